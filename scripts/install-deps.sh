@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs potacc's build and test dependencies from Debian packages.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake ccache pkg-config
+  flatbuffers-compiler libflatbuffers-dev
+  libcli11-dev nlohmann-json3-dev libstb-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  verilator yosys
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

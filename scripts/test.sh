@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds (if needed) and runs the whole test suite with CTest.
+#   scripts/test.sh             Release build in ./build
+#   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in ./build-asan
+# Tests that need ../shared/data skip with a message when it is absent
+# (POTACC_DATA points elsewhere).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+if [ "${1:-}" = "--sanitize" ]; then
+  dir=build-asan
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOTACC_SANITIZE=ON -DPOTACC_BUILD_BENCH=OFF \
+        -DPOTACC_BUILD_HW=OFF >/dev/null
+  # Sanitized runs are ~5-10x slower: cap the images per real model.
+  export POTACC_E2E_LIMIT="${POTACC_E2E_LIMIT:-20}"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+else
+  dir=build
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$dir" -j"$(nproc)"
+ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1500

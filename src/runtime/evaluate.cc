@@ -1,0 +1,86 @@
+#include "potacc/runtime/evaluate.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "potacc/error.h"
+#include "potacc/io/outputs.h"
+#include "potacc/util/progress.h"
+
+namespace potacc {
+
+EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptions& options) {
+  const size_t n = options.limit ? std::min(options.limit, data.size()) : data.size();
+  Check(n > 0, "dataset is empty");
+  EvalResult result;
+  result.count = n;
+  result.predictions.assign(n, -1);
+  std::vector<uint8_t> hit1(n, 0), hit5(n, 0);
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  ProgressBar bar("eval", static_cast<int64_t>(n));
+  const auto start = std::chrono::steady_clock::now();
+
+  auto worker = [&]() {
+    try {
+      Interpreter interp(model);
+      if (options.configure) options.configure(interp);
+      interp.Prepare();
+      const Tensor& in = interp.tensor(interp.input_tensor(0));
+      const Tensor& out = interp.tensor(interp.output_tensor(0));
+      for (size_t i = next++; i < n; i = next++) {
+        const io::Sample s = data.Get(i);
+        interp.SetInput(0, io::PixelsToInput(in, s.pixels, options.preprocess));
+        interp.Invoke();
+        const auto scores = io::Dequantize(out, interp.Output(0));
+        const auto top = io::TopK(scores, 5);
+        result.predictions[i] = top[0].first;
+        hit1[i] = top[0].first == s.label;
+        hit5[i] = std::any_of(top.begin(), top.end(), [&](auto& p) { return p.first == s.label; });
+        ++done;
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = n;  // stop the other workers
+    }
+  };
+
+  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(n)));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  if (options.progress) {
+    std::thread main_worker(worker);
+    while (done < n && !error) {
+      bar.Update(static_cast<int64_t>(done.load()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    main_worker.join();
+  } else {
+    worker();
+  }
+  for (auto& t : pool) t.join();
+  bar.Finish();
+  if (error) std::rethrow_exception(error);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (size_t i = 0; i < n; ++i) {
+    result.top1 += hit1[i];
+    result.top5 += hit5[i];
+  }
+  return result;
+}
+
+std::string FormatAccuracy(const EvalResult& r) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "top1=%.4f (%zu/%zu) top5=%.4f (%zu/%zu)", r.top1_accuracy(), r.top1,
+                r.count, r.top5_accuracy(), r.top5, r.count);
+  return buf;
+}
+
+}  // namespace potacc

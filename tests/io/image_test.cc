@@ -1,0 +1,87 @@
+#include "potacc/io/image.h"
+
+#include <gtest/gtest.h>
+#include <stb/stb_image_write.h>
+
+#include <fstream>
+
+#include "potacc/error.h"
+#include "support/data_dir.h"
+
+namespace potacc::io {
+namespace {
+
+Image Gradient(int w, int h) {
+  Image img;
+  img.width = w;
+  img.height = h;
+  img.pixels.resize(static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) img.pixels[(y * w + x) * 3 + c] = static_cast<uint8_t>((x * 7 + y * 3 + c * 50) & 255);
+  return img;
+}
+
+TEST(ImageTest, PngRoundTripIsLossless) {
+  const auto dir = testing::TempDir("png");
+  const Image img = Gradient(20, 11);
+  const std::string path = (dir / "g.png").string();
+  ASSERT_TRUE(stbi_write_png(path.c_str(), img.width, img.height, 3, img.pixels.data(), img.width * 3));
+  const Image back = LoadImage(path);
+  EXPECT_EQ(back.width, 20);
+  EXPECT_EQ(back.height, 11);
+  EXPECT_EQ(back.pixels, img.pixels);
+}
+
+TEST(ImageTest, JpegDecodesToRgb) {
+  const auto dir = testing::TempDir("jpg");
+  Image img;
+  img.width = img.height = 16;
+  img.pixels.assign(16 * 16 * 3, 0);
+  for (size_t i = 0; i < img.pixels.size(); i += 3) img.pixels[i] = 200;  // red
+  const std::string path = (dir / "r.jpg").string();
+  ASSERT_TRUE(stbi_write_jpg(path.c_str(), 16, 16, 3, img.pixels.data(), 95));
+  const Image back = LoadImage(path);
+  ASSERT_EQ(back.pixels.size(), img.pixels.size());
+  EXPECT_NEAR(back.pixels[0], 200, 6);
+  EXPECT_NEAR(back.pixels[1], 0, 6);
+}
+
+TEST(ImageTest, UnreadableImagesAreErrors) {
+  const auto dir = testing::TempDir("badimg");
+  EXPECT_THROW(LoadImage((dir / "missing.png").string()), Error);
+  const std::string junk = (dir / "junk.jpg").string();
+  std::ofstream(junk) << "this is not a jpeg";
+  EXPECT_THROW(LoadImage(junk), Error);
+  const std::string empty = (dir / "empty.png").string();
+  std::ofstream(empty).close();
+  EXPECT_THROW(LoadImage(empty), Error);
+}
+
+TEST(ImageTest, SameSizeIsPassThrough) {
+  const Image img = Gradient(32, 32);
+  EXPECT_EQ(ResizeAndCenterCrop(img, 32, 32, 0.875f).pixels, img.pixels);
+}
+
+TEST(ImageTest, CropTakesTheCentre) {
+  // A uniform image with a distinct centre: the crop of a 2x downscale must
+  // come from the middle. Uniform regions stay uniform under any resize.
+  Image img;
+  img.width = 64;
+  img.height = 48;
+  img.pixels.assign(64 * 48 * 3, 10);
+  for (int y = 12; y < 36; ++y)
+    for (int x = 20; x < 44; ++x)
+      for (int c = 0; c < 3; ++c) img.pixels[(y * 64 + x) * 3 + c] = 250;
+  const Image out = ResizeAndCenterCrop(img, 8, 8, 1.0f);  // short side 48 -> 8
+  ASSERT_EQ(out.width, 8);
+  ASSERT_EQ(out.height, 8);
+  // Centre of the crop is inside the bright square; corners of the 8x8 crop
+  // (x in [1.3..9.3] of the 10.7x8 resized image) include some dark border.
+  EXPECT_GT(out.pixels[(4 * 8 + 4) * 3], 200);
+  EXPECT_LT(out.pixels[0], 100);
+}
+
+
+}  // namespace
+}  // namespace potacc::io

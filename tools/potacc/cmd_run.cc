@@ -1,0 +1,141 @@
+// potacc run MODEL --input FILE ...: one or more inferences, top-5, timing,
+// raw/dequantized outputs as JSON or raw bytes.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "input_flags.h"
+#include "potacc/error.h"
+#include "potacc/io/image.h"
+#include "potacc/io/outputs.h"
+#include "potacc/runtime/interpreter.h"
+#include "potacc/tflite/reader.h"
+#include "run_input.h"
+
+namespace potacc::cli {
+namespace {
+
+struct RunFlags {
+  std::string model;
+  std::vector<std::string> inputs;
+  bool batch_file = false;
+  bool pixels = false;
+  InputFlags input;
+  std::string labels;
+  int top = 5;
+  std::string json_path;
+  std::string save_output;
+  int repeat = 1;
+};
+
+void PrintTop(const std::vector<std::pair<int, float>>& top, const std::vector<std::string>& names) {
+  for (const auto& [index, score] : top) {
+    const std::string name =
+        index < static_cast<int>(names.size()) ? "  " + names[index] : std::string();
+    std::printf("  %5d  %10.6f%s\n", index, score, name.c_str());
+  }
+}
+
+void Run(const RunFlags& f) {
+  const Model model = LoadModel(f.model);
+  Interpreter interp(model);
+  interp.Prepare();
+  Check(interp.num_inputs() == 1, "models with " + std::to_string(interp.num_inputs()) +
+                                      " inputs are not supported by potacc run");
+  const Tensor& in = interp.tensor(interp.input_tensor(0));
+  const Tensor& out = interp.tensor(interp.output_tensor(0));
+  const std::vector<std::string> names = f.labels.empty() ? std::vector<std::string>{}
+                                                          : io::LoadLabelNames(f.labels);
+
+  InputSource source;
+  source.preprocess = f.input.preprocess();
+  source.crop_fraction = f.input.crop_fraction;
+  source.pixels = f.pixels;
+  source.batch_file = f.batch_file;
+  const std::vector<NamedInput> inputs = source.Collect(in, f.inputs);
+
+  std::unique_ptr<std::ofstream> raw_out;
+  if (!f.save_output.empty()) {
+    raw_out = std::make_unique<std::ofstream>(f.save_output, std::ios::binary | std::ios::trunc);
+    if (!*raw_out) throw Error("cannot write " + f.save_output);
+  }
+  nlohmann::json report = {{"model", f.model}, {"inputs", nlohmann::json::array()}};
+  for (const NamedInput& input : inputs) {
+    interp.SetInput(0, input.bytes);
+    double best_ms = 1e300;
+    for (int r = 0; r < f.repeat; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      interp.Invoke();
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      best_ms = std::min(best_ms, ms);
+    }
+    const auto bytes = interp.Output(0);
+    const auto scores = io::Dequantize(out, bytes);
+    const auto top = io::TopK(scores, f.top);
+    std::printf("%s: %.3f ms%s\n", input.name.c_str(), best_ms,
+                f.repeat > 1 ? (" (best of " + std::to_string(f.repeat) + ")").c_str() : "");
+    PrintTop(top, names);
+    if (raw_out) raw_out->write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!f.json_path.empty()) {
+      nlohmann::json entry = {{"input", input.name}, {"time_ms", best_ms}};
+      nlohmann::json jtop = nlohmann::json::array();
+      for (const auto& [index, score] : top) {
+        nlohmann::json t = {{"index", index}, {"score", score}};
+        if (index < static_cast<int>(names.size())) t["label"] = names[index];
+        jtop.push_back(t);
+      }
+      entry["top"] = jtop;
+      nlohmann::json raw = nlohmann::json::array();
+      switch (out.type) {
+        case DataType::kInt8:
+          for (uint8_t b : bytes) raw.push_back(static_cast<int8_t>(b));
+          break;
+        case DataType::kUInt8:
+          for (uint8_t b : bytes) raw.push_back(b);
+          break;
+        default:
+          raw = scores;  // float outputs: raw == dequantized
+      }
+      entry["output"] = {{"name", out.name},
+                         {"type", DataTypeName(out.type)},
+                         {"shape", out.shape},
+                         {"raw", raw},
+                         {"dequantized", scores}};
+      report["inputs"].push_back(entry);
+    }
+  }
+  if (!f.json_path.empty()) {
+    std::ofstream j(f.json_path);
+    if (!j) throw Error("cannot write " + f.json_path);
+    j << report.dump(1) << "\n";
+  }
+}
+
+POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
+  auto f = std::make_shared<RunFlags>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a .tflite model on images or raw tensors (CPU reference)");
+  cmd->add_option("model", f->model, "the .tflite model")->required();
+  cmd->add_option("--input,-i", f->inputs,
+                  "PNG/JPEG/BMP image, or a raw file of the input tensor's bytes (repeatable); "
+                  "without --input a deterministic pseudo-random input is used");
+  cmd->add_flag("--batch-file", f->batch_file, "a raw --input holds several inputs back to back");
+  cmd->add_flag("--pixels", f->pixels,
+                "a raw --input holds uint8 HxWx3 pixels (preprocessed and quantized like images)");
+  f->input.Add(cmd, false);
+  cmd->add_option("--labels", f->labels, "class names, one per line");
+  cmd->add_option("--top", f->top, "how many classes to print")->check(CLI::Range(1, 100000));
+  cmd->add_option("--json", f->json_path, "write outputs (raw and dequantized) and top classes as JSON");
+  cmd->add_option("--save-output", f->save_output,
+                  "write the output tensor's raw little-endian bytes (appended per input)");
+  cmd->add_option("--repeat", f->repeat, "run each input N times, report the best time")
+      ->check(CLI::Range(1, 100000));
+  cmd->callback([f]() { Run(*f); });
+});
+
+}  // namespace
+}  // namespace potacc::cli

@@ -1,0 +1,70 @@
+#include "run_input.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <random>
+
+#include "potacc/error.h"
+#include "potacc/io/image.h"
+#include "potacc/tflite/reader.h"
+
+namespace potacc::cli {
+namespace {
+
+bool LooksLikeImage(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
+}
+
+}  // namespace
+
+std::vector<NamedInput> InputSource::Collect(const Tensor& input,
+                                             const std::vector<std::string>& paths) const {
+  std::vector<NamedInput> out;
+  const size_t tensor_bytes = static_cast<size_t>(input.num_elements()) * DataTypeSize(input.type);
+  if (paths.empty()) {
+    // Deterministic input for smoke runs: pixels from a fixed seed.
+    std::mt19937 rng(1234);
+    const bool image_like = input.shape.size() == 4 && input.shape[3] == 3;
+    NamedInput n{"random(seed=1234)", {}};
+    if (image_like) {
+      std::vector<uint8_t> px(static_cast<size_t>(input.num_elements()));
+      for (auto& p : px) p = static_cast<uint8_t>(rng() & 0xff);
+      n.bytes = io::PixelsToInput(input, px, preprocess);
+    } else {
+      Check(input.type != DataType::kFloat32, "give --input for non-image float models");
+      n.bytes.resize(tensor_bytes);
+      for (auto& b : n.bytes) b = static_cast<uint8_t>(rng() & 0xff);
+    }
+    out.push_back(std::move(n));
+    return out;
+  }
+  for (const std::string& path : paths) {
+    if (LooksLikeImage(path)) {
+      const io::InputGeometry g = io::ImageInputGeometry(input);
+      const io::Image img = io::ResizeAndCenterCrop(io::LoadImage(path), g.height, g.width, crop_fraction);
+      out.push_back({path, io::PixelsToInput(input, img.pixels, preprocess)});
+      continue;
+    }
+    const std::vector<uint8_t> data = ReadFileBytes(path);
+    const size_t unit = pixels ? static_cast<size_t>(input.num_elements()) : tensor_bytes;
+    const std::string what = pixels ? "uint8 pixel image" : std::string(DataTypeName(input.type)) + " input tensor";
+    Check(!data.empty() && data.size() % unit == 0 && (batch_file || data.size() == unit),
+          path + " has " + std::to_string(data.size()) + " bytes; one " + what + " " +
+              "is " + std::to_string(unit) + " bytes" +
+              (batch_file ? "" : " (use --batch-file for several inputs in one file)"));
+    const size_t count = data.size() / unit;
+    for (size_t i = 0; i < count; ++i) {
+      std::span<const uint8_t> chunk(data.data() + i * unit, unit);
+      NamedInput n{count > 1 ? path + "#" + std::to_string(i) : path, {}};
+      n.bytes = pixels ? io::PixelsToInput(input, chunk, preprocess)
+                       : std::vector<uint8_t>(chunk.begin(), chunk.end());
+      out.push_back(std::move(n));
+    }
+  }
+  return out;
+}
+
+}  // namespace potacc::cli
