@@ -10,8 +10,8 @@
 //   quantized_multiplier in [2^30, 2^31) (a Q0.31 significand), shift signed.
 //
 // Double rounding (TFLite default): first a rounding doubling high multiply
-// (rounds half away from zero), then a rounding right shift (rounds half away
-// from zero as well). Single rounding (the reference accelerator's PPU, and
+// (round half up, i.e. floor(a*b/2^31 + 1/2)), then a rounding right shift
+// (round half away from zero). Single rounding (the reference accelerator's PPU, and
 // TFLite built with TFLITE_SINGLE_ROUNDING): one 64-bit product, one
 // round-half-up shift. The two differ by at most one LSB, in tie cases.
 #pragma once
@@ -48,8 +48,9 @@ inline void QuantizeMultiplier(double real_multiplier, int32_t* quantized_multip
   *quantized_multiplier = static_cast<int32_t>(q_fixed);
 }
 
-// gemmlowp SaturatingRoundingDoublingHighMul: (a*b*2) >> 32, rounded half
-// away from zero; the single overflow case saturates.
+// gemmlowp SaturatingRoundingDoublingHighMul: a*b / 2^31 rounded to nearest,
+// ties towards +infinity (the nudge plus truncating division gives exactly
+// floor(a*b/2^31 + 1/2)); the single overflow case saturates.
 inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
   const bool overflow = a == b && a == std::numeric_limits<int32_t>::min();
   const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
