@@ -83,18 +83,56 @@ uint32_t Method::Encode(int value) const {
   throw Error("value " + std::to_string(value) + " is not on the " + std::string(name) + " grid");
 }
 
-int Method::Nearest(double value) const {
-  const auto& l = levels();
+namespace {
+// Nearest of a sorted level list; ties to the smaller magnitude, then to +.
+int NearestOf(const std::vector<int>& l, double value) {
   int best = l.front();
   double best_err = std::abs(value - best);
   for (int v : l) {
     const double err = std::abs(value - v);
-    if (err < best_err || (err == best_err && std::abs(v) < std::abs(best))) {
+    const bool tie_wins = err == best_err && (std::abs(v) < std::abs(best) ||
+                                              (std::abs(v) == std::abs(best) && v > best));
+    if (err < best_err || tie_wins) {
       best = v;
       best_err = err;
     }
   }
   return best;
+}
+}  // namespace
+
+int Method::Nearest(double value) const { return NearestOf(levels(), value); }
+
+const std::vector<int>& Method::storable_levels() const {
+  static const std::map<MethodId, std::vector<int>> cache = [] {
+    std::map<MethodId, std::vector<int>> c;
+    for (const Method* m : kAll) {
+      for (int v : m->levels())
+        if (std::abs(v) <= 127) c[m->id].push_back(v);
+    }
+    return c;
+  }();
+  return cache.at(id);
+}
+
+int Method::max_storable_level() const {
+  const auto& l = storable_levels();
+  return std::max(std::abs(l.front()), std::abs(l.back()));
+}
+
+int Method::NearestStorable(double value) const { return NearestOf(storable_levels(), value); }
+
+std::vector<double> Method::normalized_levels() const {
+  std::vector<double> out;
+  const double top = max_level();
+  for (int v : levels()) out.push_back(v / top);
+  return out;
+}
+
+std::vector<int64_t> CodeHistogram(const Method& method, std::span<const int8_t> values) {
+  std::vector<int64_t> hist(method.num_codes(), 0);
+  for (int8_t v : values) ++hist[method.Encode(v)];
+  return hist;
 }
 
 int32_t Method::PeProduct(int8_t x, uint32_t code) const {

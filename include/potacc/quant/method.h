@@ -54,8 +54,19 @@ struct Method {
   bool OnGrid(int value) const;
   // Code for an integer value on the grid; throws potacc::Error otherwise.
   uint32_t Encode(int value) const;
-  // Nearest grid level to a real value (ties towards the smaller magnitude).
+  // Nearest grid level to a real value. Ties go to the smaller magnitude, and
+  // between +l and -l (qkeras at 0) to +l, as the v12 host encodes 0 as +1.
   int Nearest(double value) const;
+  // Grid levels an int8 weight tensor can hold exactly (|level| <= 127, since
+  // TFLite int8 weights are symmetric). Equals levels() except for qkeras,
+  // whose top level 2^7 = 128 does not fit (see docs/quantization.md).
+  const std::vector<int>& storable_levels() const;
+  int max_storable_level() const;  // largest |storable level|
+  // Nearest storable level (same tie rule as Nearest).
+  int NearestStorable(double value) const;
+  // The level set normalised to max |level| = 1 (real-valued grid, e.g. APoT
+  // {0, .1, .2, .3, .4, .6, .8, 1}).
+  std::vector<double> normalized_levels() const;
   // The PE product computed the way the hardware does (shifts/adds +
   // sign-bit add/subtract, or a multiply). Equals x * Decode(code); the
   // exhaustive tests prove it.
@@ -68,5 +79,10 @@ const Method* FindMethod(std::string_view name);
 // Throws potacc::Error listing the valid names.
 const Method& MethodByName(std::string_view name);
 std::span<const Method* const> AllMethods();
+
+// Histogram of the codes a weight tensor (integer grid values) encodes to:
+// result[code] = count, num_codes() entries. Throws for off-grid values,
+// naming the first one.
+std::vector<int64_t> CodeHistogram(const Method& method, std::span<const int8_t> values);
 
 }  // namespace potacc::quant

@@ -1,0 +1,82 @@
+// The accelerator simulator: executes the §3 command stream functionally
+// (every output through the configured PE arithmetic, lane accumulators,
+// B, PPU rounding and clamp) and in time (cycles per command via timing.h).
+//
+// Hardware blocks and where they live:
+//   Input_Handler / Data_In  sim.cc          (opcode decode, buffer loads)
+//   global input buffer      sim.cc          (4 banks, strip layout of §2.3)
+//   GEMM unit buffers        sim.cc          (per-unit weight slots + epilogue arrays)
+//   PE array                 pe.cc + sim.cc  (fast path: decoded weights, int16 dot products)
+//   PPU                      ppu.h
+//   Scheduler/units/Arranger timing.cc       (event model)
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "potacc/accel/command.h"
+#include "potacc/accel/config.h"
+#include "potacc/accel/stats.h"
+#include "potacc/accel/timing.h"
+
+namespace potacc::accel {
+
+// Everything the simulator counted since the last ResetStats().
+struct SimStats {
+  PhaseCycles cycles;
+  std::vector<UnitActivity> units;
+  int64_t commands = 0;
+  int64_t words_in = 0;   // 32-bit stream words host -> accelerator (all streams)
+  int64_t words_out = 0;  // 32-bit stream words accelerator -> host
+};
+
+class Simulator {
+ public:
+  explicit Simulator(const AcceleratorConfig& config);
+
+  // Executes one command. COMPUTE appends its output beats (data beats, then
+  // the TLAST beat) to `out` (stream q = row q of each strip).
+  void Execute(const Command& cmd, StreamWordsT* out = nullptr);
+  // Executes a whole stream; COMPUTE outputs are appended to `out`.
+  void Run(const std::vector<Command>& cmds, StreamWordsT* out = nullptr);
+
+  const SimStats& stats() const { return stats_; }
+  void ResetStats();
+  const AcceleratorConfig& config() const { return config_; }
+
+  // The end-of-command marker word the PPUs emit (TLAST beat).
+  static constexpr uint32_t kTlastWord = 5000;
+
+ private:
+  void Configure(const Command& cmd);
+  void LoadInputs(const Command& cmd);
+  void LoadWeights(const Command& cmd);
+  void Compute(const Command& cmd, StreamWordsT* out);
+  const ComputeTiming& Timing(int64_t rows, int64_t cols);
+
+  AcceleratorConfig config_;
+  std::vector<int16_t> weight_table_;  // code -> effective value (proven equal to PeProduct)
+  SimStats stats_;
+  // CONFIG state
+  int64_t depth_ = 0;
+  int32_t zp_out_ = 0;
+  // Global input buffer: bank q = row q of each strip, 32-bit words.
+  std::array<std::vector<uint32_t>, 4> gib_;
+  int64_t gib_rows_ = 0;
+  // Per unit: decoded weights [slot][col][depth], epilogue [slot][col].
+  struct Unit {
+    std::vector<int16_t> weights;
+    std::vector<int32_t> bias_sum, multiplier;
+    std::vector<int8_t> shift;
+    int64_t slots = 0;
+  };
+  std::vector<Unit> units_;
+  int64_t loaded_depth_ = 0;
+  int64_t loaded_blocks_ = 0;
+  std::map<std::tuple<int64_t, int64_t, int64_t>, ComputeTiming> timing_cache_;
+  std::vector<int16_t> strip16_;
+};
+
+}  // namespace potacc::accel

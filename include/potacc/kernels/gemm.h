@@ -1,0 +1,97 @@
+// The int8 GEMM shared by CONV_2D and FULLY_CONNECTED (and usable by the
+// accelerator driver): weights packed once, activations streamed in row
+// blocks, int32 accumulation, per-channel TFLite requantization.
+//
+// Arithmetic (TFLite int8 conv/FC semantics), for output row m and channel n:
+//   acc    = bias[n] + Σ_k (a[m][k] + input_offset) * (w[n][k] + filter_offset)
+//   out    = clamp(Requantize(acc, multiplier[n], shift[n]) + output_zero_point,
+//                  act_min, act_max)
+// The optimized path folds the input offset into the bias
+// (Σ a·w' + input_offset·Σ w', with w' = w + filter_offset precomputed per
+// channel) so its inner loop is a pure integer dot product. Every step is
+// exact int32 arithmetic, so all paths agree bit for bit with the reference.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "potacc/fixed_point.h"
+
+namespace potacc::kernels {
+
+// Instruction set of the optimized kernels, chosen at run time so one binary
+// runs everywhere (AVX2 code is compiled per function, never with -mavx2).
+enum class Isa : uint8_t { kPortable, kAvx2 };
+Isa BestIsa();  // kAvx2 when the CPU supports AVX2 and FMA; detected once
+const char* IsaName(Isa isa);
+
+// Quantized arithmetic of conv / depthwise / FC (see the formula above).
+struct Int8Params {
+  int32_t input_offset = 0;     // = -(input zero point)
+  int32_t filter_offset = 0;    // = -(filter zero point); per-tensor filters only, else 0
+  int32_t output_zero_point = 0;
+  int32_t act_min = -128;       // fused-activation clamp, already in the output's int8 domain
+  int32_t act_max = 127;
+  const int32_t* multiplier = nullptr;  // one per output channel
+  const int* shift = nullptr;           // one per output channel
+  fixed_point::Rounding rounding = fixed_point::Rounding::kDouble;
+};
+
+// One output value from its int32 accumulator (bias included): the scalar
+// definition every vectorized requantization must reproduce.
+inline int8_t RequantizeOne(const Int8Params& q, int32_t acc, int channel) {
+  int32_t v = fixed_point::Requantize(acc, q.multiplier[channel], q.shift[channel], q.rounding);
+  v += q.output_zero_point;
+  v = v < q.act_min ? q.act_min : v;
+  v = v > q.act_max ? q.act_max : v;
+  return static_cast<int8_t>(v);
+}
+
+// Requantizes `count` accumulators of one row; element c uses channel c.
+void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* out,
+                   Isa isa = BestIsa());
+
+// GEMM weights (N output channels x K depth, row-major int8: an OHWI conv
+// filter or an FC weight matrix) packed once into the panel layout the
+// micro-kernels stream, with the zero-point folding precomputed.
+class PackedWeightsInt8 {
+ public:
+  static constexpr int kPanel = 16;  // output channels per panel
+
+  PackedWeightsInt8() = default;
+  // bias may be null (treated as zeros).
+  PackedWeightsInt8(const int8_t* weights, int n, int k, const int32_t* bias, int32_t input_offset,
+                    int32_t filter_offset);
+
+  int n() const { return n_; }
+  int k() const { return k_; }
+  int k_pairs() const { return (k_ + 1) / 2; }
+  int num_panels() const { return (n_ + kPanel - 1) / kPanel; }
+  int32_t input_offset() const { return input_offset_; }
+  int32_t filter_offset() const { return filter_offset_; }
+  bool empty() const { return n_ == 0; }
+
+  // Panel p: k_pairs() steps of 16 channels x 2 consecutive k, as int16
+  // (w + filter_offset; zero beyond n or k).
+  const int16_t* panel(int p) const { return panels_.data() + static_cast<size_t>(p) * k_pairs() * 2 * kPanel; }
+  // bias[n] + input_offset * Σ_k (w[n][k] + filter_offset), padded to whole panels.
+  const int32_t* fused_bias() const { return fused_bias_.data(); }
+
+ private:
+  int n_ = 0, k_ = 0;
+  int32_t input_offset_ = 0, filter_offset_ = 0;
+  std::vector<int16_t> panels_;
+  std::vector<int32_t> fused_bias_;
+};
+
+// out[m * ldo + n] for m < rows, n < w.n(): one FC-style GEMM whose rows are
+// contiguous int8 vectors of length w.k() at a + m * lda.
+// q.input_offset / q.filter_offset must be the ones w was packed with.
+void GemmInt8(const Int8Params& q, const PackedWeightsInt8& w, const int8_t* a, int64_t rows,
+              int64_t lda, int8_t* out, int64_t ldo, Isa isa = BestIsa());
+
+// Straightforward reference of the same GEMM (unpacked weights [n][k]).
+void GemmInt8Reference(const Int8Params& q, const int8_t* weights, int n, int k, const int32_t* bias,
+                       const int8_t* a, int64_t rows, int64_t lda, int8_t* out, int64_t ldo);
+
+}  // namespace potacc::kernels

@@ -1,0 +1,50 @@
+// MEAN over a set of axes (TFLite Micro reference semantics), int8 and float32.
+//
+// float32: per output element, sum the inputs in row-major order (float
+//   accumulator), then divide by the number of reduced elements N.
+// int8, input and output with identical scale and zero point:
+//   out = sum(q) / N with C++ integer division (truncation toward zero) on the
+//   raw int8 values (TFLM reference_ops::Mean<int8_t, int32_t>).
+// int8, otherwise (TFLM reference_ops::QuantizedMeanOrSum, integer path):
+//   (m, shift) = QuantizeMultiplier(s_in / s_out);
+//   k = min(floor(log2 N), 32, 31 + shift);
+//   m' = (m << k) / N  (64-bit, truncating);  shift' = shift - k;
+//   out = clamp(MultiplyByQuantizedMultiplier(sum(q) - zp_in * N, m', shift') + zp_out).
+// This also covers the global spatial mean over H and W with keep_dims (the
+// MobileNetV2 head); current TFLM has no separate fast path for it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace potacc::kernels {
+
+// Normalises axes (negative -> +rank, duplicates dropped, order kept);
+// throws potacc::Error for an axis outside [-rank, rank).
+std::vector<int> ResolveReduceAxes(const std::vector<int64_t>& axes, int rank);
+
+// Shape of the result (reduced axes set to 1 with keep_dims, removed otherwise).
+std::vector<int32_t> ReducedShape(const std::vector<int32_t>& input_shape,
+                                  const std::vector<int>& axes, bool keep_dims);
+
+struct MeanInt8Params {
+  bool same_quantization = false;
+  int32_t input_zero_point = 0;
+  int32_t output_zero_point = 0;
+  int32_t multiplier = 0;  // s_in / s_out
+  int shift = 0;
+};
+
+MeanInt8Params PrepareMeanInt8(float input_scale, int32_t input_zero_point, float output_scale,
+                               int32_t output_zero_point);
+
+// The per-element requantization of a sum of N raw int8 values (exposed for tests).
+int8_t MeanInt8FromSum(const MeanInt8Params& p, int32_t sum, int64_t count);
+
+void MeanInt8(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
+              const std::vector<int>& axes, const int8_t* input, int8_t* output);
+
+void MeanFloat(const std::vector<int32_t>& input_shape, const std::vector<int>& axes,
+               const float* input, float* output);
+
+}  // namespace potacc::kernels

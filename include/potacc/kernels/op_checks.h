@@ -1,0 +1,45 @@
+// Validation helpers shared by the element-wise / shape kernels' Prepare:
+// arity, types, per-tensor quantization parameters, shape printing. Every
+// failure is a one-line error prefixed with "<OP> (node N)".
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "potacc/runtime/op_kernel.h"
+
+namespace potacc::kernels {
+
+// "[1, 32, 32, 3]"
+std::string ShapeString(const std::vector<int32_t>& shape);
+
+// Requires min_inputs..max_inputs inputs (all present) and exactly `outputs` outputs.
+void RequireArity(const OpContext& ctx, int min_inputs, int max_inputs, int outputs);
+
+// Throws UnsupportedError naming the tensor role and its type unless `type`
+// is one of `allowed`.
+void RequireTypeIn(const OpContext& ctx, const Tensor& tensor, const char* role,
+                   std::initializer_list<DataType> allowed);
+
+// Requires input/output types to be equal.
+void RequireSameType(const OpContext& ctx, const Tensor& a, const char* role_a, const Tensor& b,
+                     const char* role_b);
+
+// Per-tensor quantization of an int8 tensor (a missing or per-channel
+// quantization is an InvalidModelError naming the role).
+struct TensorQuant {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+  bool operator==(const TensorQuant&) const = default;
+};
+TensorQuant PerTensorQuant(const OpContext& ctx, const Tensor& tensor, const char* role);
+
+// Number of elements of a shape (1 for a scalar).
+int64_t ShapeElements(const std::vector<int32_t>& shape);
+
+// Reads a small int32 or int64 tensor (axes, paddings, begin/end) as int64.
+std::vector<int64_t> ReadIndexTensor(const OpContext& ctx, int input, const char* role);
+
+}  // namespace potacc::kernels

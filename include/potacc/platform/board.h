@@ -1,0 +1,109 @@
+// An edge board as data: host CPU cost model, memory system, DMA, FPGA clock
+// and power model. Loaded from configs/boards/<name>.json (or any path).
+//
+// Every number in a board file is an object {"value": X, "source": "..."} or
+// {"value": X, "assumption": "..."}: the loader refuses bare numbers so that
+// no default is ever unexplained. docs/board-model.md describes each field.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace potacc::platform {
+
+// Per-operator int8 kernel throughput of one host core (TFLite CPU kernels).
+struct CpuCostModel {
+  std::string name;          // "ARM Cortex-A9 (2 cores)"
+  int cores = 1;
+  double clock_hz = 1e9;
+  // Speed-up of n threads = 1 + (n - 1) * thread_efficiency (multithreaded ops only).
+  double thread_efficiency = 1.0;
+  double op_overhead_cycles = 0;       // interpreter dispatch + per-op set-up
+  double conv_macs_per_cycle = 1;      // CONV_2D (im2col + GEMM)
+  double depthwise_macs_per_cycle = 1; // DEPTHWISE_CONV_2D
+  double fc_macs_per_cycle = 1;        // FULLY_CONNECTED
+  double elementwise_bytes_per_cycle = 1;    // ADD, MUL, pooling, softmax, (de)quantize, ...
+  double data_movement_bytes_per_cycle = 1;  // RESHAPE, PAD, CONCATENATION, slicing, ...
+};
+
+// Host work that delegation adds (the reference driver, §5.3 of the reference doc).
+struct HostDriverCost {
+  double im2col_bytes_per_cycle = 1;            // cached -> cached gather
+  double dma_buffer_write_bytes_per_cycle = 1;  // row split into the DMA input buffers
+  double dma_buffer_read_bytes_per_cycle = 1;   // output scatter from the DMA output buffers
+  double per_command_cycles = 0;                // command words, headers, bookkeeping
+};
+
+struct MemorySystem {
+  double ddr_bandwidth_bytes_per_s = 1e9;
+  double ddr_energy_j_per_byte = 0;
+};
+
+struct DmaModel {
+  int channels = 4;
+  double setup_seconds = 0;                 // per channel per transfer (program + start + wait)
+  double stream_bandwidth_bytes_per_s = 1;  // sum over channels, each direction
+};
+
+// Accelerator resource counts (one design, "ip" scope).
+struct Resources {
+  double lut = 0, ff = 0, dsp = 0, bram = 0, uram = 0;
+};
+
+struct PowerModel {
+  double ps_idle_w = 0;          // processing system + DDR + board at idle
+  double core_active_w = 0;      // added per busy core
+  double pl_static_w = 0;        // programmable-logic static power (bitstream loaded)
+  bool cpu_only_pl_loaded = true;  // CPU-only runs still carry an (idle) accelerator bitstream
+  double dma_active_w = 0;       // DMA engines + interconnect while streaming
+  // Energy per toggle / access of each resource (J), and the activities.
+  double lut_j_per_toggle = 0;
+  double ff_j_per_toggle = 0;
+  double ff_clock_j_per_cycle = 0;   // clock-tree load per flip-flop, every cycle
+  double dsp_j_per_op = 0;
+  double bram_j_per_access = 0;
+  double uram_j_per_access = 0;
+  double logic_toggle_rate = 0.125;  // fraction of cycles a busy LUT/FF/DSP toggles
+  double memory_access_rate = 0.5;   // fraction of cycles a busy block RAM is accessed
+  // Published Vivado "ip" resources per accelerator design (pe method -> counts).
+  std::map<std::string, Resources> published_resources;
+};
+
+struct Board {
+  std::string name;
+  std::string description;
+  std::filesystem::path file;  // where it was loaded from (empty if built in code)
+  CpuCostModel cpu;
+  HostDriverCost host;
+  MemorySystem memory;
+  DmaModel dma;
+  double fpga_clock_hz = 100e6;
+  int accel_units = 4;           // GEMM units of the board's accelerator (for resource scaling)
+  std::string accel_board;       // accelerator config family, e.g. "pynq-z2"
+  PowerModel power;
+  nlohmann::json json;           // the document it came from (calibrate edits and rewrites it)
+};
+
+// Parses a board document. `where` names it in error messages.
+Board BoardFromJson(const nlohmann::json& doc, const std::string& where);
+
+// A path to a .json file, or the name of a shipped board (configs/boards/<name>.json,
+// also searched under $POTACC_BOARDS). Throws potacc::Error naming the file and field.
+Board LoadBoard(const std::string& name_or_path);
+
+// Names of the shipped boards.
+std::vector<std::string> ShippedBoards();
+
+// Folder of the shipped board files.
+std::filesystem::path BoardsDir();
+
+// Sets a numeric field (dotted path, e.g. "cpu.conv_macs_per_cycle") in a board
+// document with its provenance note; used by calibration.
+void SetBoardValue(nlohmann::json& doc, const std::string& dotted_path, double value,
+                   const std::string& source);
+
+}  // namespace potacc::platform

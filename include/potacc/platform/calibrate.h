@@ -1,0 +1,70 @@
+// Fitting a board's CPU cost model to a per-operator timing profile measured
+// on the real board with TFLite's benchmark tool:
+//
+//   benchmark_model --graph=model.tflite --num_threads=N --enable_op_profiling=true
+//                   --op_profiling_output_mode=csv --op_profiling_output_file=prof.csv
+//
+// The CSV holds sections ("============================== Run Order ====...")
+// with the header "node type, [start,] first, avg_ms, %, cdf%, mem KB,
+// times called, name"; names end in ":<node index>". potacc matches each row
+// to the model's node (by index, else by operator order), computes its work
+// (MACs or bytes) and fits, per operator class, time = overhead + work / rate.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "potacc/model.h"
+#include "potacc/platform/board.h"
+
+namespace potacc::platform {
+
+struct ProfileRow {
+  std::string node_type;  // "CONV_2D"
+  double avg_ms = 0;
+  std::string name;       // "[tensor]:12"
+  int node = -1;          // parsed from the name, -1 if absent
+};
+
+// Parses benchmark_model's op-profiling CSV (the run-order section of the
+// regular runs; falls back to any per-node section). Throws potacc::Error
+// naming the file when no per-node rows are found.
+std::vector<ProfileRow> ParseBenchmarkProfile(const std::string& text, const std::string& where);
+
+struct CalibrationSample {
+  std::string model;
+  int node = -1;
+  std::string op;
+  std::string op_class;
+  double measured_ms = 0;
+  double work = 0;        // MACs or bytes
+  double predicted_before_ms = 0;
+  double predicted_after_ms = 0;
+};
+
+struct CalibrationResult {
+  Board board;                                // the updated board
+  std::map<std::string, double> fitted;       // field -> new value
+  std::vector<CalibrationSample> samples;
+  double mean_abs_error_before = 0;           // relative error of total model time
+  double mean_abs_error_after = 0;
+  std::vector<std::string> notes;             // classes without samples, skipped rows
+};
+
+struct ProfiledModel {
+  std::string name;
+  const Model* model = nullptr;
+  std::vector<ProfileRow> rows;
+  int threads = 1;                            // --num_threads of the measurement
+};
+
+// Fits op_overhead_cycles and the per-class rates (classes without samples keep
+// their values). The returned board's JSON records "calibrated from ..." sources.
+CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>& profiles);
+
+// benchmark_model-style CSV of per-node times (for tests and for a dry run
+// of the procedure): the board's own predictions for `model`.
+std::string FormatBenchmarkProfile(const Board& board, const Model& model, int threads);
+
+}  // namespace potacc::platform

@@ -1,0 +1,202 @@
+#include "potacc/accel/delegate.h"
+
+#include "potacc/error.h"
+
+namespace potacc::accel {
+
+struct AcceleratorDelegate::State {
+  const Model* model = nullptr;
+  AcceleratorConfig config;
+  std::vector<NodePlacement> placements;
+  std::vector<GemmLowering> lowering;  // per node (accelerated nodes only meaningful)
+  std::vector<PreparedGemm> prepared;  // per node
+  std::unique_ptr<Simulator> sim;
+  AccelRun run;
+};
+
+namespace {
+
+std::string AcceptedList(const AcceleratorConfig& c) {
+  std::string s;
+  for (BuiltinOp op : c.accepted_ops) s += (s.empty() ? "" : ", ") + BuiltinOpName(op);
+  return s;
+}
+
+int FirstConvNode(const Model& model) {
+  const auto& ops = model.main().operators;
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (ops[i].op() == BuiltinOp::kConv2D) return static_cast<int>(i);
+  return -1;
+}
+
+// Decides one node; fills lowering/prepared for accelerated ones.
+NodePlacement Decide(const Model& model, const AcceleratorConfig& config, int node, int first_conv,
+                     GemmLowering* lowering, PreparedGemm* prepared) {
+  const Operator& op = model.main().operators.at(node);
+  NodePlacement p;
+  p.node = node;
+  p.builtin = op.builtin;
+  if (!config.Accepts(op.builtin)) {
+    p.reason = BuiltinOpName(op.builtin) + " not accepted by " + config.name + " (accepts " + AcceptedList(config) + ")";
+    return p;
+  }
+  if (config.first_conv_on_cpu && node == first_conv) {
+    p.reason = "first CONV_2D stays on the CPU (first_conv_on_cpu, reference §5.1)";
+    return p;
+  }
+  *lowering = LowerNode(model, node);
+  if (!lowering->ok()) {
+    p.reason = lowering->refused;
+    return p;
+  }
+  *prepared = PrepareGemm(config, lowering->layer, lowering->m, lowering->act_min, lowering->act_max);
+  if (!prepared->ok()) {
+    p.reason = prepared->refused;
+    return p;
+  }
+  p.on_accel = true;
+  return p;
+}
+
+class AccelGemmKernel : public OpKernel {
+ public:
+  AccelGemmKernel(std::shared_ptr<AcceleratorDelegate::State> state, int node) : state_(std::move(state)), node_(node) {}
+
+  void Prepare(OpContext& ctx) override {
+    const GemmLowering& g = state_->lowering[node_];
+    ctx.Require(ctx.input_slot(0).bytes == static_cast<size_t>(g.m * g.k) || g.im2col,
+                "input size does not match the lowered GEMM");
+    ctx.Require(ctx.output_slot(0).bytes == static_cast<size_t>(g.m * g.n), "output size does not match the lowered GEMM");
+  }
+
+  void Eval(OpContext& ctx) override {
+    State& s = *state_;
+    const GemmLowering& g = s.lowering[node_];
+    const PreparedGemm& p = s.prepared[node_];
+    HostWork host;
+    const int8_t* a = GemmInput(g, ctx.input_data<int8_t>(0), &scratch_);
+    if (g.im2col) host.im2col_bytes = g.m * g.k;
+    s.sim->ResetStats();
+    RunGemm(*s.sim, p, a, g.k, ctx.output_data<int8_t>(0), g.n, &host);
+    const SimStats& st = s.sim->stats();
+    LayerStats& L = s.run.layers.at(node_);
+    L.cycles = st.cycles;
+    L.units = st.units;
+    L.host = host;
+    L.bytes_to_accel = 4 * st.words_in;
+    L.bytes_from_accel = 4 * st.words_out;
+    const double peak = static_cast<double>(s.config.peak_macs_per_cycle());
+    const double macs = static_cast<double>(L.macs());
+    L.utilization = L.cycles.total() > 0 ? macs / (static_cast<double>(L.cycles.total()) * peak) : 0;
+    L.compute_utilization = L.cycles.compute > 0 ? macs / (static_cast<double>(L.cycles.compute) * peak) : 0;
+    ++L.invocations;
+  }
+
+ private:
+  using State = AcceleratorDelegate::State;
+  std::shared_ptr<State> state_;
+  int node_;
+  std::vector<int8_t> scratch_;
+};
+
+}  // namespace
+
+std::vector<NodePlacement> PlanDelegation(const Model& model, const AcceleratorConfig& config) {
+  std::vector<NodePlacement> out;
+  const int first_conv = FirstConvNode(model);
+  for (size_t n = 0; n < model.main().operators.size(); ++n) {
+    GemmLowering g;
+    PreparedGemm p;
+    out.push_back(Decide(model, config, static_cast<int>(n), first_conv, &g, &p));
+  }
+  return out;
+}
+
+AcceleratorDelegate::AcceleratorDelegate(const Model& model, AcceleratorConfig config)
+    : state_(std::make_shared<State>()) {
+  State& s = *state_;
+  s.model = &model;
+  s.config = std::move(config);
+  Check(s.config.method != nullptr, "accelerator config has no PE method");
+  const size_t nodes = model.main().operators.size();
+  s.lowering.resize(nodes);
+  s.prepared.resize(nodes);
+  s.sim = std::make_unique<Simulator>(s.config);
+  const int first_conv = FirstConvNode(model);
+  AccelRun& run = s.run;
+  run.config_name = s.config.name;
+  run.pe_method = std::string(s.config.method->name);
+  run.board = s.config.board;
+  run.units = s.config.units;
+  run.clock_hz = s.config.clock_hz;
+  run.peak_macs_per_cycle = s.config.peak_macs_per_cycle();
+  for (size_t n = 0; n < nodes; ++n) {
+    NodePlacement p = Decide(model, s.config, static_cast<int>(n), first_conv, &s.lowering[n], &s.prepared[n]);
+    LayerStats L;
+    L.node = static_cast<int>(n);
+    L.op = BuiltinOpName(p.builtin);
+    L.device = p.on_accel ? "accel" : "cpu";
+    L.reason = p.reason;
+    if (p.on_accel) {
+      const GemmLowering& g = s.lowering[n];
+      const PreparedGemm& pg = s.prepared[n];
+      L.m = g.m;
+      L.n = g.n;
+      L.k = g.k;
+      L.rk = pg.plan.rk;
+      L.rn = pg.plan.rn;
+      L.rm = pg.plan.rm;
+      L.col_inc = pg.plan.col_inc;
+      L.row_inc = pg.plan.row_inc;
+      L.row_tiles = pg.plan.row_tiles();
+      L.col_tiles = pg.plan.col_tiles();
+      L.weight_loads = pg.plan.weight_loads();
+      L.preload_weight_bytes = pg.weights->bytes();
+      L.units.assign(static_cast<size_t>(s.config.units), {});
+    }
+    run.layers.push_back(L);
+    s.placements.push_back(std::move(p));
+  }
+}
+
+AcceleratorDelegate::~AcceleratorDelegate() = default;
+
+void AcceleratorDelegate::Install(Interpreter& interp) {
+  for (const NodePlacement& p : state_->placements)
+    if (p.on_accel) interp.SetNodeKernel(p.node, std::make_unique<AccelGemmKernel>(state_, p.node));
+}
+
+const AcceleratorConfig& AcceleratorDelegate::config() const { return state_->config; }
+const std::vector<NodePlacement>& AcceleratorDelegate::placements() const { return state_->placements; }
+const AccelRun& AcceleratorDelegate::run() const { return state_->run; }
+
+// ---- AccelRun helpers (stats.h)
+
+int AccelRun::accel_layers() const {
+  int n = 0;
+  for (const LayerStats& l : layers) n += l.device == "accel";
+  return n;
+}
+
+PhaseCycles AccelRun::total_cycles() const {
+  PhaseCycles c;
+  for (const LayerStats& l : layers)
+    if (l.device == "accel") c += l.cycles;
+  return c;
+}
+
+HostWork AccelRun::total_host() const {
+  HostWork h;
+  for (const LayerStats& l : layers)
+    if (l.device == "accel") h += l.host;
+  return h;
+}
+
+int64_t AccelRun::total_accel_macs() const {
+  int64_t m = 0;
+  for (const LayerStats& l : layers)
+    if (l.device == "accel") m += l.macs();
+  return m;
+}
+
+}  // namespace potacc::accel

@@ -1,0 +1,143 @@
+#include "potacc/accel/lowering.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "potacc/kernels/kernel_util.h"
+
+namespace potacc::accel {
+namespace {
+
+int32_t ZeroPoint(const Tensor& t) { return t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]); }
+
+std::string Shape(const std::vector<int32_t>& s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+}  // namespace
+
+GemmLowering LowerNode(const Model& model, int node) {
+  GemmLowering g;
+  g.node = node;
+  const Subgraph& sg = model.main();
+  const Operator& op = sg.operators.at(node);
+  g.builtin = op.builtin;
+  auto refuse = [&](const std::string& why) {
+    g.refused = why;
+    return g;
+  };
+  if (op.op() != BuiltinOp::kConv2D && op.op() != BuiltinOp::kFullyConnected)
+    return refuse(BuiltinOpName(op.builtin) + " is not a GEMM operator");
+  if (op.inputs.size() < 2 || op.inputs[0] < 0 || op.inputs[1] < 0 || op.outputs.empty())
+    return refuse("missing input or weights");
+  const Tensor& in = sg.tensors.at(op.inputs[0]);
+  const Tensor& w = sg.tensors.at(op.inputs[1]);
+  const Tensor& out = sg.tensors.at(op.outputs[0]);
+  const Tensor* bias = op.inputs.size() > 2 && op.inputs[2] >= 0 ? &sg.tensors.at(op.inputs[2]) : nullptr;
+  if (in.type != DataType::kInt8 || w.type != DataType::kInt8 || out.type != DataType::kInt8 ||
+      (bias && bias->type != DataType::kInt32))
+    return refuse(std::string("types input ") + DataTypeName(in.type) + ", weights " + DataTypeName(w.type) +
+                  ", output " + DataTypeName(out.type) + (bias ? std::string(", bias ") + DataTypeName(bias->type) : "") +
+                  " (the accelerator runs int8 with int32 bias)");
+  const auto* wdata = ConstantData(model, w);
+  if (!wdata) return refuse("weights are not constant");
+  const std::vector<uint8_t>* bdata = bias ? ConstantData(model, *bias) : nullptr;
+  if (bias && !bdata) return refuse("bias is not constant");
+  if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1) return refuse("input/output need per-tensor quantization");
+  if (w.quant.scale.empty()) return refuse("weights are not quantized");
+  for (int64_t zp : w.quant.zero_point)
+    if (zp != 0) return refuse("weights have a non-zero zero point (the accelerator assumes symmetric weights)");
+  const Activation act = op.options.activation;
+  if (act != Activation::kNone && act != Activation::kRelu && act != Activation::kRelu6 && act != Activation::kReluN1To1)
+    return refuse("fused activation is not a clamp");
+
+  if (op.op() == BuiltinOp::kConv2D) {
+    if (in.shape.size() != 4 || w.shape.size() != 4 || out.shape.size() != 4)
+      return refuse("CONV_2D needs 4-D input, filter and output");
+    kernels::ConvShape& s = g.conv;
+    s.batch = in.shape[0];
+    s.in_h = in.shape[1];
+    s.in_w = in.shape[2];
+    s.in_c = in.shape[3];
+    s.out_c = w.shape[0];
+    s.filter_h = w.shape[1];
+    s.filter_w = w.shape[2];
+    if (w.shape[3] != s.in_c) return refuse("grouped convolution (filter depth " + std::to_string(w.shape[3]) + " != input channels)");
+    s.stride_h = op.options.stride_h;
+    s.stride_w = op.options.stride_w;
+    s.dilation_h = op.options.dilation_h;
+    s.dilation_w = op.options.dilation_w;
+    if (s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) return refuse("invalid stride/dilation");
+    kernels::ResolvePadding(s, op.options.padding);
+    const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
+    if (out.shape != expected) return refuse("output shape " + Shape(out.shape) + " should be " + Shape(expected));
+    g.m = s.rows();
+    g.n = s.out_c;
+    g.k = s.depth();
+    g.im2col = !(s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+                 s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w);
+  } else {
+    if (op.options.weights_format != 0) return refuse("shuffled FULLY_CONNECTED weights");
+    if (w.shape.size() != 2) return refuse("FULLY_CONNECTED needs 2-D weights");
+    g.n = w.shape[0];
+    g.k = w.shape[1];
+    const int64_t elems = in.num_elements();
+    if (g.k <= 0 || elems % g.k != 0) return refuse("input size is not a multiple of the weights' depth");
+    g.m = elems / g.k;
+    if (out.num_elements() != g.m * g.n) return refuse("output size does not match M x N");
+  }
+  if (w.quant.scale.size() != 1 && static_cast<int64_t>(w.quant.scale.size()) != g.n)
+    return refuse("weights have " + std::to_string(w.quant.scale.size()) + " scales for " + std::to_string(g.n) + " channels");
+  if (static_cast<int64_t>(wdata->size()) != g.n * g.k) return refuse("weight buffer size mismatch");
+  if (bdata && static_cast<int64_t>(bdata->size()) != 4 * g.n) return refuse("bias size mismatch");
+
+  LayerWeights& L = g.layer;
+  L.n = g.n;
+  L.k = g.k;
+  L.weights = reinterpret_cast<const int8_t*>(wdata->data());
+  L.bias = bdata ? reinterpret_cast<const int32_t*>(bdata->data()) : nullptr;
+  L.filter_scales = w.quant.scale;
+  L.input_scale = in.quant.scale[0];
+  L.output_scale = out.quant.scale[0];
+  L.input_zero_point = ZeroPoint(in);
+  L.output_zero_point = ZeroPoint(out);
+  const auto range = kernels::ActivationRangeQuantized(act, L.output_scale, L.output_zero_point, DataType::kInt8);
+  g.act_min = range.min;
+  g.act_max = range.max;
+  return g;
+}
+
+void Im2col(const kernels::ConvShape& s, const int8_t* input, int8_t zero_point, int8_t* a) {
+  const int64_t k = s.depth();
+  const int64_t row_bytes = s.in_c;
+  int64_t row = 0;
+  for (int b = 0; b < s.batch; ++b) {
+    for (int oy = 0; oy < s.out_h; ++oy) {
+      for (int ox = 0; ox < s.out_w; ++ox, ++row) {
+        int8_t* dst = a + row * k;
+        for (int ky = 0; ky < s.filter_h; ++ky) {
+          const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          for (int kx = 0; kx < s.filter_w; ++kx, dst += row_bytes) {
+            const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
+              std::memset(dst, static_cast<uint8_t>(zero_point), static_cast<size_t>(row_bytes));
+            } else {
+              std::memcpy(dst, input + ((int64_t{b} * s.in_h + iy) * s.in_w + ix) * s.in_c, static_cast<size_t>(row_bytes));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+const int8_t* GemmInput(const GemmLowering& g, const int8_t* input, std::vector<int8_t>* scratch) {
+  if (!g.im2col) return input;
+  scratch->resize(static_cast<size_t>(g.m * g.k));
+  Im2col(g.conv, input, static_cast<int8_t>(g.layer.input_zero_point), scratch->data());
+  return scratch->data();
+}
+
+}  // namespace potacc::accel

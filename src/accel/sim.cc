@@ -1,0 +1,207 @@
+#include "potacc/accel/sim.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "potacc/accel/pe.h"
+#include "potacc/accel/ppu.h"
+#include "potacc/error.h"
+
+namespace potacc::accel {
+namespace {
+
+// int16 dot product; rk is a multiple of 16, so the compiler emits a clean
+// vector loop (pmaddwd). No overflow: |x * w| <= 2^14 and rk <= 2^17.
+inline int32_t Dot16(const int16_t* __restrict a, const int16_t* __restrict w, int64_t n) {
+  int32_t s = 0;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<int32_t>(a[i]) * static_cast<int32_t>(w[i]);
+  return s;
+}
+
+[[noreturn]] void Fail(const std::string& what) { throw Error("accelerator simulator: " + what); }
+
+}  // namespace
+
+PhaseCycles& PhaseCycles::operator+=(const PhaseCycles& o) {
+  config += o.config;
+  load_input += o.load_input;
+  load_weights += o.load_weights;
+  compute += o.compute;
+  nop += o.nop;
+  post_drain += o.post_drain;
+  output_beats += o.output_beats;
+  return *this;
+}
+
+UnitActivity& UnitActivity::operator+=(const UnitActivity& o) {
+  pe_busy += o.pe_busy;
+  ppu_busy += o.ppu_busy;
+  tiles += o.tiles;
+  return *this;
+}
+
+HostWork& HostWork::operator+=(const HostWork& o) {
+  im2col_bytes += o.im2col_bytes;
+  input_pack_bytes += o.input_pack_bytes;
+  output_scatter_bytes += o.output_scatter_bytes;
+  row_split_copies += o.row_split_copies;
+  commands += o.commands;
+  dma_transfers += o.dma_transfers;
+  return *this;
+}
+
+Simulator::Simulator(const AcceleratorConfig& config)
+    : config_(config), weight_table_(EffectiveWeightTable(config)), units_(static_cast<size_t>(config.units)) {
+  Check(config_.method != nullptr, "accelerator config has no PE method");
+  for (auto& bank : gib_) bank.assign(static_cast<size_t>(config_.buffers.gib_addresses), 0);
+  ResetStats();
+}
+
+void Simulator::ResetStats() {
+  stats_ = {};
+  stats_.units.assign(static_cast<size_t>(config_.units), {});
+}
+
+void Simulator::Run(const std::vector<Command>& cmds, StreamWordsT* out) {
+  for (const Command& c : cmds) Execute(c, out);
+}
+
+void Simulator::Execute(const Command& cmd, StreamWordsT* out) {
+  ++stats_.commands;
+  const auto words = StreamWordCounts(cmd);
+  for (int64_t w : words) stats_.words_in += w;
+  switch (cmd.op) {
+    case Opcode::kConfig: Configure(cmd); break;
+    case Opcode::kLoadInputs: LoadInputs(cmd); break;
+    case Opcode::kLoadWeights: LoadWeights(cmd); break;
+    case Opcode::kCompute: Compute(cmd, out); break;
+    case Opcode::kNop: stats_.cycles.nop += NopCycles(config_); break;
+  }
+}
+
+void Simulator::Configure(const Command& cmd) {
+  if (cmd.depth <= 0 || cmd.depth % 16 != 0) Fail("CONFIG depth " + std::to_string(cmd.depth) + " is not a positive multiple of 16");
+  if (cmd.depth > config_.max_depth()) Fail("CONFIG depth " + std::to_string(cmd.depth) + " exceeds the weight buffer");
+  depth_ = cmd.depth;
+  zp_out_ = cmd.output_zero_point;
+  stats_.cycles.config += ConfigCycles(config_);
+}
+
+void Simulator::LoadInputs(const Command& cmd) {
+  const InputTile& t = *cmd.inputs;
+  if (t.rk != depth_) Fail("LOAD_INP depth " + std::to_string(t.rk) + " differs from CONFIG depth " + std::to_string(depth_));
+  const int64_t nb = t.strips() * (t.rk / 4);
+  if (nb > config_.buffers.gib_addresses)
+    Fail("LOAD_INP of " + std::to_string(nb) + " beats overflows the global input buffer (" +
+         std::to_string(config_.buffers.gib_addresses) + " addresses)");
+  for (int q = 0; q < 4; ++q) std::memcpy(gib_[q].data(), t.data[q].data(), static_cast<size_t>(nb) * 4);
+  gib_rows_ = 4 * t.strips();
+  stats_.cycles.load_input += LoadInputCycles(config_, t.rows, t.rk);
+}
+
+void Simulator::LoadWeights(const Command& cmd) {
+  const PackedWeights& w = *cmd.weights;
+  if (w.rk != depth_) Fail("LOAD_WGT depth " + std::to_string(w.rk) + " differs from CONFIG depth " + std::to_string(depth_));
+  if (w.codes_per_word != config_.codes_per_word()) Fail("LOAD_WGT packing does not match the PE width");
+  const int V = config_.units;
+  const int64_t rk = w.rk, d = rk / 4;
+  const int64_t max_slots = (cmd.blocks + V - 1) / V;
+  if (max_slots > config_.buffers.wsums_entries)
+    Fail("LOAD_WGT of " + std::to_string(cmd.blocks) + " blocks overflows the weight-sum arrays (" +
+         std::to_string(config_.buffers.wsums_entries) + " per unit)");
+  if (max_slots * d > config_.buffers.weight_addresses)
+    Fail("LOAD_WGT of " + std::to_string(cmd.blocks) + " blocks at depth " + std::to_string(rk) +
+         " overflows the weight buffer (" + std::to_string(config_.buffers.weight_addresses) + " addresses per unit)");
+  for (int u = 0; u < V; ++u) {
+    Unit& unit = units_[u];
+    unit.slots = cmd.blocks / V + (u < cmd.blocks % V ? 1 : 0);
+    unit.weights.resize(static_cast<size_t>(unit.slots * 4 * rk));
+    unit.bias_sum.resize(static_cast<size_t>(unit.slots * 4));
+    unit.multiplier.resize(static_cast<size_t>(unit.slots * 4));
+    unit.shift.resize(static_cast<size_t>(unit.slots * 4));
+  }
+  const int bits = config_.code_bits();
+  const int cpw = w.codes_per_word;
+  const uint32_t mask = (1u << bits) - 1;
+  for (int64_t i = 0; i < cmd.blocks; ++i) {
+    Unit& unit = units_[i % V];
+    const int64_t slot = i / V;
+    const int64_t b = cmd.first_block + i;
+    for (int q = 0; q < 4; ++q) {
+      // Stream q carries column q of the block: word t = depth cpw*t .. cpw*t+cpw-1.
+      const uint32_t* src = w.data[q].data() + b * w.words_per_block;
+      int16_t* dst = unit.weights.data() + (slot * 4 + q) * rk;
+      for (int64_t t = 0; t < w.words_per_block; ++t) {
+        const uint32_t word = src[t];
+        for (int j = 0; j < cpw; ++j) dst[t * cpw + j] = weight_table_[(word >> (bits * j)) & mask];
+      }
+      unit.bias_sum[slot * 4 + q] = w.bias_sum[4 * b + q];
+      unit.multiplier[slot * 4 + q] = w.multiplier[4 * b + q];
+      unit.shift[slot * 4 + q] = w.right_shift[4 * b + q];
+    }
+  }
+  loaded_depth_ = rk;
+  loaded_blocks_ = cmd.blocks;
+  stats_.cycles.load_weights += LoadWeightCycles(config_, cmd.blocks, rk);
+}
+
+const ComputeTiming& Simulator::Timing(int64_t rows, int64_t cols) {
+  const auto key = std::make_tuple(rows, cols, depth_);
+  auto it = timing_cache_.find(key);
+  if (it != timing_cache_.end()) return it->second;
+  return timing_cache_.emplace(key, TimeCompute(config_, rows, cols, depth_)).first->second;
+}
+
+void Simulator::Compute(const Command& cmd, StreamWordsT* out) {
+  const int V = config_.units;
+  const int64_t rk = depth_, d = rk / 4;
+  if (cmd.rows <= 0 || cmd.rows % 2 != 0) Fail("COMPUTE rows " + std::to_string(cmd.rows) + " is not a positive even number");
+  if (cmd.cols <= 0 || cmd.cols % 4 != 0) Fail("COMPUTE cols " + std::to_string(cmd.cols) + " is not a positive multiple of 4");
+  const int64_t strips = (cmd.rows + 3) / 4, blocks = cmd.cols / 4;
+  if (4 * strips > gib_rows_) Fail("COMPUTE of " + std::to_string(cmd.rows) + " rows but only " + std::to_string(gib_rows_) + " loaded");
+  if (blocks > loaded_blocks_ || loaded_depth_ != rk)
+    Fail("COMPUTE of " + std::to_string(cmd.cols) + " columns but " + std::to_string(4 * loaded_blocks_) +
+         " loaded at depth " + std::to_string(loaded_depth_));
+  if (d > config_.buffers.local_input_addresses && !config_.compat.unchecked_local_input)
+    Fail("depth " + std::to_string(rk) + " overflows the local input buffer");
+
+  if (out) {
+    for (int q = 0; q < 4; ++q) (*out)[q].reserve((*out)[q].size() + static_cast<size_t>(strips * blocks + 1));
+    strip16_.resize(static_cast<size_t>(4 * rk));
+    const fixed_point::Rounding rounding = config_.ppu_rounding;
+    for (int64_t g = 0; g < strips; ++g) {
+      // Strip broadcast: row q of the strip from GIB bank q.
+      for (int q = 0; q < 4; ++q) {
+        const auto* bytes = reinterpret_cast<const int8_t*>(gib_[q].data() + g * d);
+        for (int64_t k = 0; k < rk; ++k) strip16_[q * rk + k] = bytes[k];
+      }
+      for (int64_t b = 0; b < blocks; ++b) {
+        const Unit& unit = units_[b % V];
+        const int64_t slot = b / V;
+        const int16_t* w = unit.weights.data() + slot * 4 * rk;
+        uint32_t words[4] = {0, 0, 0, 0};
+        for (int col = 0; col < 4; ++col) {
+          const int32_t bias = unit.bias_sum[slot * 4 + col];
+          const int32_t mq = unit.multiplier[slot * 4 + col];
+          const int8_t s = unit.shift[slot * 4 + col];
+          for (int row = 0; row < 4; ++row) {
+            const int32_t dot = Dot16(strip16_.data() + row * rk, w + col * rk, rk);
+            const auto acc = static_cast<int32_t>(static_cast<uint32_t>(dot) + static_cast<uint32_t>(bias));
+            const int8_t v = PpuRequantize(acc, mq, s, zp_out_, rounding);
+            words[row] |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * col);
+          }
+        }
+        for (int q = 0; q < 4; ++q) (*out)[q].push_back(words[q]);
+      }
+    }
+    for (int q = 0; q < 4; ++q) (*out)[q].push_back(kTlastWord);
+  }
+  const ComputeTiming& t = Timing(cmd.rows, cmd.cols);
+  stats_.cycles.compute += t.cycles;
+  stats_.cycles.post_drain += t.post_drain;
+  stats_.cycles.output_beats += t.output_beats;
+  for (int u = 0; u < V; ++u) stats_.units[u] += t.units[u];
+  stats_.words_out += 4 * (strips * blocks + 1);
+}
+
+}  // namespace potacc::accel

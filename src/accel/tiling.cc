@@ -1,0 +1,104 @@
+#include "potacc/accel/tiling.h"
+
+#include <algorithm>
+#include <set>
+
+namespace potacc::accel {
+
+int64_t TilePlan::row_tiles() const {
+  std::set<int64_t> rows;
+  for (const Tile& t : tiles) rows.insert(t.row0);
+  return static_cast<int64_t>(rows.size());
+}
+
+int64_t TilePlan::col_tiles() const {
+  int64_t n = 0;
+  for (const Tile& t : tiles)
+    if (t.row0 == 0) ++n;
+  return n;
+}
+
+int64_t TilePlan::weight_loads() const {
+  return std::count_if(tiles.begin(), tiles.end(), [](const Tile& t) { return t.load_weights; });
+}
+
+TilePlan PlanTiles(const AcceleratorConfig& config, int64_t m, int64_t n, int64_t k) {
+  TilePlan p;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  if (m <= 0 || n <= 0 || k <= 0) {
+    p.refused = "empty GEMM (M=" + std::to_string(m) + ", N=" + std::to_string(n) + ", K=" + std::to_string(k) + ")";
+    return p;
+  }
+  const int64_t V = config.units;
+  const int64_t wbuf = config.buffers.weight_addresses;  // addresses per unit (per bank for INT8)
+  p.rk = RoundUp(k, 16);
+  p.rn = RoundUp(n, 4);
+  p.rm = RoundUp(m, 2);
+  const int64_t d = p.rk / 4;
+
+  // The driver's own limit (weight buffer of one unit must hold one block).
+  if (p.rk > config.max_depth()) {
+    p.refused = "depth K=" + std::to_string(k) + " (padded " + std::to_string(p.rk) + ") exceeds the weight buffer limit " +
+                std::to_string(config.max_depth()) + " of " + config.name;
+    return p;
+  }
+  // The local input buffer holds one strip of d beats (§10.8: the released driver does not check).
+  if (d > config.buffers.local_input_addresses && !config.compat.unchecked_local_input) {
+    p.refused = "depth K=" + std::to_string(k) + " (padded " + std::to_string(p.rk) + ") exceeds the local input buffer (" +
+                std::to_string(4 * config.buffers.local_input_addresses) + ") of " + config.name;
+    return p;
+  }
+  const int64_t gib_rows = (16 * config.buffers.gib_addresses / p.rk) / 4 * 4;
+  if (gib_rows < 4) {
+    p.refused = "depth K=" + std::to_string(k) + " leaves no room for a 4-row strip in the global input buffer";
+    return p;
+  }
+
+  const int64_t col_cap = (16 * wbuf * V / p.rk) / 4 * 4;
+  int64_t col_inc = std::min({p.rn, col_cap, 4 * V * config.buffers.wsums_entries});
+  {
+    const int64_t nb = col_inc / 4;
+    if ((nb / V + nb % V) * 4 * p.rk > 16 * wbuf) col_inc -= 4 * (nb % V);
+    // Released driver would loop forever here; keep one block per unit instead.
+    if (col_inc <= 0) col_inc = 4 * std::min<int64_t>(nb, V);
+  }
+  p.col_inc = col_inc;
+  p.row_inc = std::min(p.rm, gib_rows);
+
+  const bool single_col_tile = col_inc >= p.rn;
+  for (int64_t r = 0; r < p.rm; r += p.row_inc) {
+    const int64_t rows = std::min(p.row_inc, p.rm - r);
+    bool first_in_row = true;
+    for (int64_t c = 0; c < p.rn; c += col_inc) {
+      int64_t cols = std::min(col_inc, p.rn - c);
+      if (cols < 4 * V) {
+        // Small-tile guard of the released driver (§5.4).
+        for (int64_t i = 0; i <= V - 3; ++i) {
+          if (cols == 4 * (V - 1 - i) && p.rk > 16 * wbuf / cols) {
+            int64_t shrunk = cols - 4;
+            while (shrunk > 4 && shrunk * p.rk >= 16 * wbuf) shrunk -= 4;
+            cols = std::max<int64_t>(4, shrunk);
+            col_inc = cols;
+            break;
+          }
+        }
+      }
+      Tile t;
+      t.row0 = r;
+      t.rows = rows;
+      t.col0 = c;
+      t.cols = cols;
+      t.load_inputs = first_in_row;
+      t.load_weights = !(config.weights_resident_nop && single_col_tile && r > 0);
+      p.tiles.push_back(t);
+      first_in_row = false;
+      if (c + cols >= p.rn) break;
+      c += cols - col_inc;  // the loop adds col_inc
+    }
+  }
+  return p;
+}
+
+}  // namespace potacc::accel

@@ -1,0 +1,242 @@
+#include "potacc/hw/yosys_runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "potacc/error.h"
+#include "potacc/hw/verilog_params.h"
+#include "potacc/quant/method.h"
+
+namespace potacc::hw {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  Check(static_cast<bool>(in), "cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  Check(static_cast<bool>(out), "cannot write " + path.string());
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size())
+    text.replace(pos, from.size(), to);
+  return text;
+}
+
+std::string JobName(const SynthJob& job) { return SectionKey(job.section) + "/" + job.method; }
+
+// Runs argv with stdout/stderr to `output`, in its own process group.
+pid_t Spawn(const std::vector<std::string>& argv, const fs::path& output) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  Check(pid >= 0, "fork failed while starting " + argv[0]);
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  return pid;
+}
+
+std::string Tail(const std::string& text, size_t lines) {
+  size_t pos = text.size();
+  for (size_t n = 0; n <= lines && pos != std::string::npos && pos > 0; ++n) pos = text.rfind('\n', pos - 1);
+  return pos == std::string::npos ? text : text.substr(pos + 1);
+}
+
+}  // namespace
+
+std::optional<std::string> FindYosys(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    if (access(program.c_str(), X_OK) == 0) return program;
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    const fs::path candidate = fs::path(dir) / program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+std::string YosysVersion(const std::string& yosys) {
+  char tmpl[] = "/tmp/potacc_yosys_version_XXXXXX";
+  const int fd = mkstemp(tmpl);
+  Check(fd >= 0, "cannot create a temporary file");
+  close(fd);
+  const fs::path out(tmpl);
+  const pid_t pid = Spawn({yosys, "-V"}, out);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::string text = ReadFile(out);
+  fs::remove(out);
+  Check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "cannot run '" + yosys + " -V'");
+  // "Yosys 0.23 (git sha1 7ce5011c24b)" -> "yosys 0.23"
+  std::istringstream words(text);
+  std::string name, version;
+  words >> name >> version;
+  Check(!version.empty(), "unexpected output of '" + yosys + " -V': " + text);
+  return "yosys " + version;
+}
+
+std::vector<SynthJob> AllSynthJobs() {
+  std::vector<SynthJob> jobs;
+  for (SynthTarget target : {SynthTarget::kPe, SynthTarget::kGemmUnit})
+    for (bool dsp : {true, false})
+      for (const quant::Method* m : quant::AllMethods()) jobs.push_back({{target, dsp}, std::string(m->name)});
+  return jobs;
+}
+
+std::string SynthScript(const std::string& script_template, const SynthJob& job, const fs::path& rtl_dir,
+                        const fs::path& gen_dir, const fs::path& stat_json) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(rtl_dir))
+    if (entry.path().extension() == ".v") files.push_back(entry.path());
+  Check(!files.empty(), "no Verilog files (*.v) in " + rtl_dir.string());
+  std::sort(files.begin(), files.end());
+  std::string file_list;
+  for (const auto& f : files) file_list += (file_list.empty() ? "" : " ") + f.string();
+  std::string s = script_template;
+  s = ReplaceAll(s, "@RTL_FILES@", file_list);
+  s = ReplaceAll(s, "@RTL_DIR@", rtl_dir.string());
+  s = ReplaceAll(s, "@GEN_DIR@", gen_dir.string());
+  s = ReplaceAll(s, "@TOP@", TopModule(job.section.target));
+  s = ReplaceAll(s, "@METHOD@", std::to_string(MethodIndex(job.method)));
+  s = ReplaceAll(s, "@DSP_FLAG@", job.section.dsp ? "" : "-nodsp");
+  s = ReplaceAll(s, "@STAT_JSON@", stat_json.string());
+  static const std::regex kField("@[A-Z_]+@");
+  std::smatch unknown;
+  if (std::regex_search(s, unknown, kField))
+    throw Error("synthesis script template has an unknown field " + unknown.str());
+  return s;
+}
+
+SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions& options,
+                          const SynthProgress& progress) {
+  const fs::path source(POTACC_SOURCE_DIR);
+  const fs::path rtl_dir = options.rtl_dir.empty() ? source / "hw" / "rtl" : options.rtl_dir;
+  const fs::path script_path = options.script.empty() ? source / "hw" / "synth" / "synth.ys" : options.script;
+  Check(fs::is_directory(rtl_dir), "RTL folder not found: " + rtl_dir.string());
+  const std::string script_template = ReadFile(script_path);
+  const auto yosys = FindYosys(options.yosys);
+  Check(yosys.has_value(), "yosys not found ('" + options.yosys + "'; apt-get install yosys)");
+
+  fs::path work = options.work_dir;
+  if (work.empty()) {
+    char tmpl[] = "/tmp/potacc_synth_XXXXXX";
+    Check(mkdtemp(tmpl) != nullptr, "cannot create a temporary folder");
+    work = tmpl;
+  }
+  fs::create_directories(work);
+  auto remove_work = [&] {
+    std::error_code ec;
+    if (!options.keep_work_dir && options.work_dir.empty()) fs::remove_all(work, ec);
+  };
+  SynthResults results;
+
+  struct Running {
+    size_t index;
+    pid_t pid;
+    Clock::time_point started;
+  };
+  std::vector<Running> running;
+  size_t next = 0;
+  int done = 0;
+  const int max_jobs = std::max(1, options.jobs);
+  auto files = [&](size_t i) {
+    const std::string stem = SectionKey(jobs[i].section) + "_" + jobs[i].method;
+    return std::array<fs::path, 3>{work / (stem + ".ys"), work / (stem + ".log"), work / (stem + "_stat.json")};
+  };
+  auto kill_all = [&] {
+    for (const auto& r : running) {
+      kill(-r.pid, SIGKILL);
+      waitpid(r.pid, nullptr, 0);
+    }
+  };
+  try {
+    WriteMethodParams(work);  // the RTL's method parameters, from the C++ descriptions
+    results.tool = YosysVersion(*yosys);
+    results.family = "xc7";
+    while (next < jobs.size() || !running.empty()) {
+      while (next < jobs.size() && static_cast<int>(running.size()) < max_jobs) {
+        const auto [script, log, stat] = files(next);
+        WriteFile(script, SynthScript(script_template, jobs[next], rtl_dir, work, stat));
+        const pid_t pid = Spawn({*yosys, "-q", "-l", log.string(), "-s", script.string()}, work / "yosys_stdout.txt");
+        running.push_back({next, pid, Clock::now()});
+        ++next;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      for (auto it = running.begin(); it != running.end();) {
+        const SynthJob& job = jobs[it->index];
+        int status = 0;
+        const pid_t r = waitpid(it->pid, &status, WNOHANG);
+        const double secs = std::chrono::duration<double>(Clock::now() - it->started).count();
+        if (r == 0) {
+          if (secs > options.timeout_seconds) {
+            kill(-it->pid, SIGKILL);
+            waitpid(it->pid, nullptr, 0);
+            it = running.erase(it);
+            throw Error("yosys timed out after " + std::to_string(options.timeout_seconds) + " s on " +
+                        JobName(job) + " (raise --timeout)");
+          }
+          ++it;
+          continue;
+        }
+        const auto [script, log, stat] = files(it->index);
+        it = running.erase(it);
+        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+          const std::string detail = fs::exists(log) ? Tail(ReadFile(log), 5) : "no log";
+          throw Error("yosys failed on " + JobName(job) + " (--work-dir keeps the logs): " + detail);
+        }
+        SynthFigures figures = ParseYosysStatJson(ReadFile(stat));
+        figures.depth = ParseLtpLength(ReadFile(log));
+        figures.seconds = static_cast<double>(static_cast<int>(secs * 10 + 0.5)) / 10;
+        results.sections[SectionKey(job.section)][job.method] = figures;
+        ++done;
+        if (progress) progress(done, static_cast<int>(jobs.size()), job);
+      }
+    }
+  } catch (...) {
+    kill_all();
+    remove_work();
+    throw;
+  }
+  remove_work();
+  return results;
+}
+
+}  // namespace potacc::hw

@@ -1,0 +1,107 @@
+#include "potacc/kernels/add.h"
+
+#include <algorithm>
+
+#include "potacc/kernels/broadcast.h"
+#include "potacc/kernels/op_checks.h"
+#include "potacc/runtime/op_kernel.h"
+
+namespace potacc::kernels {
+
+AddInt8Params PrepareAddInt8(float scale1, int32_t zp1, float scale2, int32_t zp2,
+                             float out_scale, int32_t out_zp, fixed_point::ActivationRange range) {
+  AddInt8Params p;
+  p.input1_offset = -zp1;
+  p.input2_offset = -zp2;
+  p.output_offset = out_zp;
+  p.left_shift = 20;
+  const double twice_max_input_scale =
+      2.0 * static_cast<double>(std::max(scale1, scale2));
+  const double real_input1 = static_cast<double>(scale1) / twice_max_input_scale;
+  const double real_input2 = static_cast<double>(scale2) / twice_max_input_scale;
+  const double real_output =
+      twice_max_input_scale / (static_cast<double>(1 << p.left_shift) * static_cast<double>(out_scale));
+  fixed_point::QuantizeMultiplier(real_input1, &p.input1_multiplier, &p.input1_shift);
+  fixed_point::QuantizeMultiplier(real_input2, &p.input2_multiplier, &p.input2_shift);
+  fixed_point::QuantizeMultiplier(real_output, &p.output_multiplier, &p.output_shift);
+  p.range = range;
+  return p;
+}
+
+int8_t AddInt8Element(const AddInt8Params& p, int8_t a, int8_t b) {
+  using fixed_point::MultiplyByQuantizedMultiplierSmallerThanOneExp;
+  const int32_t shifted1 = (p.input1_offset + a) * (1 << p.left_shift);
+  const int32_t shifted2 = (p.input2_offset + b) * (1 << p.left_shift);
+  const int32_t scaled1 =
+      MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted1, p.input1_multiplier, p.input1_shift);
+  const int32_t scaled2 =
+      MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted2, p.input2_multiplier, p.input2_shift);
+  const int32_t raw = MultiplyByQuantizedMultiplierSmallerThanOneExp(
+                          scaled1 + scaled2, p.output_multiplier, p.output_shift) +
+                      p.output_offset;
+  return static_cast<int8_t>(std::clamp(raw, p.range.min, p.range.max));
+}
+
+void AddInt8(const AddInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
+             const std::vector<int32_t>& shape2, const int8_t* in2,
+             const std::vector<int32_t>& out_shape, int8_t* out) {
+  ForEachBroadcast(shape1, shape2, out_shape, [&](int64_t a, int64_t b, int64_t o) {
+    out[o] = AddInt8Element(p, in1[a], in2[b]);
+  });
+}
+
+void AddFloat(FloatRange range, const std::vector<int32_t>& shape1, const float* in1,
+              const std::vector<int32_t>& shape2, const float* in2,
+              const std::vector<int32_t>& out_shape, float* out) {
+  ForEachBroadcast(shape1, shape2, out_shape, [&](int64_t a, int64_t b, int64_t o) {
+    out[o] = std::min(std::max(in1[a] + in2[b], range.min), range.max);
+  });
+}
+
+namespace {
+
+class AddKernel : public OpKernel {
+ public:
+  void Prepare(OpContext& ctx) override {
+    RequireArity(ctx, 2, 2, 1);
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Tensor& out = ctx.output(0);
+    RequireTypeIn(ctx, out, "output", {DataType::kInt8, DataType::kFloat32});
+    RequireSameType(ctx, a, "input 1", out, "output");
+    RequireSameType(ctx, b, "input 2", out, "output");
+    ctx.Require(BroadcastsTo(a.shape, b.shape, out.shape),
+                "input shapes " + ShapeString(a.shape) + " and " + ShapeString(b.shape) +
+                    " do not broadcast to output shape " + ShapeString(out.shape));
+    if (out.type == DataType::kInt8) {
+      const TensorQuant qa = PerTensorQuant(ctx, a, "input 1");
+      const TensorQuant qb = PerTensorQuant(ctx, b, "input 2");
+      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+      params_ = PrepareAddInt8(
+          qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale, qo.zero_point,
+          ActivationRangeQuantized(ctx.options().activation, qo.scale, qo.zero_point, out.type));
+    } else {
+      float_range_ = ActivationRangeFloat(ctx.options().activation);
+    }
+  }
+
+  void Eval(OpContext& ctx) override {
+    const Tensor& out = ctx.output(0);
+    if (out.type == DataType::kInt8) {
+      AddInt8(params_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
+              ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
+    } else {
+      AddFloat(float_range_, ctx.input(0).shape, ctx.input_data<float>(0), ctx.input(1).shape,
+               ctx.input_data<float>(1), out.shape, ctx.output_data<float>(0));
+    }
+  }
+
+ private:
+  AddInt8Params params_;
+  FloatRange float_range_{};
+};
+
+POTACC_REGISTER_KERNEL(kAdd, AddKernel);
+
+}  // namespace
+}  // namespace potacc::kernels

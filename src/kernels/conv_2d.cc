@@ -1,0 +1,214 @@
+#include "potacc/kernels/conv_2d.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/conv_2d_layer.h"
+#include "kernels/gemm_internal.h"
+#include "potacc/error.h"
+#include "potacc/runtime/op_kernel.h"
+
+namespace potacc::kernels {
+
+void ResolvePadding(ConvShape& s, Padding padding) {
+  s.out_h = ComputeOutSize(padding, s.in_h, s.filter_h, s.stride_h, s.dilation_h);
+  s.out_w = ComputeOutSize(padding, s.in_w, s.filter_w, s.stride_w, s.dilation_w);
+  s.pad_top = ComputePadding(padding, s.in_h, s.filter_h, s.stride_h, s.dilation_h, s.out_h);
+  s.pad_left = ComputePadding(padding, s.in_w, s.filter_w, s.stride_w, s.dilation_w, s.out_w);
+}
+
+void ConvInt8Reference(const ConvShape& s, const Int8Params& q, const int8_t* input,
+                       const int8_t* filter, const int32_t* bias, int8_t* output) {
+  for (int b = 0; b < s.batch; ++b) {
+    for (int oy = 0; oy < s.out_h; ++oy) {
+      for (int ox = 0; ox < s.out_w; ++ox) {
+        for (int oc = 0; oc < s.out_c; ++oc) {
+          int32_t acc = 0;
+          for (int ky = 0; ky < s.filter_h; ++ky) {
+            const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+            for (int kx = 0; kx < s.filter_w; ++kx) {
+              const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+              if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) continue;  // padding
+              for (int ic = 0; ic < s.in_c; ++ic) {
+                const int32_t x = input[((int64_t{b} * s.in_h + iy) * s.in_w + ix) * s.in_c + ic];
+                const int32_t w =
+                    filter[((int64_t{oc} * s.filter_h + ky) * s.filter_w + kx) * s.in_c + ic];
+                acc += (x + q.input_offset) * (w + q.filter_offset);
+              }
+            }
+          }
+          if (bias) acc += bias[oc];
+          output[((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c + oc] =
+              RequantizeOne(q, acc, oc);
+        }
+      }
+    }
+  }
+}
+
+void ConvInt8(const ConvShape& s, const Int8Params& q, const PackedWeightsInt8& filter,
+              const int8_t* input, int8_t* output, Isa isa) {
+  Check(filter.n() == s.out_c && filter.k() == s.depth(),
+        "ConvInt8: packed filter does not match the conv shape");
+  const bool pointwise = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
+                         s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+                         s.out_h == s.in_h && s.out_w == s.in_w;
+  const int16_t pad_value = static_cast<int16_t>(-q.input_offset);  // (x + offset) = 0
+  const int k = s.depth();
+  const int64_t plane = int64_t{s.out_h} * s.out_w;
+  // Rows of the (virtual) im2col matrix, built a block at a time.
+  auto fill = [&](int64_t first, int count, int16_t* dst, int64_t lda) {
+    for (int r = 0; r < count; ++r) {
+      const int64_t m = first + r;
+      int16_t* d = dst + r * lda;
+      if (pointwise) {  // 1x1 stride 1: the input pixel is the row
+        detail::Widen(input + m * s.in_c, s.in_c, d, isa);
+      } else {
+        const int64_t b = m / plane;
+        const int oy = static_cast<int>((m % plane) / s.out_w);
+        const int ox = static_cast<int>(m % s.out_w);
+        int16_t* t = d;
+        for (int ky = 0; ky < s.filter_h; ++ky) {
+          const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          for (int kx = 0; kx < s.filter_w; ++kx, t += s.in_c) {
+            const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
+              std::fill(t, t + s.in_c, pad_value);
+            } else {
+              detail::Widen(input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c, s.in_c, t, isa);
+            }
+          }
+        }
+      }
+      std::fill(d + k, d + lda, int16_t{0});
+    }
+  };
+  detail::RunGemm(q, filter, s.rows(), fill, output, s.out_c, isa);
+}
+
+void ConvInt8(const ConvShape& s, const Int8Params& q, const int8_t* input, const int8_t* filter,
+              const int32_t* bias, int8_t* output, Isa isa) {
+  const PackedWeightsInt8 packed(filter, s.out_c, s.depth(), bias, q.input_offset, q.filter_offset);
+  ConvInt8(s, q, packed, input, output, isa);
+}
+
+void ConvFloat(const ConvShape& s, FloatRange range, const float* input, const float* filter,
+               const float* bias, float* output) {
+  // Filter transposed to [tap][ic][oc] so the inner loop runs over output
+  // channels; each output still sums its taps in TFLite's order (ky, kx, ic),
+  // then adds the bias, so results match TFLite's reference kernel.
+  const int k = s.depth();
+  std::vector<float> wt(static_cast<size_t>(k) * s.out_c);
+  for (int oc = 0; oc < s.out_c; ++oc) {
+    for (int i = 0; i < k; ++i) wt[static_cast<size_t>(i) * s.out_c + oc] = filter[int64_t{oc} * k + i];
+  }
+  std::vector<float> acc(s.out_c);
+  for (int b = 0; b < s.batch; ++b) {
+    for (int oy = 0; oy < s.out_h; ++oy) {
+      for (int ox = 0; ox < s.out_w; ++ox) {
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        for (int ky = 0; ky < s.filter_h; ++ky) {
+          const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          if (iy < 0 || iy >= s.in_h) continue;
+          for (int kx = 0; kx < s.filter_w; ++kx) {
+            const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (ix < 0 || ix >= s.in_w) continue;
+            const float* x = input + ((int64_t{b} * s.in_h + iy) * s.in_w + ix) * s.in_c;
+            const float* w = wt.data() + static_cast<size_t>((ky * s.filter_w + kx) * s.in_c) * s.out_c;
+            for (int ic = 0; ic < s.in_c; ++ic) {
+              const float xv = x[ic];
+              const float* wr = w + static_cast<size_t>(ic) * s.out_c;
+              for (int oc = 0; oc < s.out_c; ++oc) acc[oc] += xv * wr[oc];
+            }
+          }
+        }
+        float* out = output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        for (int oc = 0; oc < s.out_c; ++oc) {
+          const float v = acc[oc] + (bias ? bias[oc] : 0.0f);
+          out[oc] = std::min(std::max(v, range.min), range.max);
+        }
+      }
+    }
+  }
+}
+
+namespace {
+
+class Conv2DKernel final : public OpKernel {
+ public:
+  void Prepare(OpContext& ctx) override {
+    type_ = CheckLayerTypes(ctx);
+    const Tensor& in = ctx.input(0);
+    const Tensor& f = ctx.input(1);
+    const Tensor& out = ctx.output(0);
+    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, got " + ShapeString(in.shape));
+    ctx.Require(f.shape.size() == 4, "filter must be 4-D OHWI, got " + ShapeString(f.shape));
+    ctx.Require(out.shape.size() == 4, "output must be 4-D NHWC, got " + ShapeString(out.shape));
+    if (f.shape[3] != in.shape[3]) {
+      if (f.shape[3] > 0 && in.shape[3] % f.shape[3] == 0) {
+        ctx.Unsupported("grouped convolution (input channels " + std::to_string(in.shape[3]) +
+                        ", filter channels " + std::to_string(f.shape[3]) + ")");
+      }
+      ctx.Require(false, "filter " + ShapeString(f.shape) + " does not match input " +
+                             ShapeString(in.shape));
+    }
+    const OpOptions& o = ctx.options();
+    ctx.Require(o.stride_h >= 1 && o.stride_w >= 1 && o.dilation_h >= 1 && o.dilation_w >= 1,
+                "strides and dilations must be >= 1");
+    ctx.Require(o.padding == Padding::kSame || o.padding == Padding::kValid, "unknown padding");
+    for (int d = 0; d < 4; ++d) ctx.Require(in.shape[d] > 0 && f.shape[d] > 0, "empty tensor");
+    shape_ = {};
+    shape_.batch = in.shape[0];
+    shape_.in_h = in.shape[1];
+    shape_.in_w = in.shape[2];
+    shape_.in_c = in.shape[3];
+    shape_.filter_h = f.shape[1];
+    shape_.filter_w = f.shape[2];
+    shape_.out_c = f.shape[0];
+    shape_.stride_h = o.stride_h;
+    shape_.stride_w = o.stride_w;
+    shape_.dilation_h = o.dilation_h;
+    shape_.dilation_w = o.dilation_w;
+    ResolvePadding(shape_, o.padding);
+    const std::vector<int32_t> expected = {shape_.batch, shape_.out_h, shape_.out_w, shape_.out_c};
+    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
+                                           " should be " + ShapeString(expected));
+    if (type_ == LayerType::kFloat32) {
+      range_ = FloatActivation(ctx);
+      return;
+    }
+    layer_.Prepare(ctx, shape_.out_c, 0);
+    packed_ = {};
+    if (ctx.input_is_constant(1) && (!ctx.has_input(2) || ctx.input_is_constant(2))) Pack(ctx);
+  }
+
+  void Eval(OpContext& ctx) override {
+    if (type_ == LayerType::kFloat32) {
+      ConvFloat(shape_, range_, ctx.input_data<float>(0), ctx.input_data<float>(1),
+                OptionalBias<float>(ctx), ctx.output_data<float>(0));
+      return;
+    }
+    if (!ctx.input_is_constant(1) || (ctx.has_input(2) && !ctx.input_is_constant(2))) Pack(ctx);
+    ConvInt8(shape_, layer_.params(), packed_, ctx.input_data<int8_t>(0),
+             ctx.output_data<int8_t>(0));
+  }
+
+ private:
+  void Pack(const OpContext& ctx) {
+    const Int8Params q = layer_.params();
+    packed_ = PackedWeightsInt8(ctx.input_data<int8_t>(1), shape_.out_c, shape_.depth(),
+                                OptionalBias<int32_t>(ctx), q.input_offset, q.filter_offset);
+  }
+
+  LayerType type_ = LayerType::kInt8;
+  ConvShape shape_;
+  Int8Layer layer_;
+  PackedWeightsInt8 packed_;
+  FloatRange range_{};
+};
+
+}  // namespace
+
+POTACC_REGISTER_KERNEL(kConv2D, Conv2DKernel);
+
+}  // namespace potacc::kernels

@@ -1,0 +1,120 @@
+#include "potacc/kernels/pad.h"
+
+#include <cstring>
+
+#include "potacc/kernels/op_checks.h"
+#include "potacc/runtime/op_kernel.h"
+
+namespace potacc::kernels {
+
+std::vector<int32_t> PaddedShape(const std::vector<int32_t>& input_shape,
+                                 const std::vector<PadAmount>& pads) {
+  std::vector<int32_t> out(input_shape.size());
+  for (size_t d = 0; d < input_shape.size(); ++d) {
+    out[d] = input_shape[d] + pads[d].before + pads[d].after;
+  }
+  return out;
+}
+
+void PadBytes(const std::vector<int32_t>& input_shape, const std::vector<PadAmount>& pads,
+              size_t element_size, const void* input, const void* pad_value, void* output) {
+  const std::vector<int32_t> out_shape = PaddedShape(input_shape, pads);
+  const int64_t out_elems = ShapeElements(out_shape);
+  auto* out = static_cast<uint8_t*>(output);
+  const auto* in = static_cast<const uint8_t*>(input);
+  const auto* value = static_cast<const uint8_t*>(pad_value);
+  // Fill with the pad value (a memset when all its bytes are equal).
+  bool uniform = true;
+  for (size_t b = 1; b < element_size; ++b) uniform &= value[b] == value[0];
+  if (uniform) {
+    std::memset(out, value[0], static_cast<size_t>(out_elems) * element_size);
+  } else {
+    for (int64_t i = 0; i < out_elems; ++i) std::memcpy(out + i * element_size, value, element_size);
+  }
+  const int rank = static_cast<int>(input_shape.size());
+  const int64_t in_elems = ShapeElements(input_shape);
+  if (in_elems == 0) return;
+  if (rank == 0) {
+    std::memcpy(out, in, element_size);
+    return;
+  }
+  std::vector<int64_t> out_stride(rank, 1);
+  for (int d = rank - 2; d >= 0; --d) out_stride[d] = out_stride[d + 1] * out_shape[d + 1];
+  // Copy one innermost row at a time.
+  const int64_t row = input_shape[rank - 1];
+  const int64_t rows = in_elems / row;
+  std::vector<int32_t> index(rank, 0);  // index[rank-1] stays 0
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t o = pads[rank - 1].before;
+    for (int d = 0; d < rank - 1; ++d) o += (index[d] + pads[d].before) * out_stride[d];
+    std::memcpy(out + o * element_size, in + r * row * element_size,
+                static_cast<size_t>(row) * element_size);
+    for (int d = rank - 2; d >= 0; --d) {
+      if (++index[d] < input_shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+namespace {
+
+class PadKernel : public OpKernel {
+ public:
+  void Prepare(OpContext& ctx) override {
+    RequireArity(ctx, 2, 3, 1);
+    const Tensor& in = ctx.input(0);
+    const Tensor& out = ctx.output(0);
+    RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32, DataType::kInt32});
+    RequireSameType(ctx, in, "input", out, "output");
+    const Tensor& paddings = ctx.input(1);
+    ctx.Require(ctx.input_is_constant(1), "paddings tensor must be constant");
+    const int rank = static_cast<int>(in.shape.size());
+    ctx.Require(paddings.shape == std::vector<int32_t>{rank, 2},
+                "paddings shape " + ShapeString(paddings.shape) + " must be [" +
+                    std::to_string(rank) + ", 2]");
+    const std::vector<int64_t> p = ReadIndexTensor(ctx, 1, "paddings");
+    pads_.assign(rank, {});
+    for (int d = 0; d < rank; ++d) {
+      ctx.Require(p[2 * d] >= 0 && p[2 * d + 1] >= 0 && p[2 * d] < (1 << 20) &&
+                      p[2 * d + 1] < (1 << 20),
+                  "padding of dimension " + std::to_string(d) + " must be non-negative");
+      pads_[d] = {static_cast<int32_t>(p[2 * d]), static_cast<int32_t>(p[2 * d + 1])};
+    }
+    const auto expected = PaddedShape(in.shape, pads_);
+    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
+                                           " differs from the padded shape " +
+                                           ShapeString(expected));
+    element_size_ = static_cast<size_t>(DataTypeSize(in.type));
+    pad_value_.assign(element_size_, 0);
+    if (in.type == DataType::kInt8) {
+      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
+      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+      if (!(qi == qo)) ctx.Unsupported("input and output quantization differ");
+      pad_value_[0] = static_cast<uint8_t>(static_cast<int8_t>(qo.zero_point));
+    }
+    has_constant_value_ = ctx.num_inputs() == 3;
+    if (has_constant_value_) {
+      const Tensor& v = ctx.input(2);
+      RequireSameType(ctx, v, "constant_values", in, "input");
+      ctx.Require(v.num_elements() == 1, "constant_values must hold one element");
+    }
+  }
+
+  void Eval(OpContext& ctx) override {
+    const void* value = pad_value_.data();
+    if (has_constant_value_) value = ctx.input_slot(2).data;
+    PadBytes(ctx.input(0).shape, pads_, element_size_, ctx.input_slot(0).data, value,
+             ctx.output_slot(0).data);
+  }
+
+ private:
+  std::vector<PadAmount> pads_;
+  size_t element_size_ = 1;
+  std::vector<uint8_t> pad_value_;
+  bool has_constant_value_ = false;
+};
+
+POTACC_REGISTER_KERNEL(kPad, PadKernel);
+
+}  // namespace
+}  // namespace potacc::kernels

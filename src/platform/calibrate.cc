@@ -1,0 +1,279 @@
+#include "potacc/platform/calibrate.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "potacc/error.h"
+#include "potacc/platform/timeline.h"
+#include "potacc/platform/workload.h"
+
+namespace potacc::platform {
+namespace {
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> SplitComma(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, ',')) out.push_back(Trim(cell));
+  return out;
+}
+
+int NodeFromName(const std::string& name) {
+  const auto colon = name.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= name.size()) return -1;
+  int v = 0;
+  for (size_t i = colon + 1; i < name.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i]))) return -1;
+    v = v * 10 + (name[i] - '0');
+    if (v > 10'000'000) return -1;
+  }
+  return v;
+}
+
+struct Section {
+  std::string title;
+  std::vector<ProfileRow> rows;
+};
+
+// Field names of the cost model per class.
+const char* RateField(OpClass c) {
+  switch (c) {
+    case OpClass::kConv: return "conv_macs_per_cycle";
+    case OpClass::kDepthwise: return "depthwise_macs_per_cycle";
+    case OpClass::kFullyConnected: return "fc_macs_per_cycle";
+    case OpClass::kElementwise: return "elementwise_bytes_per_cycle";
+    case OpClass::kDataMovement: return "data_movement_bytes_per_cycle";
+  }
+  return "";
+}
+
+double Work(const NodeWork& n) {
+  switch (n.op_class) {
+    case OpClass::kConv:
+    case OpClass::kDepthwise:
+    case OpClass::kFullyConnected: return static_cast<double>(n.macs);
+    default: return static_cast<double>(n.bytes);
+  }
+}
+
+void SetRate(CpuCostModel& cpu, OpClass c, double v) {
+  switch (c) {
+    case OpClass::kConv: cpu.conv_macs_per_cycle = v; break;
+    case OpClass::kDepthwise: cpu.depthwise_macs_per_cycle = v; break;
+    case OpClass::kFullyConnected: cpu.fc_macs_per_cycle = v; break;
+    case OpClass::kElementwise: cpu.elementwise_bytes_per_cycle = v; break;
+    case OpClass::kDataMovement: cpu.data_movement_bytes_per_cycle = v; break;
+  }
+}
+
+}  // namespace
+
+std::vector<ProfileRow> ParseBenchmarkProfile(const std::string& text, const std::string& where) {
+  std::vector<Section> sections;
+  std::string title;
+  bool in_table = false;
+  int col_type = -1, col_avg = -1, col_name = -1;
+  std::stringstream ss(text);
+  std::string raw;
+  while (std::getline(ss, raw)) {
+    const std::string line = Trim(raw);
+    if (line.rfind("====", 0) == 0) {
+      title = Trim(line.substr(0, line.size()));
+      const auto a = title.find_first_not_of("= ");
+      const auto b = title.find_last_not_of("= ");
+      title = a == std::string::npos ? "" : title.substr(a, b - a + 1);
+      in_table = false;
+      continue;
+    }
+    if (line.empty()) {
+      in_table = false;
+      continue;
+    }
+    const auto cells = SplitComma(line);
+    if (!cells.empty() && cells[0] == "node type") {
+      col_type = 0;
+      col_avg = col_name = -1;
+      for (size_t i = 0; i < cells.size(); ++i) {
+        if (cells[i] == "avg_ms" || cells[i] == "avg ms") col_avg = static_cast<int>(i);
+        if (cells[i] == "name" || cells[i] == "Name") col_name = static_cast<int>(i);
+      }
+      in_table = col_avg >= 0 && col_name >= 0;  // per-node tables only (not "Summary by node type")
+      if (in_table) sections.push_back({title, {}});
+      continue;
+    }
+    if (!in_table) continue;
+    if (static_cast<int>(cells.size()) <= std::max(col_avg, col_type)) continue;
+    ProfileRow r;
+    r.node_type = cells[col_type];
+    try {
+      r.avg_ms = std::stod(cells[col_avg]);
+    } catch (const std::exception&) {
+      throw Error(where + ": bad avg_ms value \"" + cells[col_avg] + "\" in line: " + line);
+    }
+    // The name is the last column; TFLite replaced commas inside it by tabs.
+    std::string name;
+    for (size_t i = col_name; i < cells.size(); ++i) name += (i > static_cast<size_t>(col_name) ? "," : "") + cells[i];
+    r.name = name;
+    r.node = NodeFromName(name);
+    sections.back().rows.push_back(std::move(r));
+  }
+  // Prefer the last "Run Order" section (the regular runs follow the init phase).
+  const Section* best = nullptr;
+  for (const auto& s : sections)
+    if (s.title.find("Run Order") != std::string::npos && !s.rows.empty()) best = &s;
+  if (!best)
+    for (const auto& s : sections)
+      if (!s.rows.empty()) {
+        best = &s;
+        break;
+      }
+  if (!best)
+    throw Error(where + ": no per-operator rows found (expected benchmark_model --enable_op_profiling=true "
+                        "--op_profiling_output_mode=csv output with a \"node type, ..., avg_ms, ..., name\" header)");
+  return best->rows;
+}
+
+CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>& profiles) {
+  Check(!profiles.empty(), "calibrate: no profile given");
+  CalibrationResult result;
+  result.board = board;
+  struct Point {
+    OpClass cls;
+    double work;     // MACs or bytes
+    double speedup;  // thread speed-up applied to the work term
+    double seconds;
+    size_t sample;
+  };
+  std::vector<Point> points;
+  for (const ProfiledModel& p : profiles) {
+    Check(p.model != nullptr, "calibrate: profile " + p.name + " has no model");
+    const Workload w = CpuWorkload(*p.model, p.name);
+    std::map<std::string, int> next_of_type;  // order matching when names carry no index
+    for (const ProfileRow& row : p.rows) {
+      int node = row.node;
+      if (node < 0 || node >= static_cast<int>(w.nodes.size()) || w.nodes[node].op != row.node_type) {
+        node = -1;
+        int& start = next_of_type[row.node_type];
+        for (int i = start; i < static_cast<int>(w.nodes.size()); ++i)
+          if (w.nodes[i].op == row.node_type) {
+            node = i;
+            start = i + 1;
+            break;
+          }
+      }
+      if (node < 0) {
+        result.notes.push_back(p.name + ": skipped profile row " + row.node_type + " " + row.name +
+                               " (no matching node in the model)");
+        continue;
+      }
+      const NodeWork& n = w.nodes[node];
+      CalibrationSample s;
+      s.model = p.name;
+      s.node = node;
+      s.op = n.op;
+      s.op_class = OpClassName(n.op_class);
+      s.measured_ms = row.avg_ms;
+      s.work = Work(n);
+      s.predicted_before_ms = CpuNodeSeconds(board.cpu, n, p.threads) * 1e3;
+      result.samples.push_back(s);
+      points.push_back({n.op_class, s.work,
+                        IsMultithreaded(n.op_class) ? ThreadSpeedup(board.cpu, p.threads) : 1.0,
+                        row.avg_ms * 1e-3, result.samples.size() - 1});
+    }
+  }
+  Check(!points.empty(), "calibrate: no profile row matched a node of the model(s)");
+
+  // Alternating least squares: t = o + w / (s * r_c * f). a_c = 1 / (r_c * f) per class, o shared.
+  const double f = board.cpu.clock_hz;
+  std::map<OpClass, double> a;
+  double o = 0;
+  for (int iter = 0; iter < 100; ++iter) {
+    std::map<OpClass, std::pair<double, double>> acc;  // sum x*y, sum x*x
+    for (const auto& pt : points) {
+      const double x = pt.work / pt.speedup;
+      acc[pt.cls].first += x * (pt.seconds - o);
+      acc[pt.cls].second += x * x;
+    }
+    for (const auto& [cls, s] : acc)
+      if (s.second > 0) a[cls] = std::max(s.first / s.second, 1e-18);
+    double sum = 0;
+    for (const auto& pt : points) sum += pt.seconds - a[pt.cls] * pt.work / pt.speedup;
+    o = std::max(0.0, sum / points.size());
+  }
+  CpuCostModel& cpu = result.board.cpu;
+  std::string source = "calibrated by potacc calibrate from";
+  for (const auto& p : profiles) source += " " + p.name + " (" + std::to_string(p.threads) + " threads)";
+  cpu.op_overhead_cycles = o * f;
+  result.fitted["cpu.op_overhead_cycles"] = cpu.op_overhead_cycles;
+  SetBoardValue(result.board.json, "cpu.op_overhead_cycles", cpu.op_overhead_cycles, source);
+  for (OpClass cls : {OpClass::kConv, OpClass::kDepthwise, OpClass::kFullyConnected, OpClass::kElementwise,
+                      OpClass::kDataMovement}) {
+    auto it = a.find(cls);
+    if (it == a.end()) {
+      result.notes.push_back(std::string("no samples for ") + OpClassName(cls) + ": cpu." + RateField(cls) +
+                             " kept");
+      continue;
+    }
+    const double rate = 1.0 / (it->second * f);
+    SetRate(cpu, cls, rate);
+    result.fitted[std::string("cpu.") + RateField(cls)] = rate;
+    SetBoardValue(result.board.json, std::string("cpu.") + RateField(cls), rate, source);
+  }
+  // Errors of the whole-model CPU time, before and after.
+  std::map<std::string, std::array<double, 3>> totals;  // measured, before, after
+  for (CalibrationSample& s : result.samples) {
+    const ProfiledModel* p = nullptr;
+    for (const auto& q : profiles)
+      if (q.name == s.model) p = &q;
+    const NodeWork& n = CpuWorkload(*p->model, p->name).nodes[s.node];
+    s.predicted_after_ms = CpuNodeSeconds(cpu, n, p->threads) * 1e3;
+    auto& t = totals[s.model];
+    t[0] += s.measured_ms;
+    t[1] += s.predicted_before_ms;
+    t[2] += s.predicted_after_ms;
+  }
+  for (const auto& [name, t] : totals) {
+    result.mean_abs_error_before += std::fabs(t[1] - t[0]) / t[0] / totals.size();
+    result.mean_abs_error_after += std::fabs(t[2] - t[0]) / t[0] / totals.size();
+  }
+  result.board.json["name"] = board.name + "-calibrated";
+  result.board.name = board.name + "-calibrated";
+  return result;
+}
+
+std::string FormatBenchmarkProfile(const Board& board, const Model& model, int threads) {
+  const Workload w = CpuWorkload(model, "model");
+  double total = 0;
+  std::vector<double> ms;
+  for (const auto& n : w.nodes) {
+    ms.push_back(CpuNodeSeconds(board.cpu, n, threads) * 1e3);
+    total += ms.back();
+  }
+  std::string out = "Operator-wise Profiling Info for Regular Benchmark Runs:\n";
+  out += "============================== Run Order ==============================\n";
+  out += "node type, first, avg_ms, %, cdf%, mem KB, times called, name\n";
+  double cdf = 0;
+  char buf[512];
+  for (size_t i = 0; i < w.nodes.size(); ++i) {
+    cdf += ms[i];
+    const Tensor& t = model.main().tensors.at(model.main().operators[i].outputs.at(0));
+    std::snprintf(buf, sizeof buf, "%s, %.3f, %.3f, %.3f%%, %.3f%%, 0.000, 1, [%s]:%zu\n", w.nodes[i].op.c_str(),
+                  ms[i], ms[i], 100 * ms[i] / total, 100 * cdf / total, t.name.c_str(), i);
+    out += buf;
+  }
+  out += "\n============================== Summary by node type ==============================\n";
+  out += "node type, count, avg_ms, avg %, cdf %, mem KB, times called\n";
+  return out;
+}
+
+}  // namespace potacc::platform

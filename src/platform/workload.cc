@@ -1,0 +1,119 @@
+#include "potacc/platform/workload.h"
+
+#include "potacc/error.h"
+
+namespace potacc::platform {
+
+const char* OpClassName(OpClass c) {
+  switch (c) {
+    case OpClass::kConv: return "conv";
+    case OpClass::kDepthwise: return "depthwise";
+    case OpClass::kFullyConnected: return "fully_connected";
+    case OpClass::kElementwise: return "elementwise";
+    case OpClass::kDataMovement: return "data_movement";
+  }
+  return "?";
+}
+
+OpClass ClassifyOp(int32_t builtin) {
+  switch (static_cast<BuiltinOp>(builtin)) {
+    case BuiltinOp::kConv2D: return OpClass::kConv;
+    case BuiltinOp::kDepthwiseConv2D: return OpClass::kDepthwise;
+    case BuiltinOp::kFullyConnected: return OpClass::kFullyConnected;
+    case BuiltinOp::kReshape:
+    case BuiltinOp::kSqueeze:
+    case BuiltinOp::kPad:
+    case BuiltinOp::kConcatenation:
+    case BuiltinOp::kStridedSlice:
+    case BuiltinOp::kPack:
+    case BuiltinOp::kShape:
+      return OpClass::kDataMovement;
+    default:
+      return OpClass::kElementwise;
+  }
+}
+
+bool IsMultithreaded(OpClass c) {
+  return c == OpClass::kConv || c == OpClass::kDepthwise || c == OpClass::kFullyConnected;
+}
+
+int64_t Workload::total_macs() const {
+  int64_t total = 0;
+  for (const auto& n : nodes) total += n.macs;
+  return total;
+}
+
+namespace {
+
+int64_t TensorBytes(const Tensor& t) {
+  return t.num_elements() * std::max(1, DataTypeSize(t.type));
+}
+
+int64_t Dim(const Tensor& t, size_t i) {
+  return i < t.shape.size() ? t.shape[i] : 1;
+}
+
+}  // namespace
+
+Workload CpuWorkload(const Model& model, const std::string& name) {
+  Check(!model.subgraphs.empty(), name + ": model has no subgraph");
+  const Subgraph& g = model.main();
+  Workload w;
+  w.name = name;
+  for (size_t i = 0; i < g.operators.size(); ++i) {
+    const Operator& op = g.operators[i];
+    NodeWork nw;
+    nw.node = static_cast<int>(i);
+    nw.op = BuiltinOpName(op.builtin);
+    nw.op_class = ClassifyOp(op.builtin);
+    auto tensor = [&](int idx) -> const Tensor* {
+      if (idx < 0 || idx >= static_cast<int>(g.tensors.size())) return nullptr;
+      return &g.tensors[idx];
+    };
+    const Tensor* out = op.outputs.empty() ? nullptr : tensor(op.outputs[0]);
+    const Tensor* filt = op.inputs.size() > 1 ? tensor(op.inputs[1]) : nullptr;
+    const int64_t out_elems = out ? out->num_elements() : 0;
+    int64_t activation_bytes = 0;
+    for (int idx : op.inputs) {
+      const Tensor* t = tensor(idx);
+      if (t) nw.ddr_bytes += TensorBytes(*t);
+      if (t && ConstantData(model, *t) == nullptr) activation_bytes += TensorBytes(*t);
+    }
+    for (int idx : op.outputs) {
+      const Tensor* t = tensor(idx);
+      if (t) {
+        nw.ddr_bytes += TensorBytes(*t);
+        activation_bytes += TensorBytes(*t);
+      }
+    }
+    switch (nw.op_class) {
+      case OpClass::kConv:
+        // filter [Cout, Kh, Kw, Cin]
+        if (filt) nw.macs = out_elems * Dim(*filt, 1) * Dim(*filt, 2) * Dim(*filt, 3);
+        break;
+      case OpClass::kDepthwise:
+        // filter [1, Kh, Kw, Cout]
+        if (filt) nw.macs = out_elems * Dim(*filt, 1) * Dim(*filt, 2);
+        break;
+      case OpClass::kFullyConnected:
+        // weights [N, K]
+        if (filt && filt->shape.size() >= 2) nw.macs = out_elems * filt->shape.back();
+        break;
+      case OpClass::kElementwise:
+        if ((op.op() == BuiltinOp::kAveragePool2D || op.op() == BuiltinOp::kMaxPool2D) && out) {
+          // Every output reads its window.
+          nw.bytes = out_elems * op.options.filter_w * op.options.filter_h + TensorBytes(*out);
+        } else {
+          nw.bytes = activation_bytes;
+        }
+        break;
+      case OpClass::kDataMovement:
+        nw.bytes = out ? TensorBytes(*out) : activation_bytes;
+        break;
+    }
+    w.nodes.push_back(std::move(nw));
+  }
+  return w;
+}
+
+}  // namespace potacc::platform

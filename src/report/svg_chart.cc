@@ -1,0 +1,142 @@
+#include "potacc/report/svg_chart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace potacc::report {
+namespace {
+
+// Colour-blind-safe palette (Okabe-Ito).
+constexpr const char* kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                    "#56B4E9", "#D55E00", "#F0E442", "#000000"};
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+std::string Label(double v) {
+  char buf[32];
+  if (std::fabs(v) >= 100 || v == std::floor(v))
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (std::fabs(v) >= 1)
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.2g", v);
+  return buf;
+}
+
+// A "nice" tick step (1, 2 or 5 x 10^k) giving about five ticks up to max.
+double NiceStep(double max) {
+  if (max <= 0) return 1;
+  const double raw = max / 5.0;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double r = raw / mag;
+  return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
+}
+
+}  // namespace
+
+std::string XmlEscape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderSvg(const BarChart& chart) {
+  const int n_series = std::max<int>(1, static_cast<int>(chart.series.size()));
+  const int n_groups = static_cast<int>(chart.groups.size());
+  constexpr int kBar = 16, kGroupGap = 24, kLeft = 72, kRight = 24, kTop = 56, kBottom = 96;
+  const int group_w = n_series * kBar + kGroupGap;
+  const int plot_w = std::max(200, n_groups * group_w);
+  const int width = chart.width > 0 ? chart.width : kLeft + plot_w + kRight;
+  const int height = chart.height;
+  const int plot_h = height - kTop - kBottom;
+
+  double max_v = chart.reference_line.value_or(0);
+  for (const auto& g : chart.groups)
+    for (double v : g.values)
+      if (std::isfinite(v)) max_v = std::max(max_v, v);
+  const double step = NiceStep(max_v > 0 ? max_v : 1);
+  const double top_v = std::max(step, std::ceil(max_v / step) * step);
+  auto y_of = [&](double v) { return kTop + plot_h - (v / top_v) * plot_h; };
+
+  std::ostringstream s;
+  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width
+    << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
+    << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  s << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height
+    << "\" fill=\"white\"/>\n";
+  s << "<text class=\"title\" x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
+    << XmlEscape(chart.title) << "</text>\n";
+  // Axes and ticks.
+  s << "<g class=\"axis\">\n";
+  for (double v = 0; v <= top_v + step * 1e-9; v += step) {
+    const double y = y_of(v);
+    s << "<line x1=\"" << kLeft << "\" y1=\"" << Num(y) << "\" x2=\"" << kLeft + plot_w << "\" y2=\""
+      << Num(y) << "\" stroke=\"#dddddd\"/>\n";
+    s << "<text x=\"" << kLeft - 6 << "\" y=\"" << Num(y + 4) << "\" text-anchor=\"end\">" << Label(v)
+      << "</text>\n";
+  }
+  s << "<line x1=\"" << kLeft << "\" y1=\"" << kTop << "\" x2=\"" << kLeft << "\" y2=\"" << kTop + plot_h
+    << "\" stroke=\"black\"/>\n";
+  s << "<line x1=\"" << kLeft << "\" y1=\"" << kTop + plot_h << "\" x2=\"" << kLeft + plot_w << "\" y2=\""
+    << kTop + plot_h << "\" stroke=\"black\"/>\n";
+  s << "<text x=\"16\" y=\"" << kTop + plot_h / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+    << kTop + plot_h / 2 << ")\">" << XmlEscape(chart.y_label) << "</text>\n";
+  s << "</g>\n";
+  // Bars.
+  for (int gi = 0; gi < n_groups; ++gi) {
+    const BarGroup& g = chart.groups[gi];
+    const int x0 = kLeft + gi * group_w + kGroupGap / 2;
+    s << "<g class=\"group\" data-label=\"" << XmlEscape(g.label) << "\">\n";
+    for (size_t si = 0; si < g.values.size() && si < static_cast<size_t>(n_series); ++si) {
+      const double v = g.values[si];
+      if (!std::isfinite(v)) continue;
+      const double y = y_of(std::max(0.0, v));
+      const std::string name = si < chart.series.size() ? chart.series[si] : "";
+      s << "<rect class=\"bar\" data-series=\"" << XmlEscape(name) << "\" data-value=\"" << v
+        << "\" x=\"" << x0 + static_cast<int>(si) * kBar << "\" y=\"" << Num(y) << "\" width=\""
+        << kBar - 2 << "\" height=\"" << Num(kTop + plot_h - y) << "\" fill=\""
+        << kPalette[si % std::size(kPalette)] << "\"><title>" << XmlEscape(g.label + " / " + name)
+        << ": " << Label(v) << "</title></rect>\n";
+    }
+    const int cx = x0 + (n_series * kBar) / 2;
+    s << "<text x=\"" << cx << "\" y=\"" << kTop + plot_h + 16 << "\" text-anchor=\"middle\">"
+      << XmlEscape(g.label) << "</text>\n";
+    s << "</g>\n";
+  }
+  if (chart.reference_line) {
+    const double y = y_of(*chart.reference_line);
+    s << "<line class=\"reference\" x1=\"" << kLeft << "\" y1=\"" << Num(y) << "\" x2=\"" << kLeft + plot_w
+      << "\" y2=\"" << Num(y) << "\" stroke=\"#444444\" stroke-dasharray=\"4 3\"/>\n";
+  }
+  // Legend.
+  s << "<g class=\"legend\">\n";
+  int lx = kLeft;
+  const int ly = height - 28;
+  for (size_t si = 0; si < chart.series.size(); ++si) {
+    s << "<rect x=\"" << lx << "\" y=\"" << ly - 10 << "\" width=\"12\" height=\"12\" fill=\""
+      << kPalette[si % std::size(kPalette)] << "\"/>\n";
+    s << "<text x=\"" << lx + 16 << "\" y=\"" << ly << "\">" << XmlEscape(chart.series[si]) << "</text>\n";
+    lx += 24 + 7 * static_cast<int>(chart.series[si].size());
+  }
+  s << "</g>\n</svg>\n";
+  return s.str();
+}
+
+}  // namespace potacc::report

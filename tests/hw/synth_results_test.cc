@@ -1,0 +1,121 @@
+// Parsing Yosys output, the results JSON, and the cached hw/synth/results.json.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "potacc/error.h"
+#include "potacc/hw/synth_results.h"
+#include "potacc/quant/method.h"
+#include "support/data_dir.h"
+
+namespace potacc::hw {
+namespace {
+
+// Shape of Yosys 0.23 `stat -json` (hand-written, counts chosen for the test).
+constexpr const char* kStatJson = R"({
+   "creator": "Yosys 0.23 (git sha1 7ce5011c24b)",
+   "invocation": "stat -json ",
+   "modules": {
+      "\\gemm_unit": {
+         "num_wires": 3194, "num_cells": 30,
+         "num_cells_by_type": { "BUFG": 1, "CARRY4": 4, "FDRE": 7, "FDSE": 1, "INV": 2, "LUT2": 3,
+                                "LUT6": 5, "MUXF7": 2, "MUXF8": 1, "DSP48E1": 4 }
+      }
+   },
+   "design": {
+      "num_wires": 3194, "num_cells": 30,
+      "num_cells_by_type": { "BUFG": 1, "CARRY4": 4, "FDRE": 7, "FDSE": 1, "INV": 2, "LUT2": 3,
+                             "LUT6": 5, "MUXF7": 2, "MUXF8": 1, "DSP48E1": 4 }
+   }
+})";
+
+TEST(SynthResults, ParsesStatJson) {
+  const SynthFigures f = ParseYosysStatJson(kStatJson);
+  EXPECT_EQ(f.lut, 2 + 3 + 5);  // INV counts as a LUT1
+  EXPECT_EQ(f.ff, 8);
+  EXPECT_EQ(f.carry, 4);
+  EXPECT_EQ(f.dsp, 4);
+  EXPECT_EQ(f.muxf, 3);
+  EXPECT_EQ(f.lut_by_size.at("LUT2"), 3);
+  EXPECT_EQ(f.lut_by_size.at("LUT6"), 5);
+  EXPECT_EQ(f.lut_by_size.at("LUT4"), 0);
+  EXPECT_EQ(f.lut_by_size.at("INV"), 2);
+  EXPECT_EQ(f.cells.at("BUFG"), 1);
+}
+
+TEST(SynthResults, StatJsonErrorsAreClear) {
+  EXPECT_THROW(ParseYosysStatJson("not json"), Error);
+  EXPECT_THROW(ParseYosysStatJson(R"({"modules": {}})"), Error);
+}
+
+TEST(SynthResults, ParsesLtpLength) {
+  const std::string log =
+      "9. Executing LTP pass (find longest path).\n\n"
+      "Longest topological path in gemm_unit (length=11):\n    0: \\x [4]\n";
+  EXPECT_EQ(ParseLtpLength(log), 11);
+  EXPECT_THROW(ParseLtpLength("no such line"), Error);
+}
+
+TEST(SynthResults, JsonRoundTripKeepsEveryField) {
+  SynthResults r;
+  r.tool = "yosys 0.23";
+  SynthFigures f = FiguresFromCells({{"LUT3", 5}, {"FDRE", 2}, {"CARRY4", 1}});
+  f.depth = 7;
+  f.seconds = 1.5;
+  r.sections["pe"]["apot"] = f;
+  r.sections["gemm_unit_nodsp"]["int8"] = FiguresFromCells({{"LUT6", 100}});
+  const SynthResults back = ResultsFromJson(ResultsToJson(r), "test");
+  EXPECT_EQ(back.tool, "yosys 0.23");
+  EXPECT_EQ(back.family, "xc7");
+  EXPECT_EQ(back.Get({SynthTarget::kPe, true}, "apot"), f);
+  EXPECT_EQ(back.Get({SynthTarget::kGemmUnit, false}, "int8").lut, 100);
+  EXPECT_FALSE(back.Has({SynthTarget::kPe, false}, "apot"));
+  EXPECT_THROW(back.Get({SynthTarget::kPe, false}, "apot"), Error);
+}
+
+TEST(SynthResults, BadJsonNamesTheFile) {
+  try {
+    ResultsFromJson(R"({"pe": {"apot": {"lut": 3}}})", "x.json");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("x.json: pe.apot"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(LoadResults("/nonexistent/results.json"), Error);
+}
+
+TEST(SynthResults, SaveAndLoadFile) {
+  SynthResults r;
+  r.sections["pe"]["qkeras"] = FiguresFromCells({{"LUT2", 1}});
+  const auto path = testing::TempDir("hw_results") / "r.json";
+  SaveResults(r, path);
+  EXPECT_EQ(LoadResults(path).Get({SynthTarget::kPe, true}, "qkeras").lut, 1);
+}
+
+// The committed file from a real Yosys run: complete, and it shows the
+// paper's first result (every shift PE is cheaper than the int8 multiplier).
+TEST(CachedSynthResults, CompleteAndShiftPesAreCheaper) {
+  const SynthResults r = LoadResults(CachedResultsPath());
+  EXPECT_EQ(r.tool.rfind("yosys ", 0), 0u) << r.tool;
+  EXPECT_EQ(r.family, "xc7");
+  for (SynthTarget target : {SynthTarget::kPe, SynthTarget::kGemmUnit})
+    for (bool dsp : {true, false})
+      for (const quant::Method* m : quant::AllMethods()) {
+        const SynthFigures& f = r.Get({target, dsp}, std::string(m->name));
+        EXPECT_GT(f.lut, 0) << SectionKey({target, dsp}) << "/" << m->name;
+        EXPECT_GT(f.depth, 0) << SectionKey({target, dsp}) << "/" << m->name;
+        if (target == SynthTarget::kGemmUnit) EXPECT_GE(f.ff, 64 * 32) << m->name;  // lane accumulators
+        if (!dsp) EXPECT_EQ(f.dsp, 0) << m->name;
+      }
+  for (SynthTarget target : {SynthTarget::kPe, SynthTarget::kGemmUnit}) {
+    const int int8 = r.Get({target, false}, "int8").lut;
+    for (const char* shift : {"qkeras", "apot", "msq"}) {
+      EXPECT_LT(r.Get({target, false}, shift).lut, int8) << TopModule(target) << "/" << shift;
+      EXPECT_LT(r.Get({target, true}, shift).lut, int8) << TopModule(target) << "/" << shift;
+      EXPECT_EQ(r.Get({target, true}, shift).dsp, 0) << shift;  // nothing to put in a DSP
+    }
+  }
+}
+
+}  // namespace
+}  // namespace potacc::hw

@@ -1,0 +1,91 @@
+// Building and running Yosys scripts. The real run (one PE, a few seconds) is
+// skipped when yosys is not installed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "potacc/error.h"
+#include "potacc/hw/yosys_runner.h"
+#include "support/data_dir.h"
+
+namespace potacc::hw {
+namespace {
+
+const std::filesystem::path kRtl = std::filesystem::path(POTACC_SOURCE_DIR) / "hw" / "rtl";
+
+TEST(YosysRunner, ScriptFillsEveryField) {
+  const std::string tmpl =
+      "read_verilog -I@RTL_DIR@ -I@GEN_DIR@ @RTL_FILES@\nchparam -set METHOD @METHOD@ @TOP@\n"
+      "synth_xilinx -top @TOP@ @DSP_FLAG@\ntee -o @STAT_JSON@ stat -json\n";
+  const std::string s = SynthScript(tmpl, {{SynthTarget::kGemmUnit, false}, "msq"}, kRtl, "/gen", "/w/s.json");
+  EXPECT_NE(s.find("chparam -set METHOD 2 gemm_unit"), std::string::npos) << s;
+  EXPECT_NE(s.find("synth_xilinx -top gemm_unit -nodsp"), std::string::npos) << s;
+  EXPECT_NE(s.find((kRtl / "pe.v").string()), std::string::npos) << s;
+  EXPECT_NE(s.find("-I/gen"), std::string::npos);
+  EXPECT_NE(s.find("tee -o /w/s.json"), std::string::npos);
+  EXPECT_EQ(s.find('@'), std::string::npos);
+  EXPECT_THROW(SynthScript("@TYPO@", {{SynthTarget::kPe, true}, "msq"}, kRtl, "/g", "/s"), Error);
+  EXPECT_THROW(SynthScript("x", {{SynthTarget::kPe, true}, "fp32"}, kRtl, "/g", "/s"), Error);
+}
+
+TEST(YosysRunner, TwentyJobs) {
+  const auto jobs = AllSynthJobs();
+  EXPECT_EQ(jobs.size(), 20u);  // {pe, gemm_unit} x {dsp, nodsp} x 5 methods
+}
+
+TEST(YosysRunner, MissingYosysIsAClearError) {
+  EXPECT_FALSE(FindYosys("/nonexistent/yosys").has_value());
+  YosysOptions options;
+  options.yosys = "/nonexistent/yosys";
+  try {
+    RunSynthesis({{{SynthTarget::kPe, true}, "qkeras"}}, options);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("yosys not found"), std::string::npos) << e.what();
+  }
+}
+
+// A real synthesis of the QKeras PE; with the same Yosys version it must
+// reproduce the cached figures exactly (the cache is current).
+TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
+  const auto yosys = FindYosys();
+  if (!yosys) GTEST_SKIP() << "yosys not installed";
+  YosysOptions options;
+  options.yosys = *yosys;
+  options.timeout_seconds = 120;
+  int progress_calls = 0;
+  const SynthResults r = RunSynthesis({{{SynthTarget::kPe, false}, "qkeras"}}, options,
+                                      [&](int done, int total, const SynthJob&) {
+                                        ++progress_calls;
+                                        EXPECT_EQ(done, 1);
+                                        EXPECT_EQ(total, 1);
+                                      });
+  EXPECT_EQ(progress_calls, 1);
+  const SynthFigures& f = r.Get({SynthTarget::kPe, false}, "qkeras");
+  EXPECT_GT(f.lut, 10);
+  EXPECT_EQ(f.ff, 0);  // the PE is combinational
+  EXPECT_GT(f.depth, 1);
+  const SynthResults cached = LoadResults(CachedResultsPath());
+  if (cached.tool != r.tool) GTEST_SKIP() << "cache from " << cached.tool << ", installed " << r.tool;
+  SynthFigures c = cached.Get({SynthTarget::kPe, false}, "qkeras");
+  c.seconds = f.seconds;
+  EXPECT_EQ(f, c) << "hw/synth/results.json is stale: run potacc hw report --run-yosys --json hw/synth/results.json";
+}
+
+TEST(YosysRunner, TimeoutKillsYosys) {
+  const auto yosys = FindYosys();
+  if (!yosys) GTEST_SKIP() << "yosys not installed";
+  YosysOptions options;
+  options.yosys = *yosys;
+  options.timeout_seconds = 1;  // a GEMM unit takes far longer
+  try {
+    RunSynthesis({{{SynthTarget::kGemmUnit, false}, "int8"}}, options);
+    FAIL() << "expected a timeout";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("gemm_unit_nodsp/int8"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace potacc::hw

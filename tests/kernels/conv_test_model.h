@@ -1,0 +1,106 @@
+// Test helpers of the conv / depthwise / FC kernel tests: a one-operator
+// Model built in memory and run through the Interpreter, random data, and
+// exact multipliers for hand-computed cases.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "potacc/model.h"
+#include "potacc/runtime/interpreter.h"
+
+namespace potacc::testing {
+
+struct TensorSpec {
+  DataType type = DataType::kInt8;
+  std::vector<int32_t> shape;
+  QuantParams quant;
+  std::vector<uint8_t> data;  // non-empty = constant tensor; empty = graph input
+};
+
+template <class T>
+std::vector<uint8_t> Bytes(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+inline QuantParams Quant(std::vector<float> scale, std::vector<int64_t> zero_point, int dim = 0) {
+  QuantParams q;
+  q.scale = std::move(scale);
+  q.zero_point = std::move(zero_point);
+  q.quantized_dimension = dim;
+  return q;
+}
+
+// One operator; constant inputs get their own buffer, the others are graph inputs.
+// A spec with an empty shape and type kInt32 and no data marks an absent optional input.
+inline Model SingleOpModel(BuiltinOp op, const OpOptions& options,
+                           const std::vector<TensorSpec>& inputs, const TensorSpec& output) {
+  Model m;
+  m.buffers.resize(1);
+  m.operator_codes.push_back({static_cast<int32_t>(op), "", 1});
+  Subgraph g;
+  Operator o;
+  o.builtin = static_cast<int32_t>(op);
+  o.options = options;
+  for (const TensorSpec& spec : inputs) {
+    Tensor t;
+    t.name = "in" + std::to_string(g.tensors.size());
+    t.type = spec.type;
+    t.shape = spec.shape;
+    t.quant = spec.quant;
+    if (!spec.data.empty()) {
+      t.buffer = static_cast<uint32_t>(m.buffers.size());
+      m.buffers.push_back({spec.data});
+    } else {
+      g.inputs.push_back(static_cast<int32_t>(g.tensors.size()));
+    }
+    o.inputs.push_back(static_cast<int32_t>(g.tensors.size()));
+    g.tensors.push_back(t);
+  }
+  Tensor out;
+  out.name = "out";
+  out.type = output.type;
+  out.shape = output.shape;
+  out.quant = output.quant;
+  g.outputs.push_back(static_cast<int32_t>(g.tensors.size()));
+  o.outputs.push_back(static_cast<int32_t>(g.tensors.size()));
+  g.tensors.push_back(out);
+  g.operators.push_back(o);
+  m.subgraphs.push_back(g);
+  return m;
+}
+
+// Runs a single-input model and returns output 0 as T.
+template <class T, class In>
+std::vector<T> RunSingleInput(const Model& m, const std::vector<In>& input) {
+  Interpreter interp(m);
+  interp.Prepare();
+  interp.SetInput(0, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(input.data()),
+                                              input.size() * sizeof(In)));
+  interp.Invoke();
+  const auto out = interp.Output(0);
+  std::vector<T> r(out.size() / sizeof(T));
+  std::memcpy(r.data(), out.data(), out.size());
+  return r;
+}
+
+inline std::vector<int8_t> RandomInt8(std::mt19937& rng, size_t n, int lo = -128, int hi = 127) {
+  std::uniform_int_distribution<int> d(lo, hi);
+  std::vector<int8_t> v(n);
+  for (auto& x : v) x = static_cast<int8_t>(d(rng));
+  return v;
+}
+
+inline std::vector<int32_t> RandomInt32(std::mt19937& rng, size_t n, int lo, int hi) {
+  std::uniform_int_distribution<int> d(lo, hi);
+  std::vector<int32_t> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+}  // namespace potacc::testing

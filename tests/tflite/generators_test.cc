@@ -1,0 +1,101 @@
+// The generator registry and `potacc gen` / `potacc info` end to end.
+#include "potacc/tflite/generators.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "potacc/error.h"
+#include "potacc/tflite/model_info.h"
+#include "potacc/tflite/reader.h"
+#include "support/data_dir.h"
+
+namespace potacc {
+namespace {
+
+TEST(Generators, BasicGeneratorsAreRegistered) {
+  for (const char* name : {"fc", "conv", "gemm", "cnn"}) EXPECT_NE(FindGenerator(name), nullptr) << name;
+  EXPECT_EQ(FindGenerator("no-such"), nullptr);
+}
+
+TEST(Generators, ParametersReachTheModel) {
+  const Model m = Generate("conv", 1, {{"h", "10"}, {"w", "12"}, {"cin", "5"}, {"cout", "7"}, {"kernel", "3"},
+                                       {"stride", "2"}, {"padding", "valid"}});
+  const Tensor& out = m.main().tensors[static_cast<size_t>(m.main().outputs[0])];
+  EXPECT_EQ(out.shape, (std::vector<int32_t>{1, 4, 5, 7}));  // (10-3)/2+1, (12-3)/2+1
+  const Model g = Generate("gemm", 1, {{"m", "9"}, {"n", "4"}, {"k", "6"}});
+  EXPECT_EQ(g.main().tensors[static_cast<size_t>(g.main().inputs[0])].shape, (std::vector<int32_t>{1, 9, 1, 6}));
+  EXPECT_EQ(g.main().tensors[static_cast<size_t>(g.main().outputs[0])].shape, (std::vector<int32_t>{1, 9, 1, 4}));
+  const Model f = Generate("fc", 1, {{"in", "20"}, {"out", "3"}, {"batch", "2"}});
+  EXPECT_EQ(f.main().tensors[static_cast<size_t>(f.main().outputs[0])].shape, (std::vector<int32_t>{2, 3}));
+}
+
+TEST(Generators, BadParametersAreClearErrors) {
+  auto message = [](const std::string& gen, std::map<std::string, std::string> values) {
+    try {
+      Generate(gen, 1, values);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message("conv", {{"bogus", "1"}}).find("no option --bogus"), std::string::npos);
+  EXPECT_NE(message("conv", {{"h", "x"}}).find("--h: expected an integer"), std::string::npos);
+  EXPECT_NE(message("conv", {{"h", "0"}}).find("--h: expected a value in"), std::string::npos);
+  EXPECT_NE(message("conv", {{"padding", "full"}}).find("--padding"), std::string::npos);
+  EXPECT_NE(message("nope", {}).find("unknown generator 'nope'"), std::string::npos);
+}
+
+TEST(Generators, CustomRegistrationHook) {
+  RegisterGenerator("test_only_fc", "test", {{"out", "2", "outputs"}}, [](const GenOptions& o) {
+    return Generate("fc", o.seed, {{"out", std::to_string(o.Int("out"))}});
+  });
+  const Model m = Generate("test_only_fc", 4, {{"out", "5"}});
+  EXPECT_EQ(m.main().tensors[static_cast<size_t>(m.main().outputs[0])].shape, (std::vector<int32_t>{1, 5}));
+}
+
+int RunCli(const std::string& args, std::string* output = nullptr) {
+  const auto out_file = testing::TempDir("tflite_cli_out") / "out.txt";
+  const std::string cmd = testing::CliPath() + " " + args + " > " + out_file.string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  if (output) {
+    std::ifstream in(out_file);
+    output->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+TEST(Cli, GenThenInfo) {
+  const auto dir = testing::TempDir("tflite_cli");
+  const std::string model = (dir / "conv.tflite").string();
+  std::string out;
+  ASSERT_EQ(RunCli("gen conv --h 8 --w 8 --cin 4 --cout 6 --seed 3 -o " + model, &out), 0) << out;
+  const Model m = LoadModel(model);
+  EXPECT_EQ(m.main().tensors[static_cast<size_t>(m.main().outputs[0])].shape, (std::vector<int32_t>{1, 8, 8, 6}));
+  const std::string json = (dir / "info.json").string();
+  ASSERT_EQ(RunCli("info " + model + " --json " + json, &out), 0) << out;
+  EXPECT_NE(out.find("CONV_2D"), std::string::npos);
+  EXPECT_NE(out.find(std::to_string(8 * 8 * 6 * 9 * 4)), std::string::npos);  // MACs (no grouping below 1000? no)
+  std::ifstream j(json);
+  const auto parsed = nlohmann::json::parse(j);
+  EXPECT_EQ(parsed["total_macs"].get<int64_t>(), 8 * 8 * 6 * 9 * 4);
+}
+
+TEST(Cli, ErrorsAreOneLine) {
+  std::string out;
+  EXPECT_EQ(RunCli("info /nonexistent/x.tflite", &out), 1);
+  EXPECT_NE(out.find("potacc: error: /nonexistent/x.tflite: cannot open file"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(RunCli("gen conv --nope 1 -o /tmp/x.tflite", &out), 1);
+  EXPECT_NE(out.find("no option --nope"), std::string::npos) << out;
+  const auto dir = testing::TempDir("tflite_cli_bad");
+  const std::string bad = (dir / "bad.tflite").string();
+  std::ofstream(bad) << "this is not a model, just some text padding";
+  EXPECT_EQ(RunCli("info " + bad, &out), 1);
+  EXPECT_NE(out.find("not a TFLite model"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace potacc
