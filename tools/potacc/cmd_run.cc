@@ -26,16 +26,24 @@ struct RunFlags {
   bool pixels = false;
   InputFlags input;
   std::string labels;
+  int label_offset = 0;
   int top = 5;
   std::string json_path;
   std::string save_output;
   int repeat = 1;
 };
 
-void PrintTop(const std::vector<std::pair<int, float>>& top, const std::vector<std::string>& names) {
+// Class index i has the name names[i - offset] (offset 1: background class 0).
+std::string LabelName(int index, const std::vector<std::string>& names, int offset) {
+  const int i = index - offset;
+  return i >= 0 && i < static_cast<int>(names.size()) ? names[i] : std::string();
+}
+
+void PrintTop(const std::vector<std::pair<int, float>>& top, const std::vector<std::string>& names,
+              int offset) {
   for (const auto& [index, score] : top) {
-    const std::string name =
-        index < static_cast<int>(names.size()) ? "  " + names[index] : std::string();
+    const std::string label = LabelName(index, names, offset);
+    const std::string name = label.empty() ? label : "  " + label;
     std::printf("  %5d  %10.6f%s\n", index, score, name.c_str());
   }
 }
@@ -79,14 +87,15 @@ void Run(const RunFlags& f) {
     const auto top = io::TopK(scores, f.top);
     std::printf("%s: %.3f ms%s\n", input.name.c_str(), best_ms,
                 f.repeat > 1 ? (" (best of " + std::to_string(f.repeat) + ")").c_str() : "");
-    PrintTop(top, names);
+    PrintTop(top, names, f.label_offset);
     if (raw_out) raw_out->write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!f.json_path.empty()) {
       nlohmann::json entry = {{"input", input.name}, {"time_ms", best_ms}};
       nlohmann::json jtop = nlohmann::json::array();
       for (const auto& [index, score] : top) {
         nlohmann::json t = {{"index", index}, {"score", score}};
-        if (index < static_cast<int>(names.size())) t["label"] = names[index];
+        if (const std::string label = LabelName(index, names, f.label_offset); !label.empty())
+          t["label"] = label;
         jtop.push_back(t);
       }
       entry["top"] = jtop;
@@ -128,6 +137,8 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
                 "a raw --input holds uint8 HxWx3 pixels (preprocessed and quantized like images)");
   f->input.Add(cmd, false);
   cmd->add_option("--labels", f->labels, "class names, one per line");
+  cmd->add_option("--label-offset", f->label_offset,
+                  "class index of the first name in --labels (1 for 1001-class models with background)");
   cmd->add_option("--top", f->top, "how many classes to print")->check(CLI::Range(1, 100000));
   cmd->add_option("--json", f->json_path, "write outputs (raw and dequantized) and top classes as JSON");
   cmd->add_option("--save-output", f->save_output,
