@@ -9,6 +9,10 @@
 
 #include "command.h"
 #include "input_flags.h"
+#include <iostream>
+
+#include "potacc/accel/delegate.h"
+#include "potacc/accel/report.h"
 #include "potacc/error.h"
 #include "potacc/io/image.h"
 #include "potacc/io/outputs.h"
@@ -31,6 +35,8 @@ struct RunFlags {
   std::string json_path;
   std::string save_output;
   int repeat = 1;
+  std::string accel;
+  std::string board = "pynq-z2";
 };
 
 // Class index i has the name names[i - offset] (offset 1: background class 0).
@@ -51,6 +57,12 @@ void PrintTop(const std::vector<std::pair<int, float>>& top, const std::vector<s
 void Run(const RunFlags& f) {
   const Model model = LoadModel(f.model);
   Interpreter interp(model);
+  std::unique_ptr<accel::AcceleratorDelegate> delegate;
+  if (!f.accel.empty()) {
+    delegate = std::make_unique<accel::AcceleratorDelegate>(
+        model, accel::ResolveAcceleratorConfig(f.accel, f.board));
+    delegate->Install(interp);
+  }
   interp.Prepare();
   Check(interp.num_inputs() == 1, "models with " + std::to_string(interp.num_inputs()) +
                                       " inputs are not supported by potacc run");
@@ -115,10 +127,22 @@ void Run(const RunFlags& f) {
                          {"shape", out.shape},
                          {"raw", raw},
                          {"dequantized", scores}};
+      if (delegate) entry["accelerator"] = accel::AccelRunToJson(delegate->run());
       report["inputs"].push_back(entry);
+    }
+    if (delegate) {
+      std::cout << "\n";
+      accel::PrintAccelRunTable(std::cout, delegate->run());
+      std::cout.flush();
     }
   }
   if (!f.json_path.empty()) {
+    // With an accelerator the top level also carries the last inference's
+    // per-layer table (layers[], totals, config...), as `potacc run --accel` prints it.
+    if (delegate) {
+      const nlohmann::json accel_json = accel::AccelRunToJson(delegate->run());
+      for (auto it = accel_json.begin(); it != accel_json.end(); ++it) report[it.key()] = it.value();
+    }
     std::ofstream j(f.json_path);
     if (!j) throw Error("cannot write " + f.json_path);
     j << report.dump(1) << "\n";
@@ -145,6 +169,10 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
                   "write the output tensor's raw little-endian bytes (appended per input)");
   cmd->add_option("--repeat", f->repeat, "run each input N times, report the best time")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--accel", f->accel,
+                  "run conv/FC layers on the simulated accelerator: a method (qkeras, apot, msq, uniform4, "
+                  "int8) with --board, a shipped configuration name, or a configuration .json file");
+  cmd->add_option("--board", f->board, "board of the shipped configuration (pynq-z2, kv260)");
   cmd->callback([f]() { Run(*f); });
 });
 
