@@ -28,11 +28,28 @@ Resources Scale(const Resources& r, double s) {
   return {r.lut * s, r.ff * s, r.dsp * s, r.bram * s, r.uram * s};
 }
 
-// Per-unit figures for a method: the synthesized GEMM unit, else PEs x 64.
+// Per-unit figures for a method: the synthesized GEMM unit (LUT-mapped
+// preferred), else 64 PEs.
 std::optional<Resources> UnitOf(const HwSynthResults& s, const std::string& method) {
-  if (auto it = s.gemm_unit.find(method); it != s.gemm_unit.end()) return it->second;
-  if (auto it = s.pe.find(method); it != s.pe.end()) return Scale(it->second, kPesPerUnit);
+  for (const auto* units : {&s.gemm_unit_nodsp, &s.gemm_unit})
+    if (auto it = units->find(method); it != units->end()) return it->second;
+  for (const auto* pes : {&s.pe_nodsp, &s.pe})
+    if (auto it = pes->find(method); it != pes->end()) return Scale(it->second, kPesPerUnit);
   return std::nullopt;
+}
+
+// Shell + array split of one resource from two published designs (a, b) and
+// the synthesized size ratio of their arrays: S + A_a = P_a, S + A_a*rho = P_b.
+// Returns the method's count S + A_a * ratio_m, or nullopt if ill-posed.
+std::optional<double> SplitScale(double published_a, double published_b, double unit_a, double unit_b,
+                                 double unit_m) {
+  if (unit_a <= 0) return std::nullopt;
+  const double rho = unit_b / unit_a;
+  if (rho >= 0.95) return std::nullopt;  // arrays too similar to separate shell and array
+  const double array_a = (published_a - published_b) / (1.0 - rho);
+  const double shell = published_a - array_a;
+  if (array_a <= 0 || shell < 0) return std::nullopt;
+  return shell + array_a * unit_m / unit_a;
 }
 
 }  // namespace
@@ -53,9 +70,11 @@ std::optional<HwSynthResults> LoadHwSynthResults(const std::filesystem::path& pa
   }
   HwSynthResults r;
   r.file = path;
-  for (const char* block : {"pe", "gemm_unit"}) {
-    if (!doc.contains(block)) continue;
-    auto& dst = std::string(block) == "pe" ? r.pe : r.gemm_unit;
+  const std::pair<const char*, std::map<std::string, Resources>*> blocks[] = {
+      {"pe", &r.pe}, {"gemm_unit", &r.gemm_unit}, {"pe_nodsp", &r.pe_nodsp}, {"gemm_unit_nodsp", &r.gemm_unit_nodsp}};
+  for (const auto& [block, dst_ptr] : blocks) {
+    if (!doc.contains(block) || !doc.at(block).is_object()) continue;
+    auto& dst = *dst_ptr;
     for (const auto& [method, item] : doc.at(block).items()) {
       if (!item.is_object()) continue;
       dst[method] = ReadCounts(item, path.string() + ": " + block + "." + method);
@@ -68,35 +87,37 @@ AccelPowerModel AccelPowerFor(const Board& board, const std::string& method,
                               const HwSynthResults* synth) {
   const auto& published = board.power.published_resources;
   auto it = published.find(method);
-  if (it == published.end()) {
-    std::string known;
-    for (const auto& [k, v] : published) known += (known.empty() ? "" : ", ") + k;
-    throw Error("board " + board.name + ": no published resource figures for accelerator \"" +
-                method + "\" (power.published_resources has: " + known + ")");
-  }
   AccelPowerModel m;
   m.method = method;
-  m.resources = it->second;
-  m.resource_source = "published Vivado figures (board file, reference §7)";
-  if (synth) {
-    auto base_it = published.find("int8");
-    auto unit_m = UnitOf(*synth, method);
-    auto unit_int8 = UnitOf(*synth, "int8");
-    if (base_it != published.end() && unit_m && unit_int8) {
-      // Keep the published shell (buffers, control, PPU, stream logic) of the INT8
-      // design and swap its array for V synthesized units of this method.
-      const double v = board.accel_units;
-      const Resources& base = base_it->second;
-      Resources r;
-      r.lut = std::max(0.0, base.lut - v * unit_int8->lut) + v * unit_m->lut;
-      r.ff = std::max(0.0, base.ff - v * unit_int8->ff) + v * unit_m->ff;
-      r.dsp = std::max(0.0, base.dsp - v * unit_int8->dsp) + v * unit_m->dsp;
-      r.bram = it->second.bram;
-      r.uram = it->second.uram;
-      m.resources = r;
-      m.resource_source = "published INT8 shell (reference §7) + " + std::to_string(board.accel_units) +
-                          " x synthesized GEMM unit (" + synth->file.filename().string() + ")";
+  if (it != published.end()) {
+    m.resources = it->second;
+    m.resource_source = "published Vivado figures (board file, reference §7)";
+  } else {
+    auto p8 = published.find("int8");
+    auto pq = published.find("qkeras");
+    std::optional<Resources> u8, uq, um;
+    if (synth) {
+      u8 = UnitOf(*synth, "int8");
+      uq = UnitOf(*synth, "qkeras");
+      um = UnitOf(*synth, method);
     }
+    std::optional<double> lut, ff;
+    if (p8 != published.end() && pq != published.end() && u8 && uq && um) {
+      lut = SplitScale(p8->second.lut, pq->second.lut, u8->lut, uq->lut, um->lut);
+      ff = SplitScale(p8->second.ff, pq->second.ff, u8->ff, uq->ff, um->ff);
+    }
+    if (!lut) {
+      std::string known;
+      for (const auto& [k, v] : published) known += (known.empty() ? "" : ", ") + k;
+      throw Error("board " + board.name + ": no resource figures for accelerator \"" + method +
+                  "\" (power.published_resources has: " + known +
+                  "; hw/synth/results.json can fill in others once it has int8, qkeras and " + method + ")");
+    }
+    m.resources = p8->second;  // DSP and memories as in the INT8 design
+    m.resources.lut = *lut;
+    if (ff) m.resources.ff = *ff;
+    m.resource_source = "published INT8/QKeras designs (reference §7) split into shell + array, array scaled by "
+                        "synthesized GEMM units (" + synth->file.filename().string() + ")";
   }
   const PowerModel& p = board.power;
   const double f = board.fpga_clock_hz;

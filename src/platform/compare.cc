@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <future>
 
 #include "potacc/error.h"
 #include "potacc/platform/accel_power.h"
@@ -173,11 +174,14 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
   std::vector<std::string> configs = {"int8"};
   configs.insert(configs.end(), options.methods.begin(), options.methods.end());
   ProgressBar bar("compare", static_cast<int64_t>(models.size() * (configs.size() + 1)));
+  auto progress = [&](int64_t n, const std::string& status = "") {
+    if (options.progress) bar.Update(n, status);
+  };
   int64_t done = 0;
   for (const NamedModel& nm : models) {
     ModelResult mr;
     mr.name = nm.name;
-    bar.Update(done, nm.name + " cpu");
+    progress(done, nm.name + " cpu");
     const TensorBytes inputs = DeterministicInputs(nm.model);
     TensorBytes cpu_outputs;
     if (options.check_outputs) cpu_outputs = RunCpuReference(nm.model, inputs);
@@ -190,9 +194,9 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
       if (options.check_outputs) r.outputs_match_cpu = true;  // it is the reference
       mr.configs.push_back(std::move(r));
     }
-    bar.Update(++done);
-    for (const std::string& method : configs) {
-      bar.Update(done, nm.name + " " + method);
+    progress(++done);
+    // The accelerator configurations are independent: run them concurrently.
+    auto run_config = [&](const std::string& method) {
       const accel::AcceleratorConfig cfg =
           accel::ResolveAcceleratorConfig(options.accel_family + "-" + board.accel_board + "-" + method);
       Model quantized;
@@ -215,12 +219,18 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
         r.mismatched_bytes = MismatchedBytes(ref, ex.outputs);
         r.outputs_match_cpu = r.mismatched_bytes == 0;
       }
-      mr.configs.push_back(std::move(r));
-      bar.Update(++done);
+      return r;
+    };
+    std::vector<std::future<ConfigResult>> futures;
+    for (const std::string& method : configs) futures.push_back(std::async(std::launch::async, run_config, method));
+    for (size_t i = 0; i < futures.size(); ++i) {
+      progress(done, nm.name + " " + configs[i]);
+      mr.configs.push_back(futures[i].get());
+      progress(++done);
     }
     report.models.push_back(std::move(mr));
   }
-  bar.Finish();
+  if (options.progress) bar.Finish();
   Summarize(report, options.methods);
   return report;
 }
@@ -347,7 +357,8 @@ std::string CompareToText(const CompareReport& report) {
   }
   out += t.Render();
   out += "\nmeans over " + std::to_string(report.models.size()) +
-         " model(s): arithmetic (geometric); energy = whole board (above idle)\n";
+         " model(s). speed-up: arithmetic mean (geometric mean); energy reduction: arithmetic mean of whole-board "
+         "energy (of energy above idle)\n";
   report::Table s({"accelerator", "speedup vs CPU", "speedup vs INT8", "energy red. vs CPU", "energy red. vs INT8"});
   auto row = [&](const MethodSummary& m, bool vs_int8) {
     s.AddRow({m.method, Ratio(m.speedup_vs_cpu) + " (" + Ratio(m.geo_speedup_vs_cpu) + ")",

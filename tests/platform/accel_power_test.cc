@@ -25,20 +25,29 @@ TEST(AccelPower, FromPublishedResources) {
   EXPECT_THROW(AccelPowerFor(b, "msq"), Error);
 }
 
-TEST(AccelPower, SynthesizedUnitsReplaceTheArray) {
+TEST(AccelPower, SynthesizedUnitsFillInMethodsWithoutPublishedFigures) {
   const auto dir = potacc::testing::TempDir("accel_power_test");
   const auto path = dir / "results.json";
-  std::ofstream(path) << R"({"pe": {"int8": {"lut": 1, "ff": 1, "dsp": 0}},
-                              "gemm_unit": {"int8": {"lut": 200, "ff": 100, "dsp": 2},
-                                            "qkeras": {"lut": 50, "ff": 100, "dsp": 0}}})";
+  std::ofstream(path) << R"({"pe": {"int8": {"lut": 1, "ff": 1, "dsp": 1}},
+                              "gemm_unit": {"int8": {"lut": 9, "ff": 9, "dsp": 64}},
+                              "gemm_unit_nodsp": {"int8": {"lut": 200, "ff": 100, "dsp": 0},
+                                                  "qkeras": {"lut": 50, "ff": 100, "dsp": 0},
+                                                  "apot": {"lut": 100, "ff": 100, "dsp": 0}}})";
   const auto synth = LoadHwSynthResults(path);
   ASSERT_TRUE(synth.has_value());
-  const AccelPowerModel m = AccelPowerFor(testing::TestBoard(), "qkeras", &*synth);
-  // published INT8 shell (1000 - 4 x 200 LUT) + 4 x 50 LUT
-  EXPECT_DOUBLE_EQ(m.resources.lut, 1000 - 800 + 200);
-  EXPECT_DOUBLE_EQ(m.resources.ff, 2000 - 400 + 400);
-  EXPECT_DOUBLE_EQ(m.resources.dsp, 10 - 8 + 0);
+  const Board b = testing::TestBoard();
+  // Published figures win when the board has them.
+  EXPECT_DOUBLE_EQ(AccelPowerFor(b, "qkeras", &*synth).resources.lut, 600);
+  // apot: S + A = 1000 (int8), S + A * 50/200 = 600 (qkeras) -> A = 533.3, S = 466.7;
+  // apot's array is 100/200 of INT8's -> 466.7 + 266.7 LUTs.
+  const AccelPowerModel m = AccelPowerFor(b, "apot", &*synth);
+  EXPECT_NEAR(m.resources.lut, 1000 - 400 / 0.75 + 400 / 0.75 * 0.5, 1e-9);
+  // FF arrays are the same size in int8 and qkeras: no split possible, INT8's count is kept.
+  EXPECT_DOUBLE_EQ(m.resources.ff, 2000);
+  EXPECT_DOUBLE_EQ(m.resources.dsp, 10);
   EXPECT_NE(m.resource_source.find("synthesized"), std::string::npos);
+  // Without synthesis results a method without published figures is an error.
+  EXPECT_THROW(AccelPowerFor(b, "apot", nullptr), Error);
   EXPECT_FALSE(LoadHwSynthResults(dir / "absent.json").has_value());
 }
 

@@ -4,9 +4,12 @@
 //   active_w = f * [ a * (LUT*E_lut + FF*E_ff + DSP*E_dsp) + b * (BRAM*E_bram + URAM*E_uram) ]
 //   P(t)     = clock_w + u(t) * active_w,  u = PE utilisation from the simulator
 // a = logic toggle rate, b = memory access rate (board file). Resource counts
-// come from the published Vivado figures (reference §7); when potacc's own
-// synthesis results (hw/synth/results.json) exist, the GEMM-unit array is
-// swapped for our synthesized units so the PE method drives the difference.
+// come from the published Vivado figures (reference §7) when the board file
+// has them for the method. Otherwise (e.g. uniform4) they are derived from
+// potacc's own synthesis results (hw/synth/results.json, LUT-mapped GEMM
+// units): the published INT8 and QKeras designs fix the split between the
+// shell (buffers, control, PPU, streams) and the PE array, and the array
+// scales with the synthesized unit size of the method.
 #pragma once
 
 #include <filesystem>
@@ -22,6 +25,9 @@ namespace potacc::platform {
 struct HwSynthResults {
   std::map<std::string, Resources> pe;         // one PE
   std::map<std::string, Resources> gemm_unit;  // one GEMM unit (4x4x4 PE array)
+  // The same synthesized without DSP blocks (multipliers in LUTs, as the
+  // published INT8 design maps them: it has only 16 more DSPs than the shift designs).
+  std::map<std::string, Resources> pe_nodsp, gemm_unit_nodsp;
   std::filesystem::path file;
 };
 
