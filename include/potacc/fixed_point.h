@@ -41,10 +41,8 @@ inline void QuantizeMultiplier(double real_multiplier, int32_t* quantized_multip
     *shift = 0;
     q_fixed = 0;
   }
-  if (*shift > 30) {  // TFLite clamps huge multipliers the same way
-    *shift = 30;
-    q_fixed = (1LL << 31) - 1;
-  }
+  // (TFLite's TFLITE_SINGLE_ROUNDING build also caps shift at 30; the default
+  // double-rounding build, which potacc's kernels reproduce, does not.)
   *quantized_multiplier = static_cast<int32_t>(q_fixed);
 }
 

@@ -220,8 +220,10 @@ inline int CountLeadingZeros32(uint32_t x) { return x == 0 ? 32 : __builtin_clz(
 inline int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit) {
   const int headroom_plus_one = CountLeadingZeros32(static_cast<uint32_t>(x));
   *num_bits_over_unit = x_integer_digits - headroom_plus_one;
-  const auto shifted_minus_one = static_cast<int32_t>(
-      (static_cast<uint32_t>(x) << headroom_plus_one) - (static_cast<uint32_t>(1) << 31));
+  // 64-bit shift: no UB even for x == 0 (headroom 32), which valid callers never pass.
+  const auto shifted_minus_one = static_cast<int32_t>(static_cast<uint32_t>(
+      (static_cast<uint64_t>(static_cast<uint32_t>(x)) << headroom_plus_one) -
+      (uint64_t{1} << 31)));
   return OneOverOnePlusXForXIn0To1(FixedPoint<0>::FromRaw(shifted_minus_one)).raw;
 }
 
@@ -364,6 +366,41 @@ inline int8_t LogisticInt8(const LogisticInt8Params& p, int8_t q) {
       Logistic(FixedPoint<kLogisticInputIntegerBits>::FromRaw(input_in_q4)).raw;
   const int32_t output = RoundingDivideByPOT(output_in_q0, 31 - 8) + kLogisticInt8OutputZeroPoint;
   return static_cast<int8_t>(std::clamp<int32_t>(output, -128, 127));
+}
+
+// ---- 16-bit helpers of the int8 HARD_SWISH kernel --------------------------
+
+// gemmlowp SaturatingRoundingDoublingHighMul on int16 (rounds half away from
+// zero for positive products, like the int32 version).
+inline int16_t SaturatingRoundingDoublingHighMul16(int16_t a, int16_t b) {
+  if (a == b && a == std::numeric_limits<int16_t>::min()) return std::numeric_limits<int16_t>::max();
+  const int32_t ab = static_cast<int32_t>(a) * static_cast<int32_t>(b);
+  const int32_t nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
+  return static_cast<int16_t>((ab + nudge) / (1 << 15));
+}
+
+// TFLite SaturatingDoublingHighMul (ARM SQDMULH): like the above but the
+// division truncates toward zero.
+inline int16_t SaturatingDoublingHighMul16(int16_t a, int16_t b) {
+  if (a == b && a == std::numeric_limits<int16_t>::min()) return std::numeric_limits<int16_t>::max();
+  const int32_t ab = static_cast<int32_t>(a) * static_cast<int32_t>(b);
+  return static_cast<int16_t>(ab / (1 << 15));
+}
+
+// value * 2^amount saturated to int16.
+inline int16_t SaturatingLeftShift16(int16_t value, int amount) {
+  const int64_t r = static_cast<int64_t>(value) * (int64_t{1} << amount);
+  return static_cast<int16_t>(std::clamp<int64_t>(r, std::numeric_limits<int16_t>::min(),
+                                                  std::numeric_limits<int16_t>::max()));
+}
+
+// TFLite DownScaleInt32ToInt16Multiplier: Q0.31 -> Q0.15, rounded, saturated.
+inline int16_t DownScaleInt32ToInt16Multiplier(int32_t multiplier) {
+  constexpr int32_t kRoundingOffset = 1 << 15;
+  if (multiplier >= std::numeric_limits<int32_t>::max() - kRoundingOffset) {
+    return std::numeric_limits<int16_t>::max();
+  }
+  return static_cast<int16_t>((multiplier + kRoundingOffset) >> 16);
 }
 
 }  // namespace potacc::fixed_point

@@ -54,8 +54,21 @@ DepthwiseTables MakeDepthwiseTables(const ConvShape& s, const Int8Params& q, con
   t.multiplier.assign(padded, 0);
   t.left_shift.assign(padded, 0);
   t.right_shift.assign(padded, 0);
+  const int pairs = (taps + 1) / 2;
+  t.pair_weights.assign(static_cast<size_t>(pairs) * s.out_c * 2, 0);
+  t.folded_bias.assign(padded, 0);
+  for (int tap = 0; tap < taps; ++tap) {
+    for (int c = 0; c < s.out_c; ++c) {
+      t.pair_weights[(static_cast<size_t>(tap / 2) * s.out_c + c) * 2 + tap % 2] =
+          static_cast<int16_t>(t.weights[static_cast<size_t>(tap) * s.out_c + c]);
+    }
+  }
   for (int c = 0; c < s.out_c; ++c) {
     t.bias[c] = bias ? bias[c] : 0;
+    uint32_t sum = 0;  // wraps like int32
+    for (int tap = 0; tap < taps; ++tap) sum += static_cast<uint32_t>(t.weights[static_cast<size_t>(tap) * s.out_c + c]);
+    t.folded_bias[c] = static_cast<int32_t>(static_cast<uint32_t>(t.bias[c]) +
+                                            static_cast<uint32_t>(q.input_offset) * sum);
     t.multiplier[c] = q.multiplier[c];
     t.left_shift[c] = std::max(q.shift[c], 0);
     t.right_shift[c] = std::max(-q.shift[c], 0);

@@ -13,6 +13,11 @@ namespace potacc::kernels::detail {
 struct DepthwiseTables {
   std::vector<int32_t> weights;  // (w + filter_offset), taps * out_c
   std::vector<int32_t> bias;     // padded
+  // For the AVX2 kernel (depth multiplier 1): taps in pairs, int16
+  // [pair][channel][2] (the odd tap out is 0), and the bias with the input
+  // offset folded in over all taps: bias + input_offset * Σ_t (w_t + filter_offset).
+  std::vector<int16_t> pair_weights;
+  std::vector<int32_t> folded_bias;  // padded
   std::vector<int32_t> multiplier, left_shift, right_shift;  // padded
 };
 DepthwiseTables MakeDepthwiseTables(const ConvShape& s, const Int8Params& q, const int8_t* filter,

@@ -66,9 +66,9 @@ class MulKernel : public OpKernel {
       const TensorQuant qo = PerTensorQuant(ctx, out, "output");
       params_ = PrepareMulInt8(
           qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale, qo.zero_point,
-          ActivationRangeQuantized(ctx.options().activation, qo.scale, qo.zero_point, out.type));
+          NodeActivationRange(ctx, qo, out.type));
     } else {
-      float_range_ = ActivationRangeFloat(ctx.options().activation);
+      float_range_ = NodeActivationRangeFloat(ctx);
     }
   }
 

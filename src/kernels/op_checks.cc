@@ -74,6 +74,24 @@ TensorQuant PerTensorQuant(const OpContext& ctx, const Tensor& tensor, const cha
   return {scale, static_cast<int32_t>(zp)};
 }
 
+fixed_point::ActivationRange NodeActivationRange(const OpContext& ctx, const TensorQuant& output,
+                                                 DataType type) {
+  try {
+    return ActivationRangeQuantized(ctx.options().activation, output.scale, output.zero_point,
+                                    type);
+  } catch (const Error& e) {
+    ctx.Unsupported(e.what());
+  }
+}
+
+FloatRange NodeActivationRangeFloat(const OpContext& ctx) {
+  try {
+    return ActivationRangeFloat(ctx.options().activation);
+  } catch (const Error& e) {
+    ctx.Unsupported(e.what());
+  }
+}
+
 int64_t ShapeElements(const std::vector<int32_t>& shape) {
   int64_t n = 1;
   for (int32_t d : shape) n *= d;

@@ -38,9 +38,9 @@ class PoolKernel : public OpKernel {
         ctx.Unsupported("input and output quantization differ (TFLite pools int8 without "
                         "requantizing)");
       }
-      range_ = ActivationRangeQuantized(o.activation, qo.scale, qo.zero_point, out.type);
+      range_ = NodeActivationRange(ctx, qo, out.type);
     } else {
-      float_range_ = ActivationRangeFloat(o.activation);
+      float_range_ = NodeActivationRangeFloat(ctx);
     }
   }
 

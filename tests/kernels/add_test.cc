@@ -134,5 +134,20 @@ TEST(AddTest, RejectsBadShapesAndTypes) {
   }
 }
 
+TEST(AddTest, UnsupportedFusedActivationNamesTheNode) {
+  SingleOpModel m(BuiltinOp::kAdd);
+  m.AddInput(DataType::kInt8, {4}, Quant(1.0f, 0));
+  m.AddInput(DataType::kInt8, {4}, Quant(1.0f, 0));
+  m.AddOutput(DataType::kInt8, {4}, Quant(1.0f, 0));
+  m.options().activation = Activation::kTanh;
+  try {
+    m.Build();
+    FAIL() << "expected UnsupportedError";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("ADD (node 0): fused activation"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace potacc::kernels

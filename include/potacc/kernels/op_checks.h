@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "potacc/kernels/kernel_util.h"
 #include "potacc/runtime/op_kernel.h"
 
 namespace potacc::kernels {
@@ -35,6 +36,11 @@ struct TensorQuant {
   bool operator==(const TensorQuant&) const = default;
 };
 TensorQuant PerTensorQuant(const OpContext& ctx, const Tensor& tensor, const char* role);
+
+// Fused activation ranges (kernel_util.h) with the "<OP> (node N):" prefix on errors.
+fixed_point::ActivationRange NodeActivationRange(const OpContext& ctx, const TensorQuant& output,
+                                                 DataType type);
+FloatRange NodeActivationRangeFloat(const OpContext& ctx);
 
 // Number of elements of a shape (1 for a scalar).
 int64_t ShapeElements(const std::vector<int32_t>& shape);
