@@ -133,19 +133,19 @@ std::string FormatHwReport(const SynthResults& results, const std::string& origi
     for (const ReferenceBoard& board : ReferenceBoards()) {
       const double base_ours = board.units * static_cast<double>(results.Get(unit, kBaselineMethod).lut);
       const double base_ref = board.vivado_ip_luts.at(kBaselineMethod);
-      TextTable t({"method", "our array LUT", "vs int8", "saved LUT", "| Vivado ip LUT", "vs int8", "saved LUT",
-                   "our saving / Vivado's"});
+      TextTable t({"method", "our array LUT", "vs int8", "saved LUT", "|", "Vivado ip LUT", "vs int8",
+                   "saved LUT", "our saving / Vivado's"});
       for (const std::string& m : Methods(results)) {
         if (!results.Has(unit, m)) continue;
         const double ours = board.units * static_cast<double>(results.Get(unit, m).lut);
         std::vector<std::string> row = {m, Thousands(ours), Percent(ours / base_ours - 1),
-                                        m == kBaselineMethod ? "-" : Thousands(base_ours - ours)};
+                                        m == kBaselineMethod ? "-" : Thousands(base_ours - ours), "|"};
         auto ref = board.vivado_ip_luts.find(m);
         if (ref == board.vivado_ip_luts.end()) {
-          row.insert(row.end(), {"| (no bitstream)", "", "", ""});
+          row.insert(row.end(), {"(no design)", "-", "-", "-"});
         } else {
           const double saved_ref = base_ref - ref->second;
-          row.insert(row.end(), {"| " + Thousands(ref->second), Percent(ref->second / base_ref - 1),
+          row.insert(row.end(), {Thousands(ref->second), Percent(ref->second / base_ref - 1),
                                  m == kBaselineMethod ? "-" : Thousands(saved_ref),
                                  m == kBaselineMethod ? "-" : Fixed((base_ours - ours) / saved_ref, 2)});
         }

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
 
 #include "potacc/error.h"
@@ -113,11 +112,19 @@ SynthFigures ParseYosysStatJson(const std::string& json_text) {
 }
 
 int ParseLtpLength(const std::string& log_text) {
-  static const std::regex kLtp(R"(Longest topological path in \S+ \(length=(-?\d+)\))");
-  std::smatch match;
-  Check(std::regex_search(log_text, match, kLtp),
-        "Yosys log has no 'Longest topological path' line (did `ltp` run?)");
-  return std::stoi(match[1].str());
+  // "Longest topological path in <module> (length=N):"
+  const std::string kLine = "Longest topological path in ";
+  const std::string kLength = "(length=";
+  const size_t line = log_text.find(kLine);
+  const size_t at = line == std::string::npos ? line : log_text.find(kLength, line);
+  const size_t eol = line == std::string::npos ? line : log_text.find('\n', line);
+  Check(at != std::string::npos && at < eol,
+        "Yosys log has no 'Longest topological path ... (length=N)' line (did `ltp` run?)");
+  try {
+    return std::stoi(log_text.substr(at + kLength.size()));
+  } catch (const std::exception&) {
+    throw Error("Yosys log: unreadable ltp length");
+  }
 }
 
 std::string ResultsToJson(const SynthResults& results) {

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -138,10 +137,13 @@ std::string SynthScript(const std::string& script_template, const SynthJob& job,
   s = ReplaceAll(s, "@METHOD@", std::to_string(MethodIndex(job.method)));
   s = ReplaceAll(s, "@DSP_FLAG@", job.section.dsp ? "" : "-nodsp");
   s = ReplaceAll(s, "@STAT_JSON@", stat_json.string());
-  static const std::regex kField("@[A-Z_]+@");
-  std::smatch unknown;
-  if (std::regex_search(s, unknown, kField))
-    throw Error("synthesis script template has an unknown field " + unknown.str());
+  // Any @NAME@ left is a field this code does not know.
+  for (size_t open = s.find('@'); open != std::string::npos; open = s.find('@', open + 1)) {
+    size_t end = open + 1;
+    while (end < s.size() && ((s[end] >= 'A' && s[end] <= 'Z') || s[end] == '_')) ++end;
+    if (end > open + 1 && end < s.size() && s[end] == '@')
+      throw Error("synthesis script template has an unknown field " + s.substr(open, end - open + 1));
+  }
   return s;
 }
 

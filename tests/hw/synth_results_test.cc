@@ -13,7 +13,7 @@ namespace potacc::hw {
 namespace {
 
 // Shape of Yosys 0.23 `stat -json` (hand-written, counts chosen for the test).
-constexpr const char* kStatJson = R"({
+constexpr const char* kStatJson = R"json({
    "creator": "Yosys 0.23 (git sha1 7ce5011c24b)",
    "invocation": "stat -json ",
    "modules": {
@@ -28,7 +28,7 @@ constexpr const char* kStatJson = R"({
       "num_cells_by_type": { "BUFG": 1, "CARRY4": 4, "FDRE": 7, "FDSE": 1, "INV": 2, "LUT2": 3,
                              "LUT6": 5, "MUXF7": 2, "MUXF8": 1, "DSP48E1": 4 }
    }
-})";
+})json";
 
 TEST(SynthResults, ParsesStatJson) {
   const SynthFigures f = ParseYosysStatJson(kStatJson);
@@ -102,10 +102,14 @@ TEST(CachedSynthResults, CompleteAndShiftPesAreCheaper) {
     for (bool dsp : {true, false})
       for (const quant::Method* m : quant::AllMethods()) {
         const SynthFigures& f = r.Get({target, dsp}, std::string(m->name));
-        EXPECT_GT(f.lut, 0) << SectionKey({target, dsp}) << "/" << m->name;
+        EXPECT_GT(f.lut + f.dsp, 0) << SectionKey({target, dsp}) << "/" << m->name;
         EXPECT_GT(f.depth, 0) << SectionKey({target, dsp}) << "/" << m->name;
-        if (target == SynthTarget::kGemmUnit) EXPECT_GE(f.ff, 64 * 32) << m->name;  // lane accumulators
-        if (!dsp) EXPECT_EQ(f.dsp, 0) << m->name;
+        if (target == SynthTarget::kGemmUnit && !dsp) {
+          EXPECT_GE(f.ff, 64 * 32) << m->name;  // lane accumulators
+        }
+        if (!dsp) {
+          EXPECT_EQ(f.dsp, 0) << m->name;
+        }
       }
   for (SynthTarget target : {SynthTarget::kPe, SynthTarget::kGemmUnit}) {
     const int int8 = r.Get({target, false}, "int8").lut;

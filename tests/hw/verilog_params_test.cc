@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <regex>
+#include <sstream>
 #include <string>
 
 #include "potacc/error.h"
@@ -19,9 +19,14 @@ std::map<int, int> CaseValues(const std::string& text, const std::string& functi
   EXPECT_NE(begin, std::string::npos) << function;
   const std::string body = text.substr(begin, end - begin);
   std::map<int, int> values;
-  const std::regex item("(\\d+): " + function + " = (-?\\d+);");
-  for (std::sregex_iterator it(body.begin(), body.end(), item), last; it != last; ++it)
-    values[std::stoi((*it)[1].str())] = std::stoi((*it)[2].str());
+  std::istringstream lines(body);
+  std::string line;
+  const std::string assign = ": " + function + " = ";
+  while (std::getline(lines, line)) {
+    const size_t at = line.find(assign);
+    if (at == std::string::npos || line.find("default") != std::string::npos) continue;
+    values[std::stoi(line.substr(0, at))] = std::stoi(line.substr(at + assign.size()));
+  }
   return values;
 }
 
