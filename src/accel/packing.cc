@@ -1,6 +1,7 @@
 #include "potacc/accel/packing.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "potacc/error.h"
@@ -42,9 +43,12 @@ EncodedWeights EncodeWeights(const AcceleratorConfig& config, const LayerWeights
         const int v = layer.weights[c * layer.k + i];
         if (!method.OnGrid(v)) {
           e.refused = "weight " + std::to_string(v) + " (output channel " + std::to_string(c) + ") is not on the " +
-                      std::string(method.name) +
-                      " grid; quantize the model for this method (potacc quantize) or use weight_encoding "
-                      "\"released\"";
+                      std::string(method.name) + " grid";
+          if (method.id == quant::MethodId::kQKeras && std::abs(v) == 127)
+            e.refused += " (2^7 stored as 127: the PE would multiply by 128; quantize with --top-level merge-bottom)";
+          else
+            e.refused += "; quantize the model for this method (potacc quantize)";
+          e.refused += " or use weight_encoding \"released\"";
           return e;
         }
         e.codes[c * layer.k + i] = static_cast<uint8_t>(method.Encode(v));

@@ -91,6 +91,7 @@ nlohmann::json AccelRunToJson(const AccelRun& run) {
       j["invocations"] = l.invocations;
     } else {
       j["reason"] = l.reason;
+      j["cycles"] = CyclesJson(PhaseCycles{});  // nothing on the accelerator
     }
     layers.push_back(j);
   }

@@ -67,7 +67,6 @@ TilePlan PlanTiles(const AcceleratorConfig& config, int64_t m, int64_t n, int64_
   p.col_inc = col_inc;
   p.row_inc = std::min(p.rm, gib_rows);
 
-  const bool single_col_tile = col_inc >= p.rn;
   for (int64_t r = 0; r < p.rm; r += p.row_inc) {
     const int64_t rows = std::min(p.row_inc, p.rm - r);
     bool first_in_row = true;
@@ -91,7 +90,9 @@ TilePlan PlanTiles(const AcceleratorConfig& config, int64_t m, int64_t n, int64_
       t.col0 = c;
       t.cols = cols;
       t.load_inputs = first_in_row;
-      t.load_weights = !(config.weights_resident_nop && single_col_tile && r > 0);
+      // tileOpt: a single column tile stays resident across row tiles (NOP).
+      const Tile* prev = p.tiles.empty() ? nullptr : &p.tiles.back();
+      t.load_weights = !(config.weights_resident_nop && prev && prev->col0 == c && prev->cols == cols);
       p.tiles.push_back(t);
       first_in_row = false;
       if (c + cols >= p.rn) break;

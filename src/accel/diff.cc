@@ -1,0 +1,173 @@
+#include "potacc/accel/diff.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "potacc/accel/delegate.h"
+#include "potacc/accel/lowering.h"
+#include "potacc/error.h"
+#include "potacc/kernels/gemm.h"
+#include "potacc/kernels/kernel_util.h"
+#include "potacc/runtime/interpreter.h"
+#include "potacc/util/progress.h"
+
+namespace potacc::accel {
+namespace {
+
+double Element(const uint8_t* p, DataType t, int64_t i) {
+  switch (t) {
+    case DataType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
+    case DataType::kUInt8: return p[i];
+    case DataType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
+    case DataType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
+    case DataType::kInt64: return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
+    case DataType::kFloat32: return reinterpret_cast<const float*>(p)[i];
+    default: return 0;
+  }
+}
+
+// The TFLite reference of one accelerated layer on a given input.
+std::vector<int8_t> IsolatedReference(const Model& model, int node, const int8_t* input) {
+  const GemmLowering g = LowerNode(model, node);
+  Check(g.ok(), "diff: cannot lower node " + std::to_string(node) + ": " + g.refused);
+  std::vector<int8_t> scratch;
+  const int8_t* a = GemmInput(g, input, &scratch);
+  const kernels::ChannelMultipliers m = kernels::PerChannelMultipliers(
+      g.layer.input_scale, g.layer.filter_scales, g.layer.output_scale, static_cast<int>(g.n));
+  kernels::Int8Params q;
+  q.input_offset = -g.layer.input_zero_point;
+  q.output_zero_point = g.layer.output_zero_point;
+  q.act_min = g.act_min;
+  q.act_max = g.act_max;
+  q.multiplier = m.multiplier.data();
+  q.shift = m.shift.data();
+  std::vector<int8_t> out(static_cast<size_t>(g.m * g.n));
+  kernels::GemmInt8Reference(q, g.layer.weights, static_cast<int>(g.n), static_cast<int>(g.k), g.layer.bias, a, g.m,
+                             g.k, out.data(), g.n);
+  return out;
+}
+
+std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string Fmt(const char* fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+}  // namespace
+
+int64_t DiffReport::accel_elements() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.isolated_elements;
+  return n;
+}
+int64_t DiffReport::accel_mismatches() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.isolated_mismatches;
+  return n;
+}
+int64_t DiffReport::accel_off_by_one() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.isolated_off_by_one;
+  return n;
+}
+int64_t DiffReport::end_to_end_mismatches() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.mismatches;
+  return n;
+}
+
+DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
+                          const std::vector<std::vector<uint8_t>>& inputs, bool progress) {
+  DiffReport r;
+  r.config = config.name;
+  Interpreter cpu(model);
+  cpu.Prepare();
+  AcceleratorDelegate delegate(model, config);
+  Interpreter acc(model);
+  delegate.Install(acc);
+  acc.Prepare();
+  const Subgraph& g = model.main();
+  for (const auto& p : delegate.placements()) {
+    LayerDiff d;
+    d.node = p.node;
+    d.op = BuiltinOpName(p.builtin);
+    d.device = p.on_accel ? "accel" : "cpu";
+    d.reason = p.reason;
+    r.layers.push_back(d);
+  }
+  std::unique_ptr<ProgressBar> bar;
+  if (progress) bar = std::make_unique<ProgressBar>("diff", static_cast<int64_t>(inputs.size()));
+  for (const auto& in : inputs) {
+    if (bar) bar->Update(r.inputs);
+    cpu.SetInput(0, in);
+    acc.SetInput(0, in);
+    cpu.Invoke();
+    acc.Invoke();
+    ++r.inputs;
+    for (size_t n = 0; n < g.operators.size(); ++n) {
+      const Operator& op = g.operators[n];
+      LayerDiff& d = r.layers[n];
+      for (int t : op.outputs) {
+        if (t < 0) continue;
+        const Tensor& tensor = g.tensors[t];
+        const auto a = cpu.tensor_bytes(t);
+        const auto b = acc.tensor_bytes(t);
+        const int64_t count = tensor.num_elements();
+        for (int64_t i = 0; i < count; ++i) {
+          const double x = Element(a.data(), tensor.type, i), y = Element(b.data(), tensor.type, i);
+          const double diff = std::fabs(x - y);
+          if (diff != 0 || std::isnan(x) != std::isnan(y)) ++d.mismatches;
+          d.max_abs = std::max(d.max_abs, diff);
+        }
+        d.elements += count;
+      }
+      if (d.device == "accel") {
+        const auto input = acc.tensor_bytes(op.inputs[0]);
+        const std::vector<int8_t> ref = IsolatedReference(model, static_cast<int>(n), reinterpret_cast<const int8_t*>(input.data()));
+        const auto out = acc.tensor_bytes(op.outputs[0]);
+        const auto* got = reinterpret_cast<const int8_t*>(out.data());
+        for (size_t i = 0; i < ref.size(); ++i) {
+          const int diff = std::abs(static_cast<int>(ref[i]) - static_cast<int>(got[i]));
+          if (diff) ++d.isolated_mismatches;
+          if (diff == 1) ++d.isolated_off_by_one;
+          d.isolated_max_abs = std::max<double>(d.isolated_max_abs, diff);
+        }
+        d.isolated_elements += static_cast<int64_t>(ref.size());
+      }
+    }
+  }
+  if (bar) bar->Finish();
+  return r;
+}
+
+void PrintDiffReport(std::ostream& os, const DiffReport& r) {
+  os << "diff vs CPU reference: " << r.config << ", " << r.inputs << " input(s)\n";
+  os << Fmt("%4s  %-18s %-5s %11s %11s %9s   %-28s  %s\n", "node", "op", "dev", "elements", "mismatches", "max|diff|",
+            "layer alone: mismatch (±1)", "note");
+  for (const LayerDiff& l : r.layers) {
+    std::string alone = "-";
+    if (l.device == "accel")
+      alone = Fmt("%lld / %lld (%lld)", static_cast<long long>(l.isolated_mismatches),
+                  static_cast<long long>(l.isolated_elements), static_cast<long long>(l.isolated_off_by_one));
+    os << Fmt("%4d  %-18s %-5s %11lld %11lld %9.4g   %-28s  %s\n", l.node, l.op.c_str(), l.device.c_str(),
+              static_cast<long long>(l.elements), static_cast<long long>(l.mismatches), l.max_abs, alone.c_str(),
+              l.device == "cpu" ? l.reason.c_str() : "");
+  }
+  const int64_t el = r.accel_elements(), mm = r.accel_mismatches(), ob = r.accel_off_by_one();
+  os << Fmt("accelerated layers: %lld outputs, %lld mismatching the TFLite reference of the same layer (%.4f%%), "
+            "%lld of them by ±1 LSB\n",
+            static_cast<long long>(el), static_cast<long long>(mm), el ? 100.0 * static_cast<double>(mm) / el : 0.0,
+            static_cast<long long>(ob));
+  os << Fmt("end to end: %lld mismatching node outputs; %s\n", static_cast<long long>(r.end_to_end_mismatches()),
+            r.bit_exact() ? "BIT-EXACT" : "NOT bit-exact");
+}
+
+}  // namespace potacc::accel
