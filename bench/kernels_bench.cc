@@ -10,6 +10,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -19,6 +22,8 @@
 #include "potacc/kernels/conv_2d.h"
 #include "potacc/kernels/depthwise_conv_2d.h"
 #include "potacc/kernels/fully_connected.h"
+#include "potacc/runtime/interpreter.h"
+#include "potacc/tflite/reader.h"
 
 namespace {
 
@@ -196,6 +201,36 @@ void BM_ConvReference(benchmark::State& state) {
 }
 // 0: first conv, 1: first depthwise, 3: first expand 1x1
 BENCHMARK(BM_ConvReference)->Arg(0)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
+
+// The whole int8 MobileNetV2 (shared data) through the Interpreter, with the
+// time per operator type as counters (ms per inference).
+void BM_MobileNetV2Model(benchmark::State& state) {
+  const char* env = std::getenv("POTACC_DATA");
+  const std::filesystem::path path = std::filesystem::path(env ? env : POTACC_DEFAULT_DATA_DIR) /
+                                     "models/potacc/potacc_benchmark_mobilenetv2.tflite";
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("model not found: " + path.string()).c_str());
+    return;
+  }
+  const Model model = LoadModel(path.string());
+  Interpreter interp(model);
+  interp.Prepare();
+  auto in = interp.tensor_data<float>(interp.input_tensor(0));
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> d(0.0f, 1.0f);
+  for (float& v : in) v = d(rng);
+  std::map<std::string, double> per_op;
+  for (auto _ : state) {
+    interp.Invoke();
+    const auto& ops = model.main().operators;
+    for (size_t n = 0; n < ops.size(); ++n) per_op[BuiltinOpName(ops[n].builtin)] += interp.node_seconds()[n];
+  }
+  for (const auto& [op, seconds] : per_op) {
+    state.counters[op + "_ms"] = seconds * 1e3 / static_cast<double>(state.iterations());
+  }
+  state.SetLabel(std::string("isa ") + IsaName(BestIsa()));
+}
+BENCHMARK(BM_MobileNetV2Model)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
 

@@ -74,6 +74,9 @@ void ConvInt8(const ConvShape& s, const Int8Params& q, const PackedWeightsInt8& 
             const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
             if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
               std::fill(t, t + s.in_c, pad_value);
+            } else if (s.in_c < 16) {  // e.g. RGB first layers: a call per tap would dominate
+              const int8_t* x = input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c;
+              for (int c = 0; c < s.in_c; ++c) t[c] = x[c];
             } else {
               detail::Widen(input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c, s.in_c, t, isa);
             }

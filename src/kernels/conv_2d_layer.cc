@@ -57,6 +57,17 @@ LayerType CheckLayerTypes(const OpContext& ctx) {
            " (supported: int8 with int32 bias, or float32)";
   };
   CheckActivation(ctx);
+  // Constant weights/bias are read through raw pointers: their buffers must
+  // hold exactly the elements their shapes promise.
+  for (int i = 1; i <= 2; ++i) {
+    if (!ctx.has_input(i) || !ctx.input_is_constant(i)) continue;
+    const Tensor& t = ctx.input(i);
+    const int64_t expected = t.num_elements() * DataTypeSize(t.type);
+    ctx.Require(static_cast<int64_t>(ctx.input_slot(i).bytes) == expected,
+                std::string(i == 1 ? "weights" : "bias") + " '" + t.name + "' holds " +
+                    std::to_string(ctx.input_slot(i).bytes) + " bytes, shape " +
+                    ShapeString(t.shape) + " needs " + std::to_string(expected));
+  }
   if (in == DataType::kInt8 && w == DataType::kInt8 && out == DataType::kInt8 &&
       (!ctx.has_input(2) || bias == DataType::kInt32)) {
     return LayerType::kInt8;

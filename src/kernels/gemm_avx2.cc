@@ -100,9 +100,10 @@ POTACC_AVX2 void RequantizeRowAvx2(const Int8Params& q, const int32_t* acc, int 
   int c = 0;
   for (; c + 8 <= count; c += 8) {
     const __m256i shift = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.shift + c));
-    const RequantLanes r{_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.multiplier + c)),
+    const RequantLanes r =
+        MakeRequantLanes(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.multiplier + c)),
                          _mm256_max_epi32(shift, zero),
-                         _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero)};
+                         _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero));
     const __m256i v =
         RequantizeClamp8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + c)), r, o);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + c), PackInt8x8(v));

@@ -13,10 +13,18 @@
 
 namespace potacc::kernels::detail {
 
-// Per-channel constants of 8 lanes of requantization.
+// Per-channel constants of 8 lanes of requantization (mask = 2^right_shift - 1
+// and mask >> 1 precomputed for the rounding shift).
 struct RequantLanes {
-  __m256i multiplier, left_shift, right_shift;
+  __m256i multiplier, left_shift, right_shift, mask, half_mask;
 };
+
+POTACC_AVX2 inline RequantLanes MakeRequantLanes(__m256i multiplier, __m256i left_shift,
+                                                 __m256i right_shift) {
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right_shift), one);
+  return {multiplier, left_shift, right_shift, mask, _mm256_srli_epi32(mask, 1)};
+}
 
 // fixed_point::MultiplyByQuantizedMultiplier (double rounding) on 8 lanes,
 // exact for multiplier >= 0, left shift 0..30, right shift 0..31.
@@ -39,11 +47,8 @@ POTACC_AVX2 inline __m256i MultiplyByQuantizedMultiplier8(__m256i x, const Requa
   odd = _mm256_slli_epi64(_mm256_srli_epi64(odd, 31), 32);
   const __m256i high = _mm256_sign_epi32(_mm256_blend_epi32(even, odd, 0xAA), x);
   // RoundingDivideByPOT: (x >> e) + (remainder > (mask >> 1) + (x < 0)).
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, r.right_shift), one);
-  const __m256i remainder = _mm256_and_si256(high, mask);
-  const __m256i threshold =
-      _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_srai_epi32(high, 31));
+  const __m256i remainder = _mm256_and_si256(high, r.mask);
+  const __m256i threshold = _mm256_sub_epi32(r.half_mask, _mm256_srai_epi32(high, 31));
   return _mm256_sub_epi32(_mm256_srav_epi32(high, r.right_shift),
                           _mm256_cmpgt_epi32(remainder, threshold));
 }
@@ -72,9 +77,9 @@ POTACC_AVX2 inline __m128i PackInt8x8(__m256i v) { return PackInt8x16(v, v); }
 POTACC_AVX2 inline RequantLanes LoadRequantLanes(const int32_t* multiplier,
                                                  const int32_t* left_shift,
                                                  const int32_t* right_shift) {
-  return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(multiplier)),
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(left_shift)),
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(right_shift))};
+  return MakeRequantLanes(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(multiplier)),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(left_shift)),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(right_shift)));
 }
 
 }  // namespace potacc::kernels::detail

@@ -141,5 +141,24 @@ TEST(FullyConnectedKernelTest, RejectsShuffledWeightsAndBadShapes) {
   EXPECT_THROW(bad_keep_interp.Prepare(), InvalidModelError);
 }
 
+TEST(FullyConnectedKernelTest, RejectsWeightBufferOfWrongSize) {
+  OpOptions o;
+  o.has_options = true;
+  const Model m = SingleOpModel(BuiltinOp::kFullyConnected, o,
+                                {{DataType::kInt8, {2, 3}, Quant({0.5f}, {-1}), {}},
+                                 {DataType::kInt8, {2, 3}, Quant({2.0f}, {0}),
+                                  Bytes(std::vector<int8_t>{1, 2, 3, 4, 5})},
+                                 {DataType::kInt32, {2}, Quant({1.0f}, {0}), Bytes(kBias)}},
+                                {DataType::kInt8, {2, 2}, Quant({1.0f}, {-3}), {}});
+  Interpreter interp(m);
+  try {
+    interp.Prepare();
+    FAIL() << "expected InvalidModelError";
+  } catch (const InvalidModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds 5 bytes, shape [2, 3] needs 6"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace potacc::kernels
