@@ -153,13 +153,14 @@ bool FitsRounded(const std::vector<int>& values, const std::vector<int>& levels)
     const double r = static_cast<double>(vmax) / level;
     bool ok = true;
     for (int v : values) {
+      // Nearest levels below and above v / r (levels are sorted).
+      const double target = v / r;
+      auto it = std::lower_bound(levels.begin(), levels.end(), target,
+                                 [](int l, double t) { return static_cast<double>(l) < t; });
       bool near = false;
-      for (int l : levels) {
-        const double tolerance = 0.5 + 0.5 * std::abs(static_cast<double>(l) / level) + 1e-9;
-        if (std::abs(v - l * r) <= tolerance) {
-          near = true;
-          break;
-        }
+      for (auto c = (it == levels.begin() ? it : it - 1); c != levels.end() && c <= it; ++c) {
+        const double tolerance = 0.5 + 0.5 * std::abs(static_cast<double>(*c) / level) + 1e-9;
+        if (std::abs(v - *c * r) <= tolerance) near = true;
       }
       if (!near) {
         ok = false;
@@ -210,6 +211,11 @@ WeightInfo AnalyzeWeights(const std::vector<int8_t>& values, const std::vector<i
     w.max_distinct_per_channel = std::max(w.max_distinct_per_channel, static_cast<int>(channel_values[c].size()));
   }
   for (const quant::Method* method : quant::AllMethods()) {
+    if (method->code_bits >= 8) {  // the stored values are int8 already: an 8-bit grid always holds them
+      w.fitting_methods.emplace_back(method->name);
+      w.rounded_fitting_methods.emplace_back(method->name);
+      continue;
+    }
     const std::vector<int>& levels = method->levels();
     bool fits = true;
     for (const auto& cv : channel_values) {
@@ -272,7 +278,8 @@ ModelInfo DescribeModel(const Model& m) {
 
     const bool conv = op.op() == BuiltinOp::kConv2D, dw = op.op() == BuiltinOp::kDepthwiseConv2D,
                fc = op.op() == BuiltinOp::kFullyConnected;
-    if ((conv || dw || fc) && n.inputs.size() >= 2 && !n.outputs.empty()) {
+    if ((conv || dw || fc) && n.inputs.size() >= 2 && !n.outputs.empty() && op.inputs[1] >= 0 &&
+        static_cast<size_t>(op.inputs[1]) < sg.tensors.size()) {
       const TensorInfo& wt = n.inputs[1];
       const int64_t out_elems = Elements(n.outputs[0].shape);
       if (conv && wt.shape.size() == 4) n.macs = out_elems * wt.shape[1] * wt.shape[2] * wt.shape[3];
@@ -364,7 +371,9 @@ std::string FormatModelInfo(const ModelInfo& info, const std::string& title) {
     if (!n.has_weights) continue;
     ++weighted;
     pot += n.weights.power_of_two;
-    low_bit += n.weights.max_distinct_per_channel <= 16;
+    // Only meaningful when a channel has more than 16 weights (a 3x3 depthwise
+    // channel has 9 and always passes).
+    low_bit += n.weights.max_distinct_per_channel <= 16 && n.weights.count > 16LL * n.weights.channels;
     for (const auto& f : n.weights.fitting_methods) fits[f]++;
     for (const auto& f : n.weights.rounded_fitting_methods) rounded[f]++;
   }
@@ -376,7 +385,7 @@ std::string FormatModelInfo(const ModelInfo& info, const std::string& title) {
   out << "\n";
   if (weighted > 0) {
     out << "int8 weight layers: " << weighted << ", stored power-of-two: " << pot
-        << ", at most 16 values per channel: " << low_bit << "\n";
+        << ", at most 16 values in channels of >16 weights: " << low_bit << "\n";
     out << "layers on a method's grid (exact / after int8 rounding):";
     for (const quant::Method* m : quant::AllMethods())
       out << " " << m->name << " " << fits[std::string(m->name)] << "/" << rounded[std::string(m->name)];

@@ -40,11 +40,18 @@ class CopyBudget {
   int64_t left_;
 };
 
+static_assert(FLATBUFFERS_LITTLEENDIAN, "the reader copies flatbuffer vectors as raw little-endian bytes");
+
+// Copies the raw bytes: the flatbuffers Verifier only checks 4-byte alignment
+// of a vector, so a hostile file can misalign the elements of an 8-byte
+// vector (zero_point:[long]) and typed loads would be undefined behaviour.
 template <typename T>
 std::vector<T> CopyVector(const flatbuffers::Vector<T>* v, CopyBudget& budget) {
   if (v == nullptr) return {};
   budget.Spend(static_cast<int64_t>(v->size()) * static_cast<int64_t>(sizeof(T)));
-  return std::vector<T>(v->begin(), v->end());
+  std::vector<T> out(v->size());
+  if (!out.empty()) std::memcpy(out.data(), v->Data(), out.size() * sizeof(T));
+  return out;
 }
 
 std::string CopyString(const flatbuffers::String* s, CopyBudget& budget) {
@@ -382,6 +389,9 @@ void ValidateOptions(const Operator& op, const std::string& where) {
     case BuiltinOp::kAdd:
     case BuiltinOp::kMul:
     case BuiltinOp::kConcatenation: check_act(); break;
+    case BuiltinOp::kSoftmax:
+      if (!std::isfinite(o.beta)) throw InvalidModelError(where + " has a non-finite beta");
+      break;
     case BuiltinOp::kPack:
       if (o.values_count != static_cast<int32_t>(op.inputs.size()))
         throw InvalidModelError(where + " has values_count " + std::to_string(o.values_count) + " but " +
@@ -408,6 +418,10 @@ std::vector<uint8_t> ReadFileBytes(const std::string& path) {
 void ValidateModel(const Model& m, const std::string& name, const ReadLimits& limits) {
   if (m.subgraphs.empty()) throw InvalidModelError(name + ": model has no subgraphs");
   const std::string prefix = name + ": ";
+  for (size_t i = 0; i < m.operator_codes.size(); ++i)
+    if (m.operator_codes[i].builtin < 0)
+      throw InvalidModelError(prefix + "operator code " + std::to_string(i) + " has invalid builtin code " +
+                              std::to_string(m.operator_codes[i].builtin));
   for (size_t si = 0; si < m.subgraphs.size(); ++si) {
     const Subgraph& sg = m.subgraphs[si];
     const auto num_tensors = static_cast<int64_t>(sg.tensors.size());
@@ -420,11 +434,18 @@ void ValidateModel(const Model& m, const std::string& name, const ReadLimits& li
       if (static_cast<int>(t.shape.size()) > limits.max_rank)
         throw InvalidModelError(where + " has rank " + std::to_string(t.shape.size()) + " (at most " +
                                 std::to_string(limits.max_rank) + " supported)");
-      int64_t elements = 1;
+      // Zero-sized dimensions count as 1 for the bound, so that the product of
+      // the other dimensions can never overflow in code that multiplies them
+      // before reaching the zero.
+      int64_t elements = 1, bounded = 1;
       for (int32_t d : t.shape) {
         if (d < 0) throw InvalidModelError(where + " has a negative dimension in shape " + ShapeString(t.shape));
         elements = MulBounded(elements, d, limits.max_tensor_bytes);
+        bounded = MulBounded(bounded, std::max(d, 1), limits.max_tensor_bytes);
       }
+      if (bounded > limits.max_tensor_bytes)
+        throw InvalidModelError(where + " with shape " + ShapeString(t.shape) + " is larger than " +
+                                std::to_string(limits.max_tensor_bytes >> 20) + " MiB");
       const int elem_size = DataTypeSize(t.type);
       const int64_t bytes = MulBounded(elements, std::max(elem_size, 1), limits.max_tensor_bytes);
       if (bytes > limits.max_tensor_bytes)

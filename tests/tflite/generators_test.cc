@@ -77,7 +77,7 @@ TEST(Cli, GenThenInfo) {
   const std::string json = (dir / "info.json").string();
   ASSERT_EQ(RunCli("info " + model + " --json " + json, &out), 0) << out;
   EXPECT_NE(out.find("CONV_2D"), std::string::npos);
-  EXPECT_NE(out.find(std::to_string(8 * 8 * 6 * 9 * 4)), std::string::npos);  // MACs (no grouping below 1000? no)
+  EXPECT_NE(out.find("13,824"), std::string::npos) << out;  // 8*8*6 outputs x 3*3*4 MACs
   std::ifstream j(json);
   const auto parsed = nlohmann::json::parse(j);
   EXPECT_EQ(parsed["total_macs"].get<int64_t>(), 8 * 8 * 6 * 9 * 4);

@@ -86,14 +86,14 @@ TEST(ModelBuilder, ConvLayoutAndQuantizationFollowTflite) {
 }
 
 TEST(ModelBuilder, ScalesKeepActivationsInRange) {
-  // Estimated output scale ~ 4 sigma / 127 where sigma ~ input RMS: for an
-  // input uniform on [-1, 1) (RMS 1/sqrt(3)) the scale is ~0.018, i.e. the
-  // int8 range covers about +-2.3 -- neither saturating nor wasting bits.
+  // Estimated output scale = 6 sigma / 127 where sigma ~ input RMS: for an
+  // input uniform on [-1, 1) (RMS 1/sqrt(3)) the scale is ~0.027, i.e. the
+  // int8 range covers about +-3.5.
   ModelBuilder b;
   const int x = b.Input({1, 4, 4, 16}, 1.0f / 128, 0);
   const int y = b.Conv2D(x, {.out_channels = 8, .kernel = 3});
   EXPECT_NEAR(b.sigma(x), 1.0 / std::sqrt(3.0), 0.01);
-  EXPECT_NEAR(b.quant(y).scale, 4.0 / std::sqrt(3.0) / 127.0, 1e-4);
+  EXPECT_NEAR(b.quant(y).scale, 6.0 / std::sqrt(3.0) / 127.0, 3e-4);
   EXPECT_EQ(b.quant(y).zero_point, 0);
 }
 
@@ -238,6 +238,8 @@ TEST(ModelBuilder, ErrorsAreClear) {
   EXPECT_THROW(b.Mean(x, {7}), Error);
   ModelBuilder empty;
   EXPECT_THROW(empty.Build(), Error);
+  ModelBuilder huge;
+  EXPECT_THROW(huge.FullyConnected(huge.Input({1, 1 << 20}), {.out_features = 1 << 20}), Error);  // 1 TiB of weights
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ TEST(AnalyzeWeights, RoundedGridOfInt8ConvertedModels) {
   // APoT levels scaled by 127/10 and rounded, as a TFLite converter stores them.
   std::vector<int8_t> values;
   for (int l : quant::MethodByName("apot").levels()) values.push_back(static_cast<int8_t>(std::lround(l * 12.7)));
-  const WeightInfo w = AnalyzeWeights(values, {static_cast<int32_t>(values.size())}, 0);
+  const WeightInfo w = AnalyzeWeights(values, {1, static_cast<int32_t>(values.size())}, 0);
   EXPECT_FALSE(Has(w.fitting_methods, "apot"));  // 13 = round(12.7) is not an exact multiple
   EXPECT_TRUE(Has(w.rounded_fitting_methods, "apot"));
   EXPECT_FALSE(Has(w.rounded_fitting_methods, "qkeras"));
@@ -87,7 +87,7 @@ TEST(AnalyzeWeights, RoundedGridOfInt8ConvertedModels) {
   // Random int8 values do not fit any 4-bit grid.
   std::vector<int8_t> dense;
   for (int v = -127; v <= 127; v += 3) dense.push_back(static_cast<int8_t>(v));
-  const WeightInfo d = AnalyzeWeights(dense, {static_cast<int32_t>(dense.size())}, 0);
+  const WeightInfo d = AnalyzeWeights(dense, {1, static_cast<int32_t>(dense.size())}, 0);
   for (const char* m : {"qkeras", "apot", "msq", "uniform4"}) {
     EXPECT_FALSE(Has(d.rounded_fitting_methods, m)) << m;
     EXPECT_FALSE(Has(d.fitting_methods, m)) << m;

@@ -153,6 +153,9 @@ TEST(ReaderSemantics, NegativeAndHugeShapes) {
   m.main().tensors[0].shape = {1 << 30, 1 << 30, 1 << 30, 1 << 30};  // would overflow int64
   EXPECT_MODEL_ERROR(m, "larger than");
   m = SmallConv();
+  m.main().tensors[0].shape = {1 << 30, 1 << 30, 0};  // zero elements, but naive products overflow
+  EXPECT_MODEL_ERROR(m, "larger than");
+  m = SmallConv();
   m.main().tensors[0].shape = std::vector<int32_t>(40, 1);
   EXPECT_MODEL_ERROR(m, "rank 40");
 }

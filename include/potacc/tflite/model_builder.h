@@ -134,7 +134,8 @@ class ModelBuilder {
   int AddTensor(const std::string& name, DataType type, const std::vector<int32_t>& shape, QuantParams quant = {},
                 std::vector<uint8_t> data = {});
   int ConstantInt32(const std::string& name, const std::vector<int32_t>& shape, const std::vector<int32_t>& values);
-  // Appends an operator (operator code deduplicated); options.has_options is set.
+  // Appends an operator (operator code deduplicated); options.has_options is set
+  // when the operator has a TFLite options table.
   void AddOperator(BuiltinOp op, const std::vector<int32_t>& inputs, const std::vector<int32_t>& outputs,
                    OpOptions options = {});
   const Tensor& tensor(int index) const;
