@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 
+#include "accel/format.h"
 #include "potacc/accel/delegate.h"
 #include "potacc/accel/lowering.h"
 #include "potacc/error.h"
@@ -51,38 +50,21 @@ std::vector<int8_t> IsolatedReference(const Model& model, int node, const int8_t
   return out;
 }
 
-std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Fmt(const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
+using detail::Fmt;
+
+// Σ over the layers of one per-layer count.
+int64_t SumOverLayers(const std::vector<LayerDiff>& layers, int64_t LayerDiff::*count) {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.*count;
+  return n;
 }
 
 }  // namespace
 
-int64_t DiffReport::accel_elements() const {
-  int64_t n = 0;
-  for (const auto& l : layers) n += l.isolated_elements;
-  return n;
-}
-int64_t DiffReport::accel_mismatches() const {
-  int64_t n = 0;
-  for (const auto& l : layers) n += l.isolated_mismatches;
-  return n;
-}
-int64_t DiffReport::accel_off_by_one() const {
-  int64_t n = 0;
-  for (const auto& l : layers) n += l.isolated_off_by_one;
-  return n;
-}
-int64_t DiffReport::end_to_end_mismatches() const {
-  int64_t n = 0;
-  for (const auto& l : layers) n += l.mismatches;
-  return n;
-}
+int64_t DiffReport::accel_elements() const { return SumOverLayers(layers, &LayerDiff::isolated_elements); }
+int64_t DiffReport::accel_mismatches() const { return SumOverLayers(layers, &LayerDiff::isolated_mismatches); }
+int64_t DiffReport::accel_off_by_one() const { return SumOverLayers(layers, &LayerDiff::isolated_off_by_one); }
+int64_t DiffReport::end_to_end_mismatches() const { return SumOverLayers(layers, &LayerDiff::mismatches); }
 
 DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
                           const std::vector<std::vector<uint8_t>>& inputs, bool progress) {

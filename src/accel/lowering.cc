@@ -56,21 +56,10 @@ GemmLowering LowerNode(const Model& model, int node) {
   if (op.op() == BuiltinOp::kConv2D) {
     if (in.shape.size() != 4 || w.shape.size() != 4 || out.shape.size() != 4)
       return refuse("CONV_2D needs 4-D input, filter and output");
-    kernels::ConvShape& s = g.conv;
-    s.batch = in.shape[0];
-    s.in_h = in.shape[1];
-    s.in_w = in.shape[2];
-    s.in_c = in.shape[3];
-    s.out_c = w.shape[0];
-    s.filter_h = w.shape[1];
-    s.filter_w = w.shape[2];
-    if (w.shape[3] != s.in_c) return refuse("grouped convolution (filter depth " + std::to_string(w.shape[3]) + " != input channels)");
-    s.stride_h = op.options.stride_h;
-    s.stride_w = op.options.stride_w;
-    s.dilation_h = op.options.dilation_h;
-    s.dilation_w = op.options.dilation_w;
+    if (w.shape[3] != in.shape[3]) return refuse("grouped convolution (filter depth " + std::to_string(w.shape[3]) + " != input channels)");
+    g.conv = kernels::MakeConvShape(in.shape, w.shape[1], w.shape[2], w.shape[0], op.options);
+    const kernels::ConvShape& s = g.conv;
     if (s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) return refuse("invalid stride/dilation");
-    kernels::ResolvePadding(s, op.options.padding);
     const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
     if (out.shape != expected) return refuse("output shape " + Shape(out.shape) + " should be " + Shape(expected));
     g.m = s.rows();

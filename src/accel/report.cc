@@ -1,24 +1,15 @@
 #include "potacc/accel/report.h"
 
 #include <algorithm>
-#include <cstdarg>
-#include <cstdio>
 #include <fstream>
 
+#include "accel/format.h"
 #include "potacc/error.h"
 
 namespace potacc::accel {
 namespace {
 
-std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Fmt(const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
-}
+using detail::Fmt;
 
 nlohmann::json CyclesJson(const PhaseCycles& c) {
   return {{"config", c.config},         {"load_input", c.load_input}, {"load_weights", c.load_weights},

@@ -1,10 +1,10 @@
 // RELU and RELU6 kernels; the arithmetic is described in activations.h.
+#include "kernels/unary_kernel.h"
 #include "potacc/kernels/activations.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "potacc/fixed_point.h"
 #include "potacc/kernels/op_checks.h"
 #include "potacc/runtime/op_kernel.h"
 
@@ -12,24 +12,15 @@ namespace potacc::kernels {
 
 ReluInt8Params PrepareReluInt8(float input_scale, int32_t input_zero_point, float output_scale,
                                int32_t output_zero_point) {
-  ReluInt8Params p;
-  p.input_zero_point = input_zero_point;
-  p.output_zero_point = output_zero_point;
-  fixed_point::QuantizeMultiplier(
-      static_cast<double>(input_scale) / static_cast<double>(output_scale), &p.multiplier,
-      &p.shift);
-  p.min = std::max<int32_t>(-128, output_zero_point + static_cast<int32_t>(
-                                                          std::round(0.0f / output_scale)));
-  p.max = 127;
-  return p;
+  const int32_t quantized_zero =
+      output_zero_point + static_cast<int32_t>(std::round(0.0f / output_scale));
+  return {PrepareRequantize(input_scale, input_zero_point, output_scale, output_zero_point),
+          std::max<int32_t>(-128, quantized_zero), 127};
 }
 
 void ReluInt8(const ReluInt8Params& p, const int8_t* input, int64_t count, int8_t* output) {
   for (int64_t i = 0; i < count; ++i) {
-    const int32_t v = p.output_zero_point +
-                      fixed_point::MultiplyByQuantizedMultiplier(input[i] - p.input_zero_point,
-                                                                 p.multiplier, p.shift);
-    output[i] = static_cast<int8_t>(std::clamp(v, p.min, p.max));
+    output[i] = static_cast<int8_t>(std::clamp(RequantizeUnclamped(p, input[i]), p.min, p.max));
   }
 }
 
@@ -64,17 +55,10 @@ template <ReluKind kKind>
 class ReluKernel : public OpKernel {
  public:
   void Prepare(OpContext& ctx) override {
-    RequireArity(ctx, 1, 1, 1);
-    const Tensor& in = ctx.input(0);
-    const Tensor& out = ctx.output(0);
-    RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32});
-    RequireSameType(ctx, in, "input", out, "output");
-    ctx.Require(in.num_elements() == out.num_elements(),
-                "input shape " + ShapeString(in.shape) + " differs from output shape " +
-                    ShapeString(out.shape));
-    if (in.type == DataType::kInt8) {
-      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+    RequireUnaryInt8OrFloat(ctx);
+    RequireSameElementCount(ctx);
+    if (ctx.input(0).type == DataType::kInt8) {
+      const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
       if constexpr (kKind == ReluKind::kRelu) {
         relu_ = PrepareReluInt8(qi.scale, qi.zero_point, qo.scale, qo.zero_point);
       } else {
@@ -85,19 +69,14 @@ class ReluKernel : public OpKernel {
   }
 
   void Eval(OpContext& ctx) override {
-    const int64_t n = ctx.input(0).num_elements();
-    if (ctx.input(0).type == DataType::kInt8) {
-      if constexpr (kKind == ReluKind::kRelu) {
-        ReluInt8(relu_, ctx.input_data<int8_t>(0), n, ctx.output_data<int8_t>(0));
-      } else {
-        Relu6Int8(relu6_, ctx.input_data<int8_t>(0), n, ctx.output_data<int8_t>(0));
-      }
+    if constexpr (kKind == ReluKind::kRelu) {
+      EvalUnaryByType(
+          ctx, [&](const int8_t* in, int64_t n, int8_t* out) { ReluInt8(relu_, in, n, out); },
+          ReluFloat);
     } else {
-      if constexpr (kKind == ReluKind::kRelu) {
-        ReluFloat(ctx.input_data<float>(0), n, ctx.output_data<float>(0));
-      } else {
-        Relu6Float(ctx.input_data<float>(0), n, ctx.output_data<float>(0));
-      }
+      EvalUnaryByType(
+          ctx, [&](const int8_t* in, int64_t n, int8_t* out) { Relu6Int8(relu6_, in, n, out); },
+          Relu6Float);
     }
   }
 

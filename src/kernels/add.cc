@@ -2,9 +2,8 @@
 
 #include <algorithm>
 
+#include "kernels/binary_kernel.h"
 #include "potacc/kernels/broadcast.h"
-#include "potacc/kernels/op_checks.h"
-#include "potacc/runtime/op_kernel.h"
 
 namespace potacc::kernels {
 
@@ -54,53 +53,21 @@ void AddFloat(FloatRange range, const std::vector<int32_t>& shape1, const float*
               const std::vector<int32_t>& shape2, const float* in2,
               const std::vector<int32_t>& out_shape, float* out) {
   ForEachBroadcast(shape1, shape2, out_shape, [&](int64_t a, int64_t b, int64_t o) {
-    out[o] = std::min(std::max(in1[a] + in2[b], range.min), range.max);
+    out[o] = ClampToRange(in1[a] + in2[b], range);
   });
 }
 
 namespace {
 
-class AddKernel : public OpKernel {
- public:
-  void Prepare(OpContext& ctx) override {
-    RequireArity(ctx, 2, 2, 1);
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    const Tensor& out = ctx.output(0);
-    RequireTypeIn(ctx, out, "output", {DataType::kInt8, DataType::kFloat32});
-    RequireSameType(ctx, a, "input 1", out, "output");
-    RequireSameType(ctx, b, "input 2", out, "output");
-    ctx.Require(BroadcastsTo(a.shape, b.shape, out.shape),
-                "input shapes " + ShapeString(a.shape) + " and " + ShapeString(b.shape) +
-                    " do not broadcast to output shape " + ShapeString(out.shape));
-    if (out.type == DataType::kInt8) {
-      const TensorQuant qa = PerTensorQuant(ctx, a, "input 1");
-      const TensorQuant qb = PerTensorQuant(ctx, b, "input 2");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
-      params_ = PrepareAddInt8(
-          qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale, qo.zero_point,
-          NodeActivationRange(ctx, qo, out.type));
-    } else {
-      float_range_ = NodeActivationRangeFloat(ctx);
-    }
-  }
-
-  void Eval(OpContext& ctx) override {
-    const Tensor& out = ctx.output(0);
-    if (out.type == DataType::kInt8) {
-      AddInt8(params_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
-              ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
-    } else {
-      AddFloat(float_range_, ctx.input(0).shape, ctx.input_data<float>(0), ctx.input(1).shape,
-               ctx.input_data<float>(1), out.shape, ctx.output_data<float>(0));
-    }
-  }
-
- private:
-  AddInt8Params params_;
-  FloatRange float_range_{};
+// The ADD operator for BinaryBroadcastKernel.
+struct AddOp {
+  using Int8Params = AddInt8Params;
+  static constexpr auto PrepareInt8 = PrepareAddInt8;
+  static constexpr auto Int8 = AddInt8;
+  static constexpr auto Float = AddFloat;
 };
 
+using AddKernel = BinaryBroadcastKernel<AddOp>;
 POTACC_REGISTER_KERNEL(kAdd, AddKernel);
 
 }  // namespace

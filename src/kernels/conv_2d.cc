@@ -17,6 +17,24 @@ void ResolvePadding(ConvShape& s, Padding padding) {
   s.pad_left = ComputePadding(padding, s.in_w, s.filter_w, s.stride_w, s.dilation_w, s.out_w);
 }
 
+ConvShape MakeConvShape(const std::vector<int32_t>& input_nhwc, int filter_h, int filter_w,
+                        int out_c, const OpOptions& options) {
+  ConvShape s;
+  s.batch = input_nhwc[0];
+  s.in_h = input_nhwc[1];
+  s.in_w = input_nhwc[2];
+  s.in_c = input_nhwc[3];
+  s.filter_h = filter_h;
+  s.filter_w = filter_w;
+  s.out_c = out_c;
+  s.stride_h = options.stride_h;
+  s.stride_w = options.stride_w;
+  s.dilation_h = options.dilation_h;
+  s.dilation_w = options.dilation_w;
+  ResolvePadding(s, options.padding);
+  return s;
+}
+
 void ConvInt8Reference(const ConvShape& s, const Int8Params& q, const int8_t* input,
                        const int8_t* filter, const int32_t* bias, int8_t* output) {
   for (int b = 0; b < s.batch; ++b) {
@@ -125,11 +143,8 @@ void ConvFloat(const ConvShape& s, FloatRange range, const float* input, const f
             }
           }
         }
-        float* out = output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c;
-        for (int oc = 0; oc < s.out_c; ++oc) {
-          const float v = acc[oc] + (bias ? bias[oc] : 0.0f);
-          out[oc] = std::min(std::max(v, range.min), range.max);
-        }
+        BiasAndClampPixel(acc.data(), bias, s.out_c, range,
+                          output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c);
       }
     }
   }
@@ -155,34 +170,17 @@ class Conv2DKernel final : public OpKernel {
       ctx.Require(false, "filter " + ShapeString(f.shape) + " does not match input " +
                              ShapeString(in.shape));
     }
-    const OpOptions& o = ctx.options();
-    ctx.Require(o.stride_h >= 1 && o.stride_w >= 1 && o.dilation_h >= 1 && o.dilation_w >= 1,
-                "strides and dilations must be >= 1");
-    ctx.Require(o.padding == Padding::kSame || o.padding == Padding::kValid, "unknown padding");
+    RequireConvOptions(ctx);
     for (int d = 0; d < 4; ++d) ctx.Require(in.shape[d] > 0 && f.shape[d] > 0, "empty tensor");
-    shape_ = {};
-    shape_.batch = in.shape[0];
-    shape_.in_h = in.shape[1];
-    shape_.in_w = in.shape[2];
-    shape_.in_c = in.shape[3];
-    shape_.filter_h = f.shape[1];
-    shape_.filter_w = f.shape[2];
-    shape_.out_c = f.shape[0];
-    shape_.stride_h = o.stride_h;
-    shape_.stride_w = o.stride_w;
-    shape_.dilation_h = o.dilation_h;
-    shape_.dilation_w = o.dilation_w;
-    ResolvePadding(shape_, o.padding);
-    const std::vector<int32_t> expected = {shape_.batch, shape_.out_h, shape_.out_w, shape_.out_c};
-    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
-                                           " should be " + ShapeString(expected));
+    shape_ = MakeConvShape(in.shape, f.shape[1], f.shape[2], f.shape[0], ctx.options());
+    RequireConvOutputShape(ctx, shape_);
     if (type_ == LayerType::kFloat32) {
       range_ = FloatActivation(ctx);
       return;
     }
     layer_.Prepare(ctx, shape_.out_c, 0);
     packed_ = {};
-    if (ctx.input_is_constant(1) && (!ctx.has_input(2) || ctx.input_is_constant(2))) Pack(ctx);
+    if (ConstantWeightsAndBias(ctx)) Pack(ctx);
   }
 
   void Eval(OpContext& ctx) override {
@@ -191,7 +189,7 @@ class Conv2DKernel final : public OpKernel {
                 OptionalBias<float>(ctx), ctx.output_data<float>(0));
       return;
     }
-    if (!ctx.input_is_constant(1) || (ctx.has_input(2) && !ctx.input_is_constant(2))) Pack(ctx);
+    if (!ConstantWeightsAndBias(ctx)) Pack(ctx);
     ConvInt8(shape_, layer_.params(), packed_, ctx.input_data<int8_t>(0),
              ctx.output_data<int8_t>(0));
   }

@@ -132,6 +132,20 @@ Int8Params Int8Layer::params() const {
   return p;
 }
 
+void RequireConvOptions(const OpContext& ctx) {
+  const OpOptions& o = ctx.options();
+  ctx.Require(o.stride_h >= 1 && o.stride_w >= 1 && o.dilation_h >= 1 && o.dilation_w >= 1,
+              "strides and dilations must be >= 1");
+  ctx.Require(o.padding == Padding::kSame || o.padding == Padding::kValid, "unknown padding");
+}
+
+void RequireConvOutputShape(const OpContext& ctx, const ConvShape& s) {
+  const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
+  const std::vector<int32_t>& actual = ctx.output(0).shape;
+  ctx.Require(actual == expected,
+              "output shape " + ShapeString(actual) + " should be " + ShapeString(expected));
+}
+
 FloatRange FloatActivation(const OpContext& ctx) { return ActivationRangeFloat(ctx.options().activation); }
 
 }  // namespace potacc::kernels

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "potacc/kernels/conv_2d.h"
 #include "potacc/kernels/gemm.h"
 #include "potacc/kernels/kernel_util.h"
 #include "potacc/kernels/op_checks.h"  // ShapeString
@@ -33,6 +34,18 @@ class Int8Layer {
   ChannelMultipliers m_;
   Int8Params base_;
 };
+
+// Strides and dilations >= 1 and a known padding (CONV_2D, DEPTHWISE_CONV_2D).
+void RequireConvOptions(const OpContext& ctx);
+
+// Requires output 0 to have the NHWC shape [batch, out_h, out_w, out_c] of `s`.
+void RequireConvOutputShape(const OpContext& ctx, const ConvShape& s);
+
+// Whether the weights (input 1) and the optional bias (input 2) are both
+// constant, so conv/FC can pack them once in Prepare instead of every Eval.
+inline bool ConstantWeightsAndBias(const OpContext& ctx) {
+  return ctx.input_is_constant(1) && (!ctx.has_input(2) || ctx.input_is_constant(2));
+}
 
 // Fused activation -> float clamp, with the node named on failure.
 FloatRange FloatActivation(const OpContext& ctx);

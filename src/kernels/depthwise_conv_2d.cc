@@ -166,11 +166,8 @@ void DepthwiseConvFloat(const ConvShape& s, FloatRange range, const float* input
           const float* w = filter + int64_t{tap_index[i]} * s.out_c;
           for (int c = 0; c < s.out_c; ++c) acc[c] += x[c / dm] * w[c];
         }
-        float* out = output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c;
-        for (int c = 0; c < s.out_c; ++c) {
-          const float v = acc[c] + (bias ? bias[c] : 0.0f);
-          out[c] = std::min(std::max(v, range.min), range.max);
-        }
+        BiasAndClampPixel(acc.data(), bias, s.out_c, range,
+                          output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c);
       }
     }
   }
@@ -194,26 +191,9 @@ class DepthwiseConv2DKernel final : public OpKernel {
     ctx.Require(f.shape[3] % in.shape[3] == 0,
                 "filter channels " + std::to_string(f.shape[3]) +
                     " are not a multiple of input channels " + std::to_string(in.shape[3]));
-    const OpOptions& o = ctx.options();
-    ctx.Require(o.stride_h >= 1 && o.stride_w >= 1 && o.dilation_h >= 1 && o.dilation_w >= 1,
-                "strides and dilations must be >= 1");
-    ctx.Require(o.padding == Padding::kSame || o.padding == Padding::kValid, "unknown padding");
-    shape_ = {};
-    shape_.batch = in.shape[0];
-    shape_.in_h = in.shape[1];
-    shape_.in_w = in.shape[2];
-    shape_.in_c = in.shape[3];
-    shape_.filter_h = f.shape[1];
-    shape_.filter_w = f.shape[2];
-    shape_.out_c = f.shape[3];
-    shape_.stride_h = o.stride_h;
-    shape_.stride_w = o.stride_w;
-    shape_.dilation_h = o.dilation_h;
-    shape_.dilation_w = o.dilation_w;
-    ResolvePadding(shape_, o.padding);
-    const std::vector<int32_t> expected = {shape_.batch, shape_.out_h, shape_.out_w, shape_.out_c};
-    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
-                                           " should be " + ShapeString(expected));
+    RequireConvOptions(ctx);
+    shape_ = MakeConvShape(in.shape, f.shape[1], f.shape[2], f.shape[3], ctx.options());
+    RequireConvOutputShape(ctx, shape_);
     if (type_ == LayerType::kFloat32) {
       range_ = FloatActivation(ctx);
       return;

@@ -39,7 +39,7 @@ void FullyConnectedFloat(const FullyConnectedShape& s, FloatRange range, const f
       float acc = 0.0f;
       for (int d = 0; d < s.depth; ++d) acc += x[d] * w[d];
       const float v = acc + (bias ? bias[u] : 0.0f);
-      output[r * s.units + u] = std::min(std::max(v, range.min), range.max);
+      output[r * s.units + u] = ClampToRange(v, range);
     }
   }
 }
@@ -81,7 +81,7 @@ class FullyConnectedKernel final : public OpKernel {
     }
     layer_.Prepare(ctx, shape_.units, 0);
     packed_ = {};
-    if (ctx.input_is_constant(1) && (!ctx.has_input(2) || ctx.input_is_constant(2))) Pack(ctx);
+    if (ConstantWeightsAndBias(ctx)) Pack(ctx);
   }
 
   void Eval(OpContext& ctx) override {
@@ -90,7 +90,7 @@ class FullyConnectedKernel final : public OpKernel {
                           OptionalBias<float>(ctx), ctx.output_data<float>(0));
       return;
     }
-    if (!ctx.input_is_constant(1) || (ctx.has_input(2) && !ctx.input_is_constant(2))) Pack(ctx);
+    if (!ConstantWeightsAndBias(ctx)) Pack(ctx);
     FullyConnectedInt8(shape_, layer_.params(), packed_, ctx.input_data<int8_t>(0),
                        ctx.output_data<int8_t>(0));
   }

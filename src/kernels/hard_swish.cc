@@ -1,3 +1,4 @@
+#include "kernels/unary_kernel.h"
 #include "potacc/kernels/hard_swish.h"
 
 #include <algorithm>
@@ -56,17 +57,10 @@ namespace {
 class HardSwishKernel : public OpKernel {
  public:
   void Prepare(OpContext& ctx) override {
-    RequireArity(ctx, 1, 1, 1);
-    const Tensor& in = ctx.input(0);
-    const Tensor& out = ctx.output(0);
-    RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32});
-    RequireSameType(ctx, in, "input", out, "output");
-    ctx.Require(in.num_elements() == out.num_elements(),
-                "input shape " + ShapeString(in.shape) + " differs from output shape " +
-                    ShapeString(out.shape));
-    if (in.type == DataType::kInt8) {
-      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+    RequireUnaryInt8OrFloat(ctx);
+    RequireSameElementCount(ctx);
+    if (ctx.input(0).type == DataType::kInt8) {
+      const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
       try {
         params_ = PrepareHardSwishInt8(qi.scale, qi.zero_point, qo.scale, qo.zero_point);
       } catch (const Error& e) {
@@ -76,16 +70,14 @@ class HardSwishKernel : public OpKernel {
   }
 
   void Eval(OpContext& ctx) override {
-    const int64_t n = ctx.input(0).num_elements();
-    if (ctx.input(0).type == DataType::kInt8) {
-      const int8_t* in = ctx.input_data<int8_t>(0);
-      int8_t* out = ctx.output_data<int8_t>(0);
-      for (int64_t i = 0; i < n; ++i) out[i] = HardSwishInt8(params_, in[i]);
-    } else {
-      const float* in = ctx.input_data<float>(0);
-      float* out = ctx.output_data<float>(0);
-      for (int64_t i = 0; i < n; ++i) out[i] = HardSwishFloat(in[i]);
-    }
+    EvalUnaryByType(
+        ctx,
+        [&](const int8_t* in, int64_t n, int8_t* out) {
+          for (int64_t i = 0; i < n; ++i) out[i] = HardSwishInt8(params_, in[i]);
+        },
+        [](const float* in, int64_t n, float* out) {
+          for (int64_t i = 0; i < n; ++i) out[i] = HardSwishFloat(in[i]);
+        });
   }
 
  private:

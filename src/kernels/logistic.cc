@@ -1,3 +1,4 @@
+#include "kernels/unary_kernel.h"
 #include "potacc/kernels/logistic.h"
 
 #include <cmath>
@@ -28,36 +29,24 @@ void LogisticFloat(const float* input, int64_t count, float* output) {
 
 namespace {
 
+static_assert(fixed_point::kLogisticInt8OutputZeroPoint == kUnitIntervalInt8ZeroPoint);
+
 class LogisticKernel : public OpKernel {
  public:
   void Prepare(OpContext& ctx) override {
-    RequireArity(ctx, 1, 1, 1);
-    const Tensor& in = ctx.input(0);
-    const Tensor& out = ctx.output(0);
-    RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32});
-    RequireSameType(ctx, in, "input", out, "output");
-    ctx.Require(in.num_elements() == out.num_elements(),
-                "input shape " + ShapeString(in.shape) + " differs from output shape " +
-                    ShapeString(out.shape));
-    if (in.type == DataType::kInt8) {
-      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
-      if (qo.zero_point != fixed_point::kLogisticInt8OutputZeroPoint ||
-          qo.scale != 1.0f / 256.0f) {
-        ctx.Unsupported("int8 output must have zero point -128 and scale 1/256, has zero point " +
-                        std::to_string(qo.zero_point) + " and scale " + std::to_string(qo.scale));
-      }
+    RequireUnaryInt8OrFloat(ctx);
+    RequireSameElementCount(ctx);
+    if (ctx.input(0).type == DataType::kInt8) {
+      const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
+      RequireUnitIntervalInt8Output(ctx, qo);
       params_ = fixed_point::PrepareLogisticInt8(qi.scale, qi.zero_point);
     }
   }
 
   void Eval(OpContext& ctx) override {
-    const int64_t n = ctx.input(0).num_elements();
-    if (ctx.input(0).type == DataType::kInt8) {
-      LogisticInt8(params_, ctx.input_data<int8_t>(0), n, ctx.output_data<int8_t>(0));
-    } else {
-      LogisticFloat(ctx.input_data<float>(0), n, ctx.output_data<float>(0));
-    }
+    EvalUnaryByType(
+        ctx, [&](const int8_t* in, int64_t n, int8_t* out) { LogisticInt8(params_, in, n, out); },
+        [](const float* in, int64_t n, float* out) { LogisticFloat(in, n, out); });
   }
 
  private:

@@ -78,14 +78,8 @@ int64_t SumOverAxes(const std::vector<int32_t>& shape, const std::vector<int>& a
 
 MeanInt8Params PrepareMeanInt8(float input_scale, int32_t input_zero_point, float output_scale,
                                int32_t output_zero_point) {
-  MeanInt8Params p;
-  p.same_quantization = input_scale == output_scale && input_zero_point == output_zero_point;
-  p.input_zero_point = input_zero_point;
-  p.output_zero_point = output_zero_point;
-  fixed_point::QuantizeMultiplier(
-      static_cast<double>(input_scale) / static_cast<double>(output_scale), &p.multiplier,
-      &p.shift);
-  return p;
+  return {PrepareRequantize(input_scale, input_zero_point, output_scale, output_zero_point),
+          input_scale == output_scale && input_zero_point == output_zero_point};
 }
 
 int8_t MeanInt8FromSum(const MeanInt8Params& p, int32_t sum, int64_t count) {
@@ -147,8 +141,7 @@ class MeanKernel : public OpKernel {
                 "output shape " + ShapeString(out.shape) + " does not match the reduced shape " +
                     ShapeString(expected));
     if (in.type == DataType::kInt8) {
-      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+      const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
       params_ = PrepareMeanInt8(qi.scale, qi.zero_point, qo.scale, qo.zero_point);
     }
   }

@@ -74,6 +74,34 @@ TensorQuant PerTensorQuant(const OpContext& ctx, const Tensor& tensor, const cha
   return {scale, static_cast<int32_t>(zp)};
 }
 
+InputOutputQuant PerTensorInputOutputQuant(const OpContext& ctx) {
+  const TensorQuant input = PerTensorQuant(ctx, ctx.input(0), "input");
+  return {input, PerTensorQuant(ctx, ctx.output(0), "output")};
+}
+
+void RequireUnitIntervalInt8Output(const OpContext& ctx, const TensorQuant& output) {
+  if (output.zero_point != kUnitIntervalInt8ZeroPoint || output.scale != kUnitIntervalInt8Scale) {
+    ctx.Unsupported("int8 output must have zero point -128 and scale 1/256, has zero point " +
+                    std::to_string(output.zero_point) + " and scale " +
+                    std::to_string(output.scale));
+  }
+}
+
+void RequireUnaryInt8OrFloat(const OpContext& ctx) {
+  RequireArity(ctx, 1, 1, 1);
+  const Tensor& in = ctx.input(0);
+  RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32});
+  RequireSameType(ctx, in, "input", ctx.output(0), "output");
+}
+
+void RequireSameElementCount(const OpContext& ctx) {
+  const Tensor& in = ctx.input(0);
+  const Tensor& out = ctx.output(0);
+  ctx.Require(in.num_elements() == out.num_elements(),
+              "input shape " + ShapeString(in.shape) + " differs from output shape " +
+                  ShapeString(out.shape));
+}
+
 fixed_point::ActivationRange NodeActivationRange(const OpContext& ctx, const TensorQuant& output,
                                                  DataType type) {
   try {

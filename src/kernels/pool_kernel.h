@@ -14,11 +14,9 @@ template <PoolKind kKind>
 class PoolKernel : public OpKernel {
  public:
   void Prepare(OpContext& ctx) override {
-    RequireArity(ctx, 1, 1, 1);
+    RequireUnaryInt8OrFloat(ctx);
     const Tensor& in = ctx.input(0);
     const Tensor& out = ctx.output(0);
-    RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32});
-    RequireSameType(ctx, in, "input", out, "output");
     ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, is " + ShapeString(in.shape));
     const OpOptions& o = ctx.options();
     ctx.Require(o.filter_h > 0 && o.filter_w > 0 && o.stride_h > 0 && o.stride_w > 0,
@@ -32,8 +30,7 @@ class PoolKernel : public OpKernel {
     ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
                                            " differs from the computed " + ShapeString(expected));
     if (in.type == DataType::kInt8) {
-      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+      const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
       if (!(qi == qo)) {
         ctx.Unsupported("input and output quantization differ (TFLite pools int8 without "
                         "requantizing)");

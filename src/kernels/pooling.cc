@@ -102,7 +102,7 @@ void AveragePoolFloat(const PoolGeometry& g, FloatRange range, const float* inpu
     const auto count = static_cast<float>((y1 - y0) * (x1 - x0));
     Check(count > 0, "AVERAGE_POOL_2D window lies entirely in the padding");
     for (int c = 0; c < g.channels; ++c) {
-      output[out_base + c] = std::min(std::max(sum[c] / count, range.min), range.max);
+      output[out_base + c] = ClampToRange(sum[c] / count, range);
     }
   });
 }
@@ -118,7 +118,7 @@ void MaxPoolFloat(const PoolGeometry& g, FloatRange range, const float* input, f
       }
     }
     for (int c = 0; c < g.channels; ++c) {
-      output[out_base + c] = std::min(std::max(best[c], range.min), range.max);
+      output[out_base + c] = ClampToRange(best[c], range);
     }
   });
 }

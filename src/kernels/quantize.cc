@@ -36,10 +36,7 @@ RequantizeParams PrepareRequantize(float input_scale, int32_t input_zero_point,
 
 void RequantizeInt8(const RequantizeParams& p, const int8_t* input, int64_t count, int8_t* output) {
   for (int64_t i = 0; i < count; ++i) {
-    const int32_t v = fixed_point::MultiplyByQuantizedMultiplier(input[i] - p.input_zero_point,
-                                                                 p.multiplier, p.shift) +
-                      p.output_zero_point;
-    output[i] = static_cast<int8_t>(std::clamp<int32_t>(v, -128, 127));
+    output[i] = static_cast<int8_t>(std::clamp<int32_t>(RequantizeUnclamped(p, input[i]), -128, 127));
   }
 }
 

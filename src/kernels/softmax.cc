@@ -33,14 +33,15 @@ void SoftmaxFloat(float beta, const float* input, int64_t rows, int depth, float
 
 namespace {
 
+static_assert(fixed_point::kSoftmaxInt8OutputZeroPoint == kUnitIntervalInt8ZeroPoint &&
+              fixed_point::kSoftmaxInt8OutputScale == kUnitIntervalInt8Scale);
+
 class SoftmaxKernel : public OpKernel {
  public:
   void Prepare(OpContext& ctx) override {
-    RequireArity(ctx, 1, 1, 1);
+    RequireUnaryInt8OrFloat(ctx);
     const Tensor& in = ctx.input(0);
     const Tensor& out = ctx.output(0);
-    RequireTypeIn(ctx, in, "input", {DataType::kInt8, DataType::kFloat32});
-    RequireSameType(ctx, in, "input", out, "output");
     ctx.Require(!in.shape.empty(), "input must have at least one dimension");
     ctx.Require(in.shape == out.shape, "input shape " + ShapeString(in.shape) +
                                            " differs from output shape " + ShapeString(out.shape));
@@ -48,13 +49,8 @@ class SoftmaxKernel : public OpKernel {
     rows_ = depth_ > 0 ? in.num_elements() / depth_ : 0;
     beta_ = ctx.options().beta;
     if (in.type == DataType::kInt8) {
-      const TensorQuant qi = PerTensorQuant(ctx, in, "input");
-      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
-      if (qo.zero_point != fixed_point::kSoftmaxInt8OutputZeroPoint ||
-          qo.scale != fixed_point::kSoftmaxInt8OutputScale) {
-        ctx.Unsupported("int8 output must have zero point -128 and scale 1/256, has zero point " +
-                        std::to_string(qo.zero_point) + " and scale " + std::to_string(qo.scale));
-      }
+      const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
+      RequireUnitIntervalInt8Output(ctx, qo);
       params_ = fixed_point::PrepareSoftmaxInt8(static_cast<double>(beta_), qi.scale);
     }
   }

@@ -10,18 +10,11 @@ namespace {
 
 Resources ReadCounts(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw Error(where + ": expected an object of resource counts");
-  Resources r;
-  auto get = [&](const char* key) {
+  return ResourcesFrom([&](const char* key) {
     if (!j.contains(key)) return 0.0;
     if (!j.at(key).is_number()) throw Error(where + "." + key + ": expected a number");
     return j.at(key).get<double>();
-  };
-  r.lut = get("lut");
-  r.ff = get("ff");
-  r.dsp = get("dsp");
-  r.bram = get("bram");
-  r.uram = get("uram");
-  return r;
+  });
 }
 
 Resources Scale(const Resources& r, double s) {

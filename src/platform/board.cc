@@ -71,20 +71,13 @@ class Reader {
 };
 
 Resources ParseResources(const json& item, const std::string& where, const std::string& name) {
-  Resources r;
-  auto get = [&](const char* key) -> double {
+  return ResourcesFrom([&](const char* key) -> double {
     if (!item.contains(key)) return 0.0;
     if (!item.at(key).is_number() || item.at(key).get<double>() < 0)
       throw Error(where + ": power.published_resources." + name + "." + key +
                   " must be a non-negative number");
     return item.at(key).get<double>();
-  };
-  r.lut = get("lut");
-  r.ff = get("ff");
-  r.dsp = get("dsp");
-  r.bram = get("bram");
-  r.uram = get("uram");
-  return r;
+  });
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace potacc::kernels {
 namespace {
 
 using testing::Bytes;
+using testing::Isas;
 using testing::Quant;
 using testing::RandomInt32;
 using testing::RandomInt8;
@@ -22,50 +23,11 @@ using testing::RunSingleInput;
 using testing::SingleOpModel;
 using testing::TensorSpec;
 
-std::vector<Isa> Isas() {
-  std::vector<Isa> v = {Isa::kPortable};
-  if (BestIsa() == Isa::kAvx2) v.push_back(Isa::kAvx2);
-  return v;
-}
-
-// Per-channel tables for given real multipliers (exact powers of two in the
-// hand-computed cases, so the expected values need no rounding).
-struct Tables {
-  std::vector<int32_t> m;
-  std::vector<int> s;
-  explicit Tables(const std::vector<double>& reals) {
-    for (double r : reals) {
-      int32_t q;
-      int shift;
-      fixed_point::QuantizeMultiplier(r, &q, &shift);
-      m.push_back(q);
-      s.push_back(shift);
-    }
-  }
-  Int8Params Params(int32_t input_zp, int32_t output_zp) const {
-    Int8Params p;
-    p.input_offset = -input_zp;
-    p.output_zero_point = output_zp;
-    p.multiplier = m.data();
-    p.shift = s.data();
-    return p;
-  }
-};
+using Tables = testing::MultiplierTables;
 
 ConvShape Shape(int batch, int h, int w, int c, int fh, int fw, int oc, int stride, int dilation,
                 Padding padding) {
-  ConvShape s;
-  s.batch = batch;
-  s.in_h = h;
-  s.in_w = w;
-  s.in_c = c;
-  s.filter_h = fh;
-  s.filter_w = fw;
-  s.out_c = oc;
-  s.stride_h = s.stride_w = stride;
-  s.dilation_h = s.dilation_w = dilation;
-  ResolvePadding(s, padding);
-  return s;
+  return testing::UniformConvShape(batch, h, w, c, fh, fw, oc, stride, dilation, padding);
 }
 
 // Runs the reference and every optimized path; all must give `expect`.

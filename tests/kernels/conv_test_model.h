@@ -9,6 +9,9 @@
 #include <span>
 #include <vector>
 
+#include "potacc/fixed_point.h"
+#include "potacc/kernels/conv_2d.h"
+#include "potacc/kernels/gemm.h"
 #include "potacc/model.h"
 #include "potacc/runtime/interpreter.h"
 
@@ -102,5 +105,46 @@ inline std::vector<int32_t> RandomInt32(std::mt19937& rng, size_t n, int lo, int
   for (auto& x : v) x = d(rng);
   return v;
 }
+
+// The instruction sets to cross-check on this machine (portable always, AVX2 when present).
+inline std::vector<kernels::Isa> Isas() {
+  std::vector<kernels::Isa> v = {kernels::Isa::kPortable};
+  if (kernels::BestIsa() == kernels::Isa::kAvx2) v.push_back(kernels::Isa::kAvx2);
+  return v;
+}
+
+// A convolution geometry with the same stride and dilation along H and W.
+inline kernels::ConvShape UniformConvShape(int batch, int h, int w, int c, int fh, int fw, int out_c,
+                                           int stride, int dilation, Padding padding) {
+  OpOptions o;
+  o.stride_h = o.stride_w = stride;
+  o.dilation_h = o.dilation_w = dilation;
+  o.padding = padding;
+  return kernels::MakeConvShape({batch, h, w, c}, fh, fw, out_c, o);
+}
+
+// Per-channel tables for given real multipliers (exact powers of two in the
+// hand-computed cases, so the expected values need no rounding).
+struct MultiplierTables {
+  std::vector<int32_t> m;
+  std::vector<int> s;
+  explicit MultiplierTables(const std::vector<double>& reals) {
+    for (double r : reals) {
+      int32_t q;
+      int shift;
+      fixed_point::QuantizeMultiplier(r, &q, &shift);
+      m.push_back(q);
+      s.push_back(shift);
+    }
+  }
+  kernels::Int8Params Params(int32_t input_zp, int32_t output_zp) const {
+    kernels::Int8Params p;
+    p.input_offset = -input_zp;
+    p.output_zero_point = output_zp;
+    p.multiplier = m.data();
+    p.shift = s.data();
+    return p;
+  }
+};
 
 }  // namespace potacc::testing

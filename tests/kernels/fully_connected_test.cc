@@ -15,17 +15,12 @@ namespace potacc::kernels {
 namespace {
 
 using testing::Bytes;
+using testing::Isas;
 using testing::Quant;
 using testing::RandomInt32;
 using testing::RandomInt8;
 using testing::RunSingleInput;
 using testing::SingleOpModel;
-
-std::vector<Isa> Isas() {
-  std::vector<Isa> v = {Isa::kPortable};
-  if (BestIsa() == Isa::kAvx2) v.push_back(Isa::kAvx2);
-  return v;
-}
 
 // Two rows [1 2 3], [-1 0 4], input zero point -1 -> (x + 1) = [2 3 4], [0 1 5];
 // weights [1 0 -1], [2 2 2]; bias [10, -4]; multiplier 1; output zero point -3.

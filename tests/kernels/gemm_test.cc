@@ -13,14 +13,9 @@
 namespace potacc::kernels {
 namespace {
 
+using testing::Isas;
 using testing::RandomInt32;
 using testing::RandomInt8;
-
-std::vector<Isa> Isas() {
-  std::vector<Isa> v = {Isa::kPortable};
-  if (BestIsa() == Isa::kAvx2) v.push_back(Isa::kAvx2);
-  return v;
-}
 
 struct Multipliers {
   std::vector<int32_t> m;

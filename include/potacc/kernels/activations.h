@@ -10,13 +10,12 @@
 
 #include <cstdint>
 
+#include "potacc/kernels/quantize.h"
+
 namespace potacc::kernels {
 
-struct ReluInt8Params {
-  int32_t input_zero_point = 0;
-  int32_t output_zero_point = 0;
-  int32_t multiplier = 0;
-  int shift = 0;
+// The requantization of QUANTIZE int8 -> int8, then a clamp to [min, max].
+struct ReluInt8Params : RequantizeParams {
   int32_t min = -128;
   int32_t max = 127;
 };

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "potacc/kernels/gemm.h"
 #include "potacc/kernels/kernel_util.h"
@@ -33,6 +34,13 @@ struct ConvShape {
 // Fills out_h, out_w, pad_top, pad_left from the other fields and the
 // padding mode, as TFLite does.
 void ResolvePadding(ConvShape& s, Padding padding);
+
+// The shape of a convolution of a 4-D NHWC input with a filter_h x filter_w
+// window into out_c channels, with the strides, dilations and padding of
+// `options` (output size and padding resolved by ResolvePadding). Used by the
+// CONV_2D / DEPTHWISE_CONV_2D kernels and the accelerator lowering.
+ConvShape MakeConvShape(const std::vector<int32_t>& input_nhwc, int filter_h, int filter_w,
+                        int out_c, const OpOptions& options);
 
 // Reference: straight loops over output pixels, channels and taps.
 void ConvInt8Reference(const ConvShape& s, const Int8Params& q, const int8_t* input,

@@ -3,6 +3,7 @@
 // per-channel multiplier set-up of conv/depthwise/FC).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,18 @@ struct FloatRange {
   float max;
 };
 FloatRange ActivationRangeFloat(Activation activation);
+
+// v clamped to a float activation range (a NaN stays NaN, as in TFLite).
+inline float ClampToRange(float v, FloatRange range) {
+  return std::min(std::max(v, range.min), range.max);
+}
+
+// One output pixel of a float (depthwise) convolution: out[c] = clamp(acc[c]
+// + bias[c], range); the bias (may be null) comes after the taps, as in TFLite.
+inline void BiasAndClampPixel(const float* acc, const float* bias, int channels, FloatRange range,
+                              float* out) {
+  for (int c = 0; c < channels; ++c) out[c] = ClampToRange(acc[c] + (bias ? bias[c] : 0.0f), range);
+}
 
 // Per-output-channel requantization of conv/depthwise/FC:
 // real_multiplier[c] = input_scale * filter_scale[c] / output_scale.

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "potacc/kernels/quantize.h"
+
 namespace potacc::kernels {
 
 // Normalises axes (negative -> +rank, duplicates dropped, order kept);
@@ -27,12 +29,10 @@ std::vector<int> ResolveReduceAxes(const std::vector<int64_t>& axes, int rank);
 std::vector<int32_t> ReducedShape(const std::vector<int32_t>& input_shape,
                                   const std::vector<int>& axes, bool keep_dims);
 
-struct MeanInt8Params {
+// The requantization s_in / s_out of QUANTIZE int8 -> int8, with 1/N folded
+// in per call (MeanInt8FromSum).
+struct MeanInt8Params : RequantizeParams {
   bool same_quantization = false;
-  int32_t input_zero_point = 0;
-  int32_t output_zero_point = 0;
-  int32_t multiplier = 0;  // s_in / s_out
-  int shift = 0;
 };
 
 MeanInt8Params PrepareMeanInt8(float input_scale, int32_t input_zero_point, float output_scale,

@@ -37,6 +37,27 @@ struct TensorQuant {
 };
 TensorQuant PerTensorQuant(const OpContext& ctx, const Tensor& tensor, const char* role);
 
+// PerTensorQuant of input 0 ("input") and output 0 ("output"), in that order.
+struct InputOutputQuant {
+  TensorQuant input;
+  TensorQuant output;
+};
+InputOutputQuant PerTensorInputOutputQuant(const OpContext& ctx);
+
+// TFLite fixes the int8 output of LOGISTIC and SOFTMAX, whose values lie in
+// [0, 1], to zero point -128 and scale 1/256; anything else is unsupported.
+inline constexpr int32_t kUnitIntervalInt8ZeroPoint = -128;
+inline constexpr float kUnitIntervalInt8Scale = 1.0f / 256.0f;
+void RequireUnitIntervalInt8Output(const OpContext& ctx, const TensorQuant& output);
+
+// The checks every one-input, one-output operator that computes in int8 or
+// float32 and keeps its type starts with: arity 1 -> 1, input int8/float32,
+// output of the input's type.
+void RequireUnaryInt8OrFloat(const OpContext& ctx);
+
+// Requires input 0 and output 0 to hold the same number of elements.
+void RequireSameElementCount(const OpContext& ctx);
+
 // Fused activation ranges (kernel_util.h) with the "<OP> (node N):" prefix on errors.
 fixed_point::ActivationRange NodeActivationRange(const OpContext& ctx, const TensorQuant& output,
                                                  DataType type);

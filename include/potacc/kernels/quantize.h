@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "potacc/fixed_point.h"
+
 namespace potacc::kernels {
 
 int8_t QuantizeFloatToInt8(float x, float scale, int32_t zero_point);
@@ -25,6 +27,14 @@ struct RequantizeParams {
 };
 RequantizeParams PrepareRequantize(float input_scale, int32_t input_zero_point,
                                    float output_scale, int32_t output_zero_point);
+
+// zp_out + MultiplyByQuantizedMultiplier(q - zp_in, m, shift), before any
+// clamp (QUANTIZE int8 -> int8 and RELU differ only in the clamp).
+inline int32_t RequantizeUnclamped(const RequantizeParams& p, int32_t q) {
+  return fixed_point::MultiplyByQuantizedMultiplier(q - p.input_zero_point, p.multiplier,
+                                                    p.shift) +
+         p.output_zero_point;
+}
 void RequantizeInt8(const RequantizeParams& p, const int8_t* input, int64_t count, int8_t* output);
 
 }  // namespace potacc::kernels

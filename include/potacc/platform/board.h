@@ -54,6 +54,13 @@ struct Resources {
   double lut = 0, ff = 0, dsp = 0, bram = 0, uram = 0;
 };
 
+// Resources from a reader of one named count, read in the order lut, ff, dsp,
+// bram, uram: every JSON parser of resource counts lists the fields once.
+template <class ReadCount>
+Resources ResourcesFrom(ReadCount&& read) {
+  return {read("lut"), read("ff"), read("dsp"), read("bram"), read("uram")};
+}
+
 struct PowerModel {
   double ps_idle_w = 0;          // processing system + DDR + board at idle
   double core_active_w = 0;      // added per busy core

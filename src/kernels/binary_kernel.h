@@ -1,0 +1,59 @@
+// Shared OpKernel of the broadcasting element-wise binary operators (ADD,
+// MUL): int8 or float32 inputs of the output's type that broadcast to the
+// output shape, with a fused activation. The operator is a value type Op:
+//   using Int8Params = ...;
+//   static Int8Params PrepareInt8(float s1, int32_t zp1, float s2, int32_t zp2,
+//                                 float s_out, int32_t zp_out, fixed_point::ActivationRange);
+//   static void Int8(const Int8Params&, shape1, in1, shape2, in2, out_shape, out);
+//   static void Float(FloatRange, shape1, in1, shape2, in2, out_shape, out);
+// The whole tensor is one call into Op, so the inner loops stay in the op's file.
+#pragma once
+
+#include "potacc/kernels/broadcast.h"
+#include "potacc/kernels/op_checks.h"
+#include "potacc/runtime/op_kernel.h"
+
+namespace potacc::kernels {
+
+template <class Op>
+class BinaryBroadcastKernel : public OpKernel {
+ public:
+  void Prepare(OpContext& ctx) override {
+    RequireArity(ctx, 2, 2, 1);
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Tensor& out = ctx.output(0);
+    RequireTypeIn(ctx, out, "output", {DataType::kInt8, DataType::kFloat32});
+    RequireSameType(ctx, a, "input 1", out, "output");
+    RequireSameType(ctx, b, "input 2", out, "output");
+    ctx.Require(BroadcastsTo(a.shape, b.shape, out.shape),
+                "input shapes " + ShapeString(a.shape) + " and " + ShapeString(b.shape) +
+                    " do not broadcast to output shape " + ShapeString(out.shape));
+    if (out.type == DataType::kInt8) {
+      const TensorQuant qa = PerTensorQuant(ctx, a, "input 1");
+      const TensorQuant qb = PerTensorQuant(ctx, b, "input 2");
+      const TensorQuant qo = PerTensorQuant(ctx, out, "output");
+      params_ = Op::PrepareInt8(qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale,
+                                qo.zero_point, NodeActivationRange(ctx, qo, out.type));
+    } else {
+      float_range_ = NodeActivationRangeFloat(ctx);
+    }
+  }
+
+  void Eval(OpContext& ctx) override {
+    const Tensor& out = ctx.output(0);
+    if (out.type == DataType::kInt8) {
+      Op::Int8(params_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
+               ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
+    } else {
+      Op::Float(float_range_, ctx.input(0).shape, ctx.input_data<float>(0), ctx.input(1).shape,
+                ctx.input_data<float>(1), out.shape, ctx.output_data<float>(0));
+    }
+  }
+
+ private:
+  typename Op::Int8Params params_;
+  FloatRange float_range_{};
+};
+
+}  // namespace potacc::kernels
