@@ -18,7 +18,7 @@ constexpr double kMaxFactor = 1e6;
 
 struct Value {
   int q;
-  int64_t count;
+  double count;
 };
 
 std::vector<Value> Distinct(const ChannelHistogram& h) {
@@ -54,7 +54,7 @@ double SseAt(const Grid& g, const std::vector<Value>& vals, double a) {
   double sse = 0;
   for (const Value& v : vals) {
     const double e = v.q - a * g.Nearest(v.q / a);
-    sse += static_cast<double>(v.count) * e * e;
+    sse += v.count * e * e;
   }
   return sse;
 }
@@ -101,17 +101,24 @@ bool Contains(const Intervals& f, double a) {
 int Sign(int v) { return (v > 0) - (v < 0); }
 
 // What the int8 conversion stores for the real value x (in source LSB).
-int StoredByConversion(double x) { return static_cast<int>(std::clamp(std::round(x), -127.0, 127.0)); }
+// TFLite's symmetric per-channel scale maps the channel maximum to exactly
+// 127, so a conversion never clamps; the one exception potacc accepts is the
+// v12 reading of qkeras channels, where a level 2^7 = 128 at factor 1 is
+// stored as 127 (allow_clamp).
+int StoredByConversion(double x, bool allow_clamp) {
+  const double r = std::round(x);
+  return static_cast<int>(allow_clamp ? std::clamp(r, -127.0, 127.0) : r);
+}
 
 // For a candidate factor, the level behind each distinct value (or false).
 struct Mapping {
   std::vector<int> level;  // parallel to the distinct values
-  int64_t exact = 0;
+  double exact = 0;
   double sse = 0;
   int top = 0;
 };
 
-bool MapAt(const std::vector<int>& levels, const std::vector<Value>& vals, double a, Mapping* m) {
+bool MapAt(const std::vector<int>& levels, const std::vector<Value>& vals, double a, bool allow_clamp, Mapping* m) {
   m->level.assign(vals.size(), 0);
   m->exact = 0;
   m->sse = 0;
@@ -122,7 +129,7 @@ bool MapAt(const std::vector<int>& levels, const std::vector<Value>& vals, doubl
     double best_err = kInf;
     for (int l : levels) {
       if (q != 0 && Sign(l) != Sign(q) && l != 0) continue;
-      if (StoredByConversion(l * a) != q) continue;
+      if (StoredByConversion(l * a, allow_clamp) != q) continue;
       const double err = std::abs(l * a - q);
       if (err < best_err || (err == best_err && l > m->level[i])) {  // qkeras 0: +1
         best_err = err;
@@ -132,13 +139,15 @@ bool MapAt(const std::vector<int>& levels, const std::vector<Value>& vals, doubl
     }
     if (!found) return false;
     if (best_err <= 1e-9 * std::max(1, std::abs(q))) m->exact += vals[i].count;
-    m->sse += static_cast<double>(vals[i].count) * best_err * best_err;
+    m->sse += vals[i].count * best_err * best_err;
     m->top = std::max(m->top, std::abs(m->level[i]));
   }
   return true;
 }
 
-void Finish(const Method& method, const ChannelHistogram& hist, ChannelPlan* plan) {
+}  // namespace
+
+void ComputePlanStats(const ChannelHistogram& hist, ChannelPlan* plan) {
   plan->sse = 0;
   plan->signal = 0;
   plan->max_abs_error = 0;
@@ -146,17 +155,18 @@ void Finish(const Method& method, const ChannelHistogram& hist, ChannelPlan* pla
     if (hist.count[i] == 0) continue;
     const int q = i - 128;
     const double e = q - plan->stored[i] * plan->factor;
-    plan->sse += static_cast<double>(hist.count[i]) * e * e;
-    plan->signal += static_cast<double>(hist.count[i]) * q * q;
+    plan->sse += hist.count[i] * e * e;
+    plan->signal += hist.count[i] * q * q;
     plan->max_abs_error = std::max(plan->max_abs_error, std::abs(e));
   }
-  (void)method;
 }
 
+namespace {
+void Finish(const Method&, const ChannelHistogram& hist, ChannelPlan* plan) { ComputePlanStats(hist, plan); }
 }  // namespace
 
-int64_t ChannelHistogram::total() const {
-  int64_t t = 0;
+double ChannelHistogram::total() const {
+  double t = 0;
   for (auto c : count) t += c;
   return t;
 }
@@ -215,17 +225,22 @@ bool FindOnGridPlan(const Method& method, const ChannelHistogram& hist,
   double best_a = 0;
   bool have = false;
 
-  const bool all_levels = std::all_of(vals.begin(), vals.end(), [&](const Value& v) { return method.OnGrid(v.q); });
+  // A level beyond int8 (qkeras 2^7) whose int8 image is 127.
+  const auto top_image = [&](int q) {
+    return std::abs(q) == 127 && !method.OnGrid(q) && method.OnGrid(q > 0 ? 128 : -128);
+  };
+  const bool all_levels =
+      std::all_of(vals.begin(), vals.end(), [&](const Value& v) { return method.OnGrid(v.q) || top_image(v.q); });
   if (all_levels) {
-    // The values are the levels themselves: factor 1 reproduces every weight.
-    have = MapAt(levels, vals, 1.0, &best);
+    // The values are the levels themselves (qkeras: 127 standing for 2^7, as
+    // the v12 host reads it): factor 1 reproduces every other weight.
+    have = MapAt(levels, vals, 1.0, /*allow_clamp=*/true, &best);
     best_a = 1.0;
   } else {
     // Distinct levels map to at most as many distinct values.
     if (vals.size() > levels.size()) return false;
-    // Feasible factors: for every value q some level l with
-    // clamp(round(l * a)) == q. round() is half away from zero, so
-    // |l| a in [|q| - 0.5, |q| + 0.5); the clamp makes |q| = 127 open-ended.
+    // Feasible factors: for every value q some level l with round(l * a) == q.
+    // round() is half away from zero, so |l| a in [|q| - 0.5, |q| + 0.5).
     int min_nonzero = std::numeric_limits<int>::max();
     for (int l : levels)
       if (l != 0) min_nonzero = std::min(min_nonzero, std::abs(l));
@@ -239,7 +254,7 @@ bool FindOnGridPlan(const Method& method, const ChannelHistogram& hist,
         const double mag = std::abs(v.q);
         for (int l : levels) {
           if (l == 0 || Sign(l) != Sign(v.q)) continue;
-          u.push_back({(mag - 0.5) / std::abs(l), mag >= 127 ? kInf : (mag + 0.5) / std::abs(l)});
+          u.push_back({(mag - 0.5) / std::abs(l), (mag + 0.5) / std::abs(l)});
         }
       }
       feasible = Intersect(feasible, Union(std::move(u)));
@@ -255,13 +270,25 @@ bool FindOnGridPlan(const Method& method, const ChannelHistogram& hist,
         if (Contains(feasible, a)) cands.push_back(a);
       }
     }
+    // Interior points only: an interval end is a rounding tie (x.5), which the
+    // float32 scale of the output may tip either way.
     for (const auto& iv : feasible) {
-      cands.push_back(iv.first);
-      cands.push_back(std::isinf(iv.second) ? iv.first * 1.001 : 0.5 * (iv.first + iv.second));
+      const double hi = iv.second;
+      const double mid = 0.5 * (iv.first + hi), margin = 0.01 * (hi - iv.first);
+      cands.push_back(mid);
+      Mapping m;
+      if (!MapAt(levels, vals, mid, false, &m)) continue;
+      // Least-squares factor for this level assignment, kept inside the interval.
+      double ql = 0, ll = 0;
+      for (size_t i = 0; i < vals.size(); ++i) {
+        ql += vals[i].count * vals[i].q * m.level[i];
+        ll += vals[i].count * m.level[i] * m.level[i];
+      }
+      if (ll > 0) cands.push_back(std::clamp(ql / ll, iv.first + margin, hi - margin));
     }
     for (double a : cands) {
       Mapping m;
-      if (!MapAt(levels, vals, a, &m)) continue;
+      if (!MapAt(levels, vals, a, false, &m)) continue;
       const bool better = !have || m.exact > best.exact ||
                           (m.exact == best.exact && (m.sse < best.sse - 1e-12 ||
                                                      (std::abs(m.sse - best.sse) <= 1e-12 && m.top > best.top)));
@@ -375,8 +402,8 @@ ChannelPlan SearchPlan(const Method& method, const ChannelHistogram& hist, const
     double ql = 0, ll = 0;
     for (const Value& v : vals) {
       const int l = grid.Nearest(v.q / best_a);
-      ql += static_cast<double>(v.count) * v.q * l;
-      ll += static_cast<double>(v.count) * l * l;
+      ql += v.count * v.q * l;
+      ll += v.count * l * l;
     }
     if (ll <= 0 || ql <= 0) break;
     const double a = std::max(kMinFactor, ql / ll);
@@ -391,7 +418,7 @@ ChannelPlan SearchPlan(const Method& method, const ChannelHistogram& hist, const
 ChannelPlan PlanChannel(const Method& method, const ChannelHistogram& hist, const ChannelPlanOptions& options) {
   ChannelPlan plan;
   if (FindOnGridPlan(method, hist, options, &plan)) return plan;
-  return SearchPlan(method, hist, options);
+  return options.mse_search ? SearchPlan(method, hist, options) : NaiveMaxPlan(method, hist);
 }
 
 }  // namespace potacc::quant

@@ -142,6 +142,8 @@ nlohmann::json RequantizeResult::ToJson() const {
       e["levels"] = lv;
       if (!l.codes.empty()) e["codes"] = l.codes;
       if (!l.channel_methods.empty()) e["channel_methods"] = l.channel_methods;
+      e["activation_aware"] = l.activation_aware;
+      e["bias_corrected"] = l.bias_corrected;
     }
     if (!l.candidate_sqnr_db.empty()) {
       nlohmann::json c = nlohmann::json::object();
@@ -205,6 +207,7 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
       r.skip_reason = why;
       result.layers.push_back(r);
     };
+    const bool selected = MatchesFilter(opt.layers, node, g, op, &matched);
     if (weights.type != DataType::kInt8) {
       if (weights.type == DataType::kFloat32 || weights.type == DataType::kFloat16) ++float_weight_ops;
       skip(std::string("weights are ") + DataTypeName(weights.type) + ", not int8");
@@ -232,7 +235,7 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
       skip("last FULLY_CONNECTED kept int8 (--skip-last-fc)");
       continue;
     }
-    if (!MatchesFilter(opt.layers, node, g, op, &matched)) {
+    if (!selected) {
       skip("not in --layers");
       continue;
     }
@@ -287,16 +290,44 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
     std::vector<ChannelHistogram> hists(lay.channels);
     const auto* q = reinterpret_cast<const int8_t*>(wdata->data());
     for (int64_t i = 0; i < static_cast<int64_t>(wdata->size()); ++i) hists[ChannelOf(lay, i)].Add(q[i]);
+    // Activation-aware: the histograms the search sees weight each weight by
+    // the (normalised) mean square of its input channel. A floor keeps every
+    // present value present, so on-grid detection is unaffected.
+    std::vector<ChannelHistogram> weighted;
+    if (auto it = opt.input_stats.find(node);
+        opt.activation_aware_search && it != opt.input_stats.end() && op.op() != BuiltinOp::kDepthwiseConv2D &&
+        !weights.shape.empty() && static_cast<int>(it->second.mean_square.size()) == weights.shape.back()) {
+      std::vector<double> imp = it->second.mean_square;
+      double mean = 0;
+      for (double v : imp) mean += v;
+      mean /= static_cast<double>(imp.size());
+      if (mean > 0) {
+        for (double& v : imp) v = std::max(v / mean, 1e-6);
+        weighted.resize(lay.channels);
+        const auto k = static_cast<int64_t>(imp.size());
+        for (int64_t i = 0; i < static_cast<int64_t>(wdata->size()); ++i)
+          weighted[ChannelOf(lay, i)].Add(q[i], imp[i % k]);
+        r.activation_aware = true;
+      }
+    }
+    const std::vector<ChannelHistogram>& plan_hists = weighted.empty() ? hists : weighted;
+    // Plans carry the plain weight error (reports); the choice used plan_hists.
+    const auto plan_all = [&](const Method& m) {
+      std::vector<ChannelPlan> plans = PlanAll(m, plan_hists, opt.channel);
+      if (!weighted.empty())
+        for (size_t c = 0; c < plans.size(); ++c) ComputePlanStats(hists[c], &plans[c]);
+      return plans;
+    };
 
     if (opt.method) {
-      w.plans = PlanAll(*opt.method, hists, opt.channel);
+      w.plans = plan_all(*opt.method);
       w.plan_methods.assign(w.plans.size(), opt.method);
     } else {
       // Auto: every candidate, then per layer or per channel the lowest error.
       Check(!opt.auto_options.candidates.empty(), "--method auto needs at least one candidate method");
       std::vector<std::vector<ChannelPlan>> cand;
       for (MethodId id : opt.auto_options.candidates) {
-        cand.push_back(PlanAll(GetMethod(id), hists, opt.channel));
+        cand.push_back(plan_all(GetMethod(id)));
         const LayerError e = ErrorOf(cand.back(), weights.quant.scale);
         r.candidate_sqnr_db[std::string(GetMethod(id).name)] = SqnrDb(e.signal, e.sse);
       }
@@ -340,7 +371,7 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
       used.insert(std::string(w.plan_methods[c]->name));
       ++r.channel_methods[std::string(w.plan_methods[c]->name)];
       for (int i = 0; i < 256; ++i)
-        if (hists[c].count[i] > 0) r.levels[p.executed[i]] += hists[c].count[i];
+        if (hists[c].count[i] > 0) r.levels[p.executed[i]] += static_cast<int64_t>(hists[c].count[i]);
     }
     r.mse_lsb = sse_lsb / count;
     r.sqnr_db = SqnrDb(e.signal, e.sse);
@@ -400,6 +431,28 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
     // Factors actually realised by the float32 scales.
     std::vector<double> ratio(w.plans.size());  // s' / s
     std::vector<float> old_scales = wt.quant.scale;
+    // Bias correction: real mean-output shift of each channel, sum_k e_k mean(x_k).
+    std::vector<double> shift(w.plans.size(), 0.0);
+    bool correct = false;
+    if (auto it = opt.input_stats.find(r.node); opt.bias_correction && it != opt.input_stats.end() &&
+                                                w.bias_tensor >= 0 && !w.reuse_weights &&
+                                                !g.tensors[w.bias_tensor].quant.scale.empty() &&
+                                                g.operators[r.node].op() != BuiltinOp::kDepthwiseConv2D &&
+                                                static_cast<int>(it->second.mean.size()) == wt.shape.back()) {
+      const auto& mean = it->second.mean;
+      const auto& data = model.buffers[wt.buffer].data;
+      const auto* q = reinterpret_cast<const int8_t*>(data.data());
+      const auto k = static_cast<int64_t>(mean.size());
+      for (int64_t i = 0; i < static_cast<int64_t>(data.size()); ++i) {
+        const int c = ChannelOf(w.layout, i);
+        const ChannelPlan& p = w.plans[c];
+        const double s = old_scales[c];
+        const double e = (p.stored[q[i] + 128] * static_cast<double>(static_cast<float>(s * p.factor)) - q[i] * s);
+        shift[c] += e * mean[i % k];
+      }
+      correct = true;
+      r.bias_corrected = true;
+    }
     if (!w.reuse_weights) {
       OwnBuffer(model, wt, refcount);
       auto& data = model.buffers[wt.buffer].data;
@@ -423,8 +476,16 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
       for (int64_t i = 0; i < nb; ++i) {
         int32_t b;
         std::memcpy(&b, data.data() + 4 * i, 4);
-        const double r_i = ratio[w.layout.per_channel ? i : 0];
-        double nbv = std::round(static_cast<double>(b) / r_i);
+        const size_t c = w.layout.per_channel ? static_cast<size_t>(i) : 0;
+        const double r_i = ratio[c];
+        double nbv = static_cast<double>(b) / r_i;
+        if (correct) {
+          // bias LSB (real) = input scale * new filter scale = old bias scale * ratio
+          const Tensor& bt0 = g.tensors[w.bias_tensor];
+          const double old_bias_scale = bt0.quant.scale.at(bt0.quant.scale.size() > 1 ? c : 0);
+          nbv -= (w.layout.per_channel ? shift[c] : shift[0]) / (old_bias_scale * r_i);
+        }
+        nbv = std::round(nbv);
         if (nbv > std::numeric_limits<int32_t>::max() || nbv < std::numeric_limits<int32_t>::min()) {
           ++r.bias_saturated;
           nbv = std::clamp(nbv, double(std::numeric_limits<int32_t>::min()), double(std::numeric_limits<int32_t>::max()));
@@ -433,7 +494,7 @@ RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& opt) 
         std::memcpy(data.data() + 4 * i, &b, 4);
       }
       for (size_t c = 0; c < bt.quant.scale.size(); ++c)
-        bt.quant.scale[c] = static_cast<float>(bt.quant.scale[c] * ratio[bt.quant.scale.size() > 1 ? c : 0]);
+        bt.quant.scale[c] = static_cast<float>(bt.quant.scale[c] * ratio[std::min(c, ratio.size() - 1)]);
     }
     result.layers.push_back(r);
   }

@@ -11,6 +11,7 @@
 #include "command.h"
 #include "input_flags.h"
 #include "potacc/error.h"
+#include "potacc/quant/calibrate.h"
 #include "potacc/quant/requantize.h"
 #include "potacc/runtime/evaluate.h"
 #include "potacc/tflite/reader.h"
@@ -30,11 +31,18 @@ struct QuantizeFlags {
   std::vector<std::string> layers;
   std::string top_level = "keep";
   int scan_points = 192;
+  std::string scale_rule = "mse";
   // auto
   std::vector<std::string> auto_candidates;
   bool auto_per_channel = false;
   double auto_min_sqnr = 0;
   int auto_max_int8_layers = 0;
+  // activation-aware search
+  std::string calib_data;
+  size_t calib_first = 0;
+  size_t calib_count = 64;
+  std::string calib_labels;
+  std::string calib_mode = "both";
   // eval
   std::string eval_data;
   size_t limit = 0;
@@ -139,8 +147,20 @@ void RunQuantize(const QuantizeFlags& f) {
     throw Error("--top-level: unknown policy '" + f.top_level + "' (valid: keep, merge-bottom, search)");
   }
   opt.channel.scan_points = f.scan_points;
+  Check(f.scale_rule == "mse" || f.scale_rule == "max", "--scale-rule: '" + f.scale_rule + "' (valid: mse, max)");
+  opt.channel.mse_search = f.scale_rule == "mse";
 
   const Model in = LoadModel(f.model);
+  if (!f.calib_data.empty()) {
+    Check(in.main().inputs.size() == 1, "--calibrate needs a single-input model");
+    const io::InputGeometry g = io::ImageInputGeometry(in.main().tensors.at(in.main().inputs[0]));
+    io::DatasetOptions dopt = f.input.dataset_options(g.height, g.width);
+    if (!f.calib_labels.empty()) dopt.labels_file = f.calib_labels;
+    const auto data = io::OpenDataset(f.calib_data, dopt);
+    opt.input_stats = quant::CollectInputStats(in, *data, f.input.preprocess(), f.calib_first, f.calib_count);
+    opt.activation_aware_search = f.calib_mode != "bias";
+    opt.bias_correction = f.calib_mode != "search";
+  }
   const quant::RequantizeResult r = quant::RequantizeModel(in, opt);
   SaveModel(r.model, f.output);
   if (!f.quiet) PrintReport(r);
@@ -149,6 +169,7 @@ void RunQuantize(const QuantizeFlags& f) {
   nlohmann::json report = r.ToJson();
   report["model"] = f.model;
   report["output"] = f.output;
+  report["activation_aware"] = !f.calib_data.empty();
   if (!f.eval_data.empty()) {
     const EvalResult before = EvalModel(in, f);
     const EvalResult after = EvalModel(r.model, f);
@@ -185,6 +206,8 @@ POTACC_REGISTER_COMMAND(40, [](CLI::App& app) {
                   "runs 128) | merge-bottom (halve, 2^0 -> 2^1; CPU == accelerator) | search (lossy MSE search)");
   cmd->add_option("--scan-points", f->scan_points, "scale candidates of the MSE search per channel")
       ->check(CLI::Range(8, 100000));
+  cmd->add_option("--scale-rule", f->scale_rule,
+                  "off-grid channels: mse (searched MSE-optimal scale) | max (naive max|w| rule, for comparison)");
   cmd->add_option("--auto-candidates", f->auto_candidates, "auto: candidate methods (default qkeras,apot,msq,uniform4)")
       ->delimiter(',');
   cmd->add_flag("--auto-per-channel", f->auto_per_channel,
@@ -192,6 +215,15 @@ POTACC_REGISTER_COMMAND(40, [](CLI::App& app) {
   cmd->add_option("--auto-min-sqnr", f->auto_min_sqnr, "auto budget: layers below this SQNR (dB) may stay int8");
   cmd->add_option("--auto-max-int8-layers", f->auto_max_int8_layers,
                   "auto budget: at most this many layers stay int8 (worst SQNR first)");
+  cmd->add_option("--calibrate", f->calib_data,
+                  "activation-aware search: weight each weight's error by its input channel's mean square, "
+                  "measured on these images (same formats and preprocessing flags as --eval)");
+  cmd->add_option("--calib-first", f->calib_first, "--calibrate: first image index (default 0)");
+  cmd->add_option("--calib-count", f->calib_count, "--calibrate: number of images (default 64)");
+  cmd->add_option("--calib-labels", f->calib_labels, "--calibrate: labels file of the calibration images");
+  cmd->add_option("--calib-mode", f->calib_mode,
+                  "--calibrate: both (activation-aware search + bias correction) | search | bias")
+      ->check(CLI::IsMember({"both", "search", "bias"}));
   cmd->add_option("--eval", f->eval_data, "evaluate top-1 before and after on this data set (as potacc eval --data)");
   cmd->add_option("--limit", f->limit, "--eval: only the first N images");
   cmd->add_option("--threads", f->threads, "--eval: worker threads (default: all cores)");

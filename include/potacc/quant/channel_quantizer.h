@@ -2,7 +2,7 @@
 // onto a method's grid. Works on the histogram of the channel's int8 values,
 // so the cost does not depend on the channel's size.
 //
-// Model: the source stores q = clamp(round(w / s), -127, 127). The plan picks
+// Model: the source stores q = round(w / s), |q| <= 127. The plan picks
 // a factor a (new scale s' = s * a) and, for every source value q, the int8
 // integer stored instead (a storable grid level), so that w ~= s' * stored.
 #pragma once
@@ -15,15 +15,17 @@
 
 namespace potacc::quant {
 
-// Counts of each int8 value in one channel; index = q + 128.
+// (Weighted) counts of each int8 value in one channel; index = q + 128.
+// Unit weights give the weight MSE; importance weights (e.g. the mean square
+// of the input channel each weight multiplies) give an output-aware error.
 struct ChannelHistogram {
-  std::array<int64_t, 256> count{};
+  std::array<double, 256> count{};
 
-  void Add(int8_t q) { ++count[q + 128]; }
+  void Add(int8_t q, double weight = 1.0) { count[q + 128] += weight; }
   void AddAll(std::span<const int8_t> values) {
     for (int8_t q : values) Add(q);
   }
-  int64_t total() const;
+  double total() const;
   int max_abs() const;  // largest |q| present (0 for an empty/all-zero channel)
   int distinct() const;
 };
@@ -42,10 +44,13 @@ struct ChannelPlanOptions {
   TopLevelPolicy top_level = TopLevelPolicy::kKeep;
   // Off-grid search: number of scale candidates of the dense scan.
   int scan_points = 192;
+  // Off-grid channels: false = the naive max rule instead of the MSE search
+  // (for comparisons only).
+  bool mse_search = true;
 };
 
 enum class ChannelKind : uint8_t {
-  kOnGrid,        // every q == clamp(round(level * a)): remapped to the levels
+  kOnGrid,        // every q == round(level * a): remapped to the levels
   kOnGridHalved,  // on grid with levels up to 2^7: integers halved, a doubled
   kKeptTopLevel,  // on grid but uses both 2^0 and 2^7: source kept, 127 means 128
   kMergedBottom,  // on grid but uses both 2^0 and 2^7: halved, 2^0 merged into 2^1 (lossy)
@@ -59,8 +64,8 @@ struct ChannelPlan {
   std::array<int8_t, 256> stored{};    // q + 128 -> int8 integer written
   std::array<int16_t, 256> executed{}; // q + 128 -> grid level a PE executes (== stored,
                                        // except 127 -> 128 for kKeptTopLevel)
-  double sse = 0;     // sum over weights of (q - stored * factor)^2, source LSB^2
-  double signal = 0;  // sum of q^2
+  double sse = 0;     // sum over weights of count * (q - stored * factor)^2, source LSB^2
+  double signal = 0;  // sum of count * q^2
   double max_abs_error = 0;  // max |q - stored * factor|, source LSB
 
   // Lossless remap of the source (the CPU sees exactly the source's grid).
@@ -72,9 +77,11 @@ ChannelPlan PlanChannel(const Method& method, const ChannelHistogram& hist,
                         const ChannelPlanOptions& options = {});
 
 // Pieces, exposed for tests and for --method auto.
-// On-grid detection: true and *plan filled if q == clamp(round(level * a), -127, 127)
-// for one common a > 0 (choosing, among such a, the one reproducing the most
-// weights exactly, then the smallest error, then the largest top level).
+// On-grid detection: true and *plan filled if q == round(level * a) for one
+// common a > 0 (choosing, among such a, the one reproducing the most weights
+// exactly, then the smallest error, then the largest top level), or if every
+// q is a level itself, except 127 standing for a level 2^7 = 128 (qkeras as
+// stored by TFLite and read by the v12 host), with a = 1.
 bool FindOnGridPlan(const Method& method, const ChannelHistogram& hist,
                     const ChannelPlanOptions& options, ChannelPlan* plan);
 // Off-grid: MSE-minimising factor over the storable levels.
@@ -83,6 +90,9 @@ ChannelPlan SearchPlan(const Method& method, const ChannelHistogram& hist,
 // The naive rule: a = max|q| / (largest level available with both signs),
 // then nearest storable level. Reference point for the search.
 ChannelPlan NaiveMaxPlan(const Method& method, const ChannelHistogram& hist);
+// Recomputes sse / signal / max_abs_error of a plan over another histogram
+// (e.g. the unweighted one, for reports).
+void ComputePlanStats(const ChannelHistogram& hist, ChannelPlan* plan);
 // Plan for a fixed factor with nearest-storable-level rounding.
 ChannelPlan PlanForFactor(const Method& method, const ChannelHistogram& hist, double factor);
 

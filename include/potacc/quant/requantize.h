@@ -35,6 +35,10 @@ struct AutoOptions {
   int max_int8_layers = 0;
 };
 
+struct InputStats {
+  std::vector<double> mean, mean_square;  // per input channel, real units
+};
+
 struct RequantizeOptions {
   const Method* method = nullptr;  // nullptr = auto (see auto_options)
   AutoOptions auto_options;
@@ -45,6 +49,17 @@ struct RequantizeOptions {
   // names (weight or output tensor of the node).
   std::vector<std::string> layers;
   ChannelPlanOptions channel;      // compat: top-level policy; search density
+  // Calibration statistics (optional, from CollectInputStats): node -> per
+  // input channel (last weight dimension: C_in for CONV_2D, input feature for
+  // FULLY_CONNECTED) mean and mean square of the real input.
+  std::map<int, InputStats> input_stats;
+  // With input_stats: weight each weight's squared error by the mean square
+  // of the input it multiplies (the search then minimises the layer's output
+  // error instead of the weight error; reports still show the weight error).
+  bool activation_aware_search = true;
+  // With input_stats: bias correction. Weight errors shift the layer's mean
+  // output by sum_k e_k * mean(x_k); the bias absorbs that shift.
+  bool bias_correction = true;
 };
 
 struct LayerReport {
@@ -70,6 +85,8 @@ struct LayerReport {
   std::vector<int64_t> codes;               // code -> count (single-method layers)
   std::map<std::string, int> channel_methods;  // per-channel auto: method -> channels
   std::map<std::string, double> candidate_sqnr_db;  // auto: SQNR of each candidate
+  bool activation_aware = false;  // planned with input statistics
+  bool bias_corrected = false;
 };
 
 struct RequantizeResult {
