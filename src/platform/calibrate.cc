@@ -231,11 +231,11 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
   }
   // Errors of the whole-model CPU time, before and after.
   std::map<std::string, std::array<double, 3>> totals;  // measured, before, after
+  std::map<std::string, std::pair<const ProfiledModel*, Workload>> workloads;  // computed once per model
+  for (const auto& q : profiles) workloads.insert_or_assign(q.name, std::make_pair(&q, CpuWorkload(*q.model, q.name)));
   for (CalibrationSample& s : result.samples) {
-    const ProfiledModel* p = nullptr;
-    for (const auto& q : profiles)
-      if (q.name == s.model) p = &q;
-    const NodeWork& n = CpuWorkload(*p->model, p->name).nodes[s.node];
+    const auto& [p, work] = workloads.at(s.model);
+    const NodeWork& n = work.nodes[s.node];
     s.predicted_after_ms = CpuNodeSeconds(cpu, n, p->threads) * 1e3;
     auto& t = totals[s.model];
     t[0] += s.measured_ms;

@@ -204,6 +204,10 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
       if (method != "int8") {
         quant::RequantizeOptions ro;
         ro.method = &quant::MethodByName(method);
+        // Store only grid values (QKeras channels spanning 2^0..2^7 cannot keep
+        // 127-for-128 and run on the accelerator): the compared runs must offload
+        // every layer the design accepts and stay bit-exact with the CPU.
+        ro.channel.top_level = quant::TopLevelPolicy::kMergeBottom;
         quantized = quant::RequantizeModel(nm.model, ro).model;
         run_model = &quantized;
       }
