@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/hw/hw_dir.h"
 
 namespace potacc::hw {
 namespace {
@@ -165,7 +166,12 @@ SynthResults ResultsFromJson(const std::string& json_text, const std::string& or
 
 SynthResults LoadResults(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  Check(static_cast<bool>(in), "cannot open synthesis results " + path.string());
+  if (!in) {
+    // The default file gets the hint how to point potacc at another hw/ folder.
+    const bool is_default = path == CachedResultsPath();
+    throw Error("cannot open synthesis results " + path.string() +
+                (is_default ? " (" + HwDirHint() + ", or give --cache-file)" : std::string()));
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return ResultsFromJson(text.str(), path.string());
@@ -180,7 +186,7 @@ void SaveResults(const SynthResults& results, const std::filesystem::path& path)
 }
 
 std::filesystem::path CachedResultsPath() {
-  return std::filesystem::path(POTACC_SOURCE_DIR) / "hw" / "synth" / "results.json";
+  return HwDir() / "synth" / "results.json";
 }
 
 }  // namespace potacc::hw

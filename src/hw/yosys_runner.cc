@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "potacc/error.h"
+#include "potacc/hw/hw_dir.h"
 #include "potacc/hw/verilog_params.h"
 #include "potacc/quant/method.h"
 
@@ -44,7 +45,6 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
   return text;
 }
 
-std::string JobName(const SynthJob& job) { return SectionKey(job.section) + "/" + job.method; }
 
 // Runs argv with stdout/stderr to `output`, in its own process group.
 pid_t Spawn(const std::vector<std::string>& argv, const fs::path& output) {
@@ -75,6 +75,21 @@ std::string Tail(const std::string& text, size_t lines) {
 }
 
 }  // namespace
+
+std::string SynthJobName(const SynthJob& job) { return SectionKey(job.section) + "/" + job.method; }
+
+double EstimateSynthesisSeconds(const std::vector<SynthJob>& jobs, const SynthResults* previous, int parallel) {
+  std::vector<double> free_at(static_cast<size_t>(std::max(1, parallel)), 0.0);
+  for (const SynthJob& job : jobs) {
+    double secs = kDefaultSynthSeconds;
+    if (previous && previous->Has(job.section, job.method)) {
+      const double known = previous->Get(job.section, job.method).seconds;
+      if (known > 0) secs = known;
+    }
+    *std::min_element(free_at.begin(), free_at.end()) += secs;
+  }
+  return *std::max_element(free_at.begin(), free_at.end());
+}
 
 std::optional<std::string> FindYosys(const std::string& program) {
   if (program.find('/') != std::string::npos) {
@@ -149,10 +164,13 @@ std::string SynthScript(const std::string& script_template, const SynthJob& job,
 
 SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions& options,
                           const SynthProgress& progress) {
-  const fs::path source(POTACC_SOURCE_DIR);
-  const fs::path rtl_dir = options.rtl_dir.empty() ? source / "hw" / "rtl" : options.rtl_dir;
-  const fs::path script_path = options.script.empty() ? source / "hw" / "synth" / "synth.ys" : options.script;
-  Check(fs::is_directory(rtl_dir), "RTL folder not found: " + rtl_dir.string());
+  const fs::path rtl_dir = options.rtl_dir.empty() ? HwDir() / "rtl" : options.rtl_dir;
+  const fs::path script_path = options.script.empty() ? HwDir() / "synth" / "synth.ys" : options.script;
+  Check(fs::is_directory(rtl_dir),
+        "RTL folder not found: " + rtl_dir.string() + (options.rtl_dir.empty() ? " (" + HwDirHint() + ")" : ""));
+  Check(fs::is_regular_file(script_path),
+        "synthesis script not found: " + script_path.string() +
+            (options.script.empty() ? " (" + HwDirHint() + ")" : ""));
   const std::string script_template = ReadFile(script_path);
   const auto yosys = FindYosys(options.yosys);
   Check(yosys.has_value(), "yosys not found ('" + options.yosys + "'; apt-get install yosys)");
@@ -202,6 +220,11 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
         ++next;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (progress) {
+        SynthStatus tick{done, static_cast<int>(jobs.size()), {}, nullptr};
+        for (const auto& r : running) tick.running.push_back(jobs[r.index]);
+        progress(tick);
+      }
       for (auto it = running.begin(); it != running.end();) {
         const SynthJob& job = jobs[it->index];
         int status = 0;
@@ -213,7 +236,7 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
             waitpid(it->pid, nullptr, 0);
             it = running.erase(it);
             throw Error("yosys timed out after " + std::to_string(options.timeout_seconds) + " s on " +
-                        JobName(job) + " (raise --timeout)");
+                        SynthJobName(job) + " (raise --timeout)");
           }
           ++it;
           continue;
@@ -222,14 +245,18 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
         it = running.erase(it);
         if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
           const std::string detail = fs::exists(log) ? Tail(ReadFile(log), 5) : "no log";
-          throw Error("yosys failed on " + JobName(job) + " (--work-dir keeps the logs): " + detail);
+          throw Error("yosys failed on " + SynthJobName(job) + " (--work-dir keeps the logs): " + detail);
         }
         SynthFigures figures = ParseYosysStatJson(ReadFile(stat));
         figures.depth = ParseLtpLength(ReadFile(log));
         figures.seconds = static_cast<double>(static_cast<int>(secs * 10 + 0.5)) / 10;
         results.sections[SectionKey(job.section)][job.method] = figures;
         ++done;
-        if (progress) progress(done, static_cast<int>(jobs.size()), job);
+        if (progress) {
+          SynthStatus status{done, static_cast<int>(jobs.size()), {}, &job};
+          for (const auto& r : running) status.running.push_back(jobs[r.index]);
+          progress(status);
+        }
       }
     }
   } catch (...) {

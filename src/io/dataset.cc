@@ -9,6 +9,7 @@
 
 #include "potacc/error.h"
 #include "potacc/io/image.h"
+#include "potacc/util/file.h"
 
 namespace fs = std::filesystem;
 
@@ -17,11 +18,7 @@ namespace {
 
 constexpr size_t kCifarPixels = 32 * 32 * 3;
 
-std::vector<uint8_t> ReadAll(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error("cannot open " + path.string());
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+std::vector<uint8_t> ReadAll(const fs::path& path) { return ReadFileBytes(path.string()); }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -42,12 +39,13 @@ class CifarBinary : public Dataset {
     const uint8_t* rec = &data_[i * (kCifarPixels + 1)];
     Sample s;
     s.label = rec[0] + opt_.label_offset;
-    s.name = path_.filename().string() + "#" + std::to_string(i);
+    s.name = Name(i);
     s.pixels.resize(kCifarPixels);
     for (int c = 0; c < 3; ++c)  // channel-major planes -> HWC
       for (int p = 0; p < 1024; ++p) s.pixels[p * 3 + c] = rec[1 + c * 1024 + p];
     return s;
   }
+  std::string Name(size_t i) const override { return path_.filename().string() + "#" + std::to_string(i); }
   std::string Describe() const override {
     return "CIFAR-10 binary " + path_.string() + " (" + std::to_string(size()) + " images)";
   }
@@ -93,9 +91,10 @@ class RawNhwc : public Dataset {
     Sample s;
     s.pixels.assign(data_.begin() + i * per, data_.begin() + (i + 1) * per);
     s.label = labels_[i] + opt_.label_offset;
-    s.name = path_.filename().string() + "#" + std::to_string(i);
+    s.name = Name(i);
     return s;
   }
+  std::string Name(size_t i) const override { return path_.filename().string() + "#" + std::to_string(i); }
   std::string Describe() const override {
     return "raw NHWC uint8 " + path_.string() + " + labels " + labels_path_.string() + " (" +
            std::to_string(size()) + " images)";
@@ -114,39 +113,42 @@ bool IsImageFile(const fs::path& p) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
 }
 
+// Label from a leading decimal number of a file name ("0042_cat.jpg" -> 42).
+int LeadingNumber(const std::string& name) {
+  size_t digits = 0;
+  while (digits < name.size() && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
+  Check(digits > 0, "cannot infer a label from file name " + name +
+                        " (expected a leading number, class subfolders, or --labels-file)");
+  Check(digits <= 6, "file name " + name + " starts with a number too large to be a class index");
+  return std::stoi(name.substr(0, digits));
+}
+
 class ImageFolder : public Dataset {
  public:
   ImageFolder(const fs::path& dir, const DatasetOptions& opt) : dir_(dir), opt_(opt) {
+    std::vector<fs::path> found;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-      if (e.is_regular_file() && IsImageFile(e.path())) files_.push_back(e.path());
-    std::sort(files_.begin(), files_.end());
-    Check(!files_.empty(), dir.string() + " contains no images (.jpg .jpeg .png .bmp)");
+      if (e.is_regular_file() && IsImageFile(e.path())) found.push_back(e.path());
+    std::sort(found.begin(), found.end());
+    Check(!found.empty(), dir.string() + " contains no images (.jpg .jpeg .png .bmp)");
+    class_root_ = CommonRoot(found);
     if (!opt.labels_file.empty()) {
-      std::ifstream f(opt.labels_file);
-      if (!f) throw Error("cannot open labels file " + opt.labels_file);
-      std::map<std::string, int> by_name;
-      std::string line;
-      while (std::getline(f, line)) {
-        std::istringstream ls(line);
-        std::string name;
-        int label;
-        if (ls >> name >> label) by_name[name] = label;
-      }
-      for (const auto& p : files_) {
-        auto it = by_name.find(fs::relative(p, dir).string());
-        if (it == by_name.end()) it = by_name.find(p.filename().string());
-        Check(it != by_name.end(), "no label for " + p.string() + " in " + opt.labels_file);
-        labels_.push_back(it->second);
-      }
+      LabelsFromFile(found, opt.labels_file);
+    } else if (InClassFolders(found)) {
+      // torchvision ImageFolder convention: sorted class folder names -> 0, 1, ...
+      std::vector<std::string> classes;
+      for (const auto& p : found) classes.push_back(ClassFolder(p));
+      std::sort(classes.begin(), classes.end());
+      classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+      files_ = found;
+      for (const auto& p : files_)
+        labels_.push_back(static_cast<int>(
+            std::lower_bound(classes.begin(), classes.end(), ClassFolder(p)) - classes.begin()));
+      layout_ = std::to_string(classes.size()) + " class folders";
     } else {
-      for (const auto& p : files_) {
-        const std::string name = p.filename().string();
-        size_t digits = 0;
-        while (digits < name.size() && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
-        Check(digits > 0, "cannot infer a label from file name " + name +
-                              " (expected a leading number, or give --labels-file)");
-        labels_.push_back(std::stoi(name.substr(0, digits)));
-      }
+      files_ = found;
+      for (const auto& p : files_) labels_.push_back(LeadingNumber(p.filename().string()));
+      layout_ = "labels from file names";
     }
   }
   size_t size() const override { return files_.size(); }
@@ -156,18 +158,75 @@ class ImageFolder : public Dataset {
     Sample s;
     s.pixels = img.pixels;
     s.label = labels_[i] + opt_.label_offset;
-    s.name = files_[i].filename().string();
+    s.name = Name(i);
     return s;
   }
+  std::string Name(size_t i) const override { return fs::relative(files_[i], dir_).string(); }
   std::string Describe() const override {
-    return "image folder " + dir_.string() + " (" + std::to_string(size()) + " images)";
+    return "image folder " + dir_.string() + " (" + std::to_string(size()) + " images, " + layout_ + ")";
   }
 
  private:
+  // The labels file's order is the dataset order (so --limit N means its first N lines).
+  void LabelsFromFile(const std::vector<fs::path>& found, const std::string& labels_file) {
+    RequireReadableFile(labels_file);
+    std::ifstream f(labels_file);
+    std::map<std::string, fs::path> by_relative, by_name;
+    for (const auto& p : found) {
+      by_relative[fs::relative(p, dir_).string()] = p;
+      by_name.emplace(p.filename().string(), p);
+    }
+    std::string line;
+    int line_no = 0;
+    while (std::getline(f, line)) {
+      ++line_no;
+      std::istringstream ls(line);
+      std::string name;
+      int label;
+      if (!(ls >> name)) continue;
+      Check(static_cast<bool>(ls >> label), labels_file + ":" + std::to_string(line_no) +
+                                                ": expected '<file name> <label>'");
+      auto it = by_relative.find(name);
+      if (it == by_relative.end()) it = by_name.find(fs::path(name).filename().string());
+      Check(it != by_name.end(), labels_file + ":" + std::to_string(line_no) + ": " + name +
+                                     " is not an image under " + dir_.string());
+      files_.push_back(it->second);
+      labels_.push_back(label);
+    }
+    Check(!files_.empty(), labels_file + " lists no images");
+    layout_ = "labels from " + labels_file;
+  }
+  // The deepest folder holding every image ("data/test/cat/1.jpg", "data/test/dog/2.jpg" -> data/test).
+  fs::path CommonRoot(const std::vector<fs::path>& found) const {
+    fs::path root = dir_;
+    for (;;) {
+      std::string first;
+      bool same = true;
+      for (const auto& p : found) {
+        const fs::path rel = fs::relative(p, root);
+        if (!rel.has_parent_path()) return root;  // an image directly in root
+        const std::string top = rel.begin()->string();
+        if (first.empty()) first = top;
+        same = same && top == first;
+      }
+      if (!same) return root;
+      root /= first;
+    }
+  }
+  // Every image sits in a class subfolder of the common root.
+  bool InClassFolders(const std::vector<fs::path>& found) const {
+    for (const auto& p : found)
+      if (!fs::relative(p, class_root_).has_parent_path()) return false;
+    return true;
+  }
+  std::string ClassFolder(const fs::path& p) const { return fs::relative(p, class_root_).begin()->string(); }
+
   fs::path dir_;
+  fs::path class_root_;
   DatasetOptions opt_;
   std::vector<fs::path> files_;
   std::vector<int> labels_;
+  std::string layout_;
 };
 
 std::unique_ptr<Dataset> OpenRawFile(const fs::path& path, const DatasetOptions& opt) {

@@ -1,15 +1,13 @@
 #include "potacc/io/image.h"
 
 #include <stb/stb_image.h>
-#include <stb/stb_image_resize.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "potacc/error.h"
+#include "potacc/util/file.h"
 
 namespace potacc::io {
 
@@ -34,12 +32,77 @@ Image DecodeImage(const std::vector<uint8_t>& bytes, const std::string& name_for
   return img;
 }
 
-Image LoadImage(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error("cannot open image " + path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return DecodeImage(bytes, path);
+Image LoadImage(const std::string& path) { return DecodeImage(ReadFileBytes(path), path); }
+
+namespace {
+
+// Taps of one output sample along one axis: a triangle (bilinear) filter
+// stretched by the shrink factor, so shrinking averages every input pixel it
+// covers (antialiasing), as PIL's BILINEAR resize does.
+struct Taps {
+  int first = 0;
+  std::vector<float> weights;
+};
+
+std::vector<Taps> AxisTaps(int in_size, int out_size) {
+  const double scale = static_cast<double>(in_size) / out_size;
+  const double support = std::max(scale, 1.0);
+  std::vector<Taps> taps(static_cast<size_t>(out_size));
+  for (int o = 0; o < out_size; ++o) {
+    const double center = (o + 0.5) * scale;
+    const int lo = std::max(0, static_cast<int>(std::floor(center - support)));
+    const int hi = std::min(in_size - 1, static_cast<int>(std::ceil(center + support)));
+    Taps& t = taps[static_cast<size_t>(o)];
+    t.first = lo;
+    double sum = 0;
+    for (int i = lo; i <= hi; ++i) {
+      const double w = std::max(0.0, 1.0 - std::abs((i + 0.5 - center) / support));
+      t.weights.push_back(static_cast<float>(w));
+      sum += w;
+    }
+    if (sum <= 0) {  // cannot happen for in_size >= 1, but never divide by zero
+      t.weights.assign(1, 1.0f);
+      t.first = std::clamp(static_cast<int>(center), 0, in_size - 1);
+      sum = 1;
+    }
+    for (float& w : t.weights) w = static_cast<float>(w / sum);
+  }
+  return taps;
 }
+
+// Separable resize of an RGB image: horizontal pass into floats, then vertical.
+Image Resize(const Image& in, int out_w, int out_h) {
+  const auto tx = AxisTaps(in.width, out_w);
+  const auto ty = AxisTaps(in.height, out_h);
+  std::vector<float> tmp(static_cast<size_t>(in.height) * out_w * 3);
+  for (int y = 0; y < in.height; ++y)
+    for (int x = 0; x < out_w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        const Taps& t = tx[static_cast<size_t>(x)];
+        float acc = 0;
+        for (size_t k = 0; k < t.weights.size(); ++k)
+          acc += t.weights[k] * in.pixels[(static_cast<size_t>(y) * in.width + t.first + k) * 3 + c];
+        tmp[(static_cast<size_t>(y) * out_w + x) * 3 + c] = acc;
+      }
+  Image out;
+  out.width = out_w;
+  out.height = out_h;
+  out.pixels.resize(static_cast<size_t>(out_w) * out_h * 3);
+  for (int y = 0; y < out_h; ++y) {
+    const Taps& t = ty[static_cast<size_t>(y)];
+    for (int x = 0; x < out_w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        float acc = 0;
+        for (size_t k = 0; k < t.weights.size(); ++k)
+          acc += t.weights[k] * tmp[((t.first + k) * static_cast<size_t>(out_w) + x) * 3 + c];
+        out.pixels[(static_cast<size_t>(y) * out_w + x) * 3 + c] =
+            static_cast<uint8_t>(std::clamp(std::lround(acc), 0L, 255L));
+      }
+  }
+  return out;
+}
+
+}  // namespace
 
 Image ResizeAndCenterCrop(const Image& image, int out_h, int out_w, float crop_fraction) {
   Check(out_h > 0 && out_w > 0, "bad crop size");
@@ -50,13 +113,7 @@ Image ResizeAndCenterCrop(const Image& image, int out_h, int out_w, float crop_f
   const double scale = target_short / std::min(image.width, image.height);
   const int rw = std::max(out_w, static_cast<int>(std::lround(image.width * scale)));
   const int rh = std::max(out_h, static_cast<int>(std::lround(image.height * scale)));
-  std::vector<uint8_t> resized(static_cast<size_t>(rw) * rh * 3);
-  // Triangle (tent) filter = bilinear interpolation, with area averaging
-  // when shrinking, which avoids aliasing on large photos.
-  if (!stbir_resize_uint8_generic(image.pixels.data(), image.width, image.height, 0, resized.data(),
-                                  rw, rh, 0, 3, STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP,
-                                  STBIR_FILTER_TRIANGLE, STBIR_COLORSPACE_LINEAR, nullptr))
-    throw Error("image resize failed");
+  const Image resized = Resize(image, rw, rh);
   Image out;
   out.width = out_w;
   out.height = out_h;
@@ -65,7 +122,7 @@ Image ResizeAndCenterCrop(const Image& image, int out_h, int out_w, float crop_f
   const int y0 = (rh - out_h) / 2;
   for (int y = 0; y < out_h; ++y) {
     std::memcpy(&out.pixels[static_cast<size_t>(y) * out_w * 3],
-                &resized[(static_cast<size_t>(y0 + y) * rw + x0) * 3], static_cast<size_t>(out_w) * 3);
+                &resized.pixels[(static_cast<size_t>(y0 + y) * rw + x0) * 3], static_cast<size_t>(out_w) * 3);
   }
   return out;
 }

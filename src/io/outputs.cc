@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/util/file.h"
 
 namespace potacc::io {
 
@@ -54,6 +55,7 @@ std::vector<std::pair<int, float>> TopK(std::span<const float> scores, int k) {
 }
 
 std::vector<std::string> LoadLabelNames(const std::string& path) {
+  RequireReadableFile(path);
   std::ifstream f(path);
   if (!f) throw Error("cannot open labels file " + path);
   std::vector<std::string> names;

@@ -76,6 +76,86 @@ void SetRate(CpuCostModel& cpu, OpClass c, double v) {
   }
 }
 
+std::string ModelName(const ProfiledModel& p) { return p.model_name.empty() ? "the model" : p.model_name; }
+
+// The model node of each profile row (-1: the row does not fit the model).
+// A row whose name carries a node index must name that node's operator; rows
+// without an index take the next node of their operator type. Throws when the
+// profile clearly belongs to another model (a fit would give absurd rates).
+std::vector<int> MatchRows(const ProfiledModel& p, const Workload& w, std::vector<std::string>& notes) {
+  const int nodes = static_cast<int>(w.nodes.size());
+  std::vector<int> node_of_row(p.rows.size(), -1);
+  std::vector<int> row_of_node(nodes, -1);
+  std::map<std::string, int> next_of_type;  // order matching when names carry no index
+  int mismatched = 0;
+  std::string first_mismatch;
+  for (size_t r = 0; r < p.rows.size(); ++r) {
+    const ProfileRow& row = p.rows[r];
+    // Rows are numbered from 1 as a reader counts them in the per-operator table.
+    const std::string where = "row " + std::to_string(r + 1) + " (" + row.name + "): ";
+    std::string problem;
+    int node = -1;
+    if (row.node >= 0) {
+      if (row.node >= nodes)
+        problem = where + row.node_type + " at node " + std::to_string(row.node) + " in the profile, but " +
+                  ModelName(p) + " has only " + std::to_string(nodes) + " nodes";
+      else if (w.nodes[row.node].op != row.node_type)
+        problem = where + row.node_type + " in the profile, " + w.nodes[row.node].op + " at node " +
+                  std::to_string(row.node) + " of " + ModelName(p);
+      else
+        node = row.node;
+    } else {
+      int& start = next_of_type[row.node_type];
+      for (int i = start; i < nodes; ++i)
+        if (w.nodes[i].op == row.node_type && row_of_node[i] < 0) {
+          node = i;
+          start = i + 1;
+          break;
+        }
+      if (node < 0) problem = where + row.node_type + " in the profile, no unmatched " + row.node_type +
+                              " node left in " + ModelName(p);
+    }
+    if (node >= 0 && row_of_node[node] >= 0) {
+      problem = where + "node " + std::to_string(node) + " was already matched by row " +
+                std::to_string(row_of_node[node] + 1);
+      node = -1;
+    }
+    if (node < 0) {
+      ++mismatched;
+      if (first_mismatch.empty()) first_mismatch = problem;
+      notes.push_back(p.name + ": skipped " + problem);
+      continue;
+    }
+    node_of_row[r] = node;
+    row_of_node[node] = static_cast<int>(r);
+  }
+  const int rows = static_cast<int>(p.rows.size());
+  const int unmatched_nodes = static_cast<int>(std::count(row_of_node.begin(), row_of_node.end(), -1));
+  const bool too_many_bad_rows = mismatched > kMaxMismatchedRowShare * rows;
+  const bool too_many_missing_nodes = unmatched_nodes > kMaxUnmatchedNodeShare * nodes;
+  if (too_many_bad_rows || too_many_missing_nodes) {
+    std::string msg = "calibrate: profile " + p.name + " does not fit " + ModelName(p) + ": " +
+                      std::to_string(mismatched) + " of " + std::to_string(rows) +
+                      " rows do not match the model's nodes, " + std::to_string(unmatched_nodes) + " of " +
+                      std::to_string(nodes) + " model nodes have no row";
+    if (!first_mismatch.empty()) msg += "; first mismatch: " + first_mismatch;
+    msg += " (profile the same .tflite given to --model, without delegates: --use_xnnpack=false)";
+    throw Error(msg);
+  }
+  return node_of_row;
+}
+
+// Refuses fitted values no real CPU has: they mean the profile does not
+// describe the model/threads given (or its times are corrupt).
+void CheckPlausible(const std::string& field, double value, double lo, double hi, const std::string& sources) {
+  if (std::isfinite(value) && value >= lo && value <= hi) return;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s = %.6g is outside the plausible range [%g, %g]", field.c_str(), value, lo,
+                hi);
+  throw Error("calibrate: the fit of" + sources + " gives " + buf +
+              "; check that each --profile was measured on its --model with the given --threads");
+}
+
 }  // namespace
 
 std::vector<ProfileRow> ParseBenchmarkProfile(const std::string& text, const std::string& where) {
@@ -158,24 +238,11 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
   for (const ProfiledModel& p : profiles) {
     Check(p.model != nullptr, "calibrate: profile " + p.name + " has no model");
     const Workload w = CpuWorkload(*p.model, p.name);
-    std::map<std::string, int> next_of_type;  // order matching when names carry no index
-    for (const ProfileRow& row : p.rows) {
-      int node = row.node;
-      if (node < 0 || node >= static_cast<int>(w.nodes.size()) || w.nodes[node].op != row.node_type) {
-        node = -1;
-        int& start = next_of_type[row.node_type];
-        for (int i = start; i < static_cast<int>(w.nodes.size()); ++i)
-          if (w.nodes[i].op == row.node_type) {
-            node = i;
-            start = i + 1;
-            break;
-          }
-      }
-      if (node < 0) {
-        result.notes.push_back(p.name + ": skipped profile row " + row.node_type + " " + row.name +
-                               " (no matching node in the model)");
-        continue;
-      }
+    const std::vector<int> node_of_row = MatchRows(p, w, result.notes);
+    for (size_t r = 0; r < p.rows.size(); ++r) {
+      const ProfileRow& row = p.rows[r];
+      const int node = node_of_row[r];
+      if (node < 0) continue;
       const NodeWork& n = w.nodes[node];
       CalibrationSample s;
       s.model = p.name;
@@ -213,6 +280,12 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
   CpuCostModel& cpu = result.board.cpu;
   std::string source = "calibrated by potacc calibrate from";
   for (const auto& p : profiles) source += " " + p.name + " (" + std::to_string(p.threads) + " threads)";
+  std::string sources;
+  for (const auto& p : profiles) sources += " " + p.name + " (" + ModelName(p) + ")";
+  CheckPlausible("cpu.op_overhead_cycles", o * f, 0, kMaxPlausibleOverheadCycles, sources);
+  for (const auto& [cls, inv] : a)
+    CheckPlausible(std::string("cpu.") + RateField(cls), 1.0 / (inv * f), kMinPlausibleRate, kMaxPlausibleRate,
+                   sources);
   cpu.op_overhead_cycles = o * f;
   result.fitted["cpu.op_overhead_cycles"] = cpu.op_overhead_cycles;
   SetBoardValue(result.board.json, "cpu.op_overhead_cycles", cpu.op_overhead_cycles, source);

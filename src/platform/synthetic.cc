@@ -5,29 +5,18 @@
 #include "potacc/error.h"
 #include "potacc/platform/accel_power.h"
 #include "potacc/platform/accel_workload.h"
-#include "potacc/quant/method.h"
 #include "potacc/report/csv.h"
 #include "potacc/report/table.h"
-#include "potacc/tflite/model_builder.h"
+#include "potacc/tflite/basic_models.h"
 #include "potacc/util/progress.h"
 
 namespace potacc::platform {
 
 Model MakeSyntheticGemm(int m, int n, int k, const std::string& pe, uint64_t seed) {
-  const quant::Method& method = quant::MethodByName(pe);
-  ModelBuilder b(seed);
-  b.SetDescription("potacc compare --synthetic: " + std::to_string(m) + "x" + std::to_string(n) + "x" +
-                   std::to_string(k) + " GEMM, " + pe + " weights");
-  WeightSpec weights;
-  if (method.id != quant::MethodId::kInt8) {
-    // Levels that fit an int8 weight (QKeras' 2^7 = 128 does not; timing does not depend on it).
-    for (int v : method.levels())
-      if (v >= -127 && v <= 127) weights.levels.push_back(v);
-  }
-  int x = b.Input({1, m, 1, k});
-  x = b.Conv2D(x, {.out_channels = n, .kernel = 1, .stride = 1, .padding = Padding::kValid, .weights = weights});
-  b.Output(x);
-  return b.Build();
+  Model model = MakeGemmModel(m, n, k, seed, pe);  // the `potacc gen gemm --method PE` probe
+  model.description = "potacc compare --synthetic: " + std::to_string(m) + "x" + std::to_string(n) + "x" +
+                      std::to_string(k) + " GEMM, " + pe + " weights";
+  return model;
 }
 
 std::vector<SyntheticRow> RunSynthetic(const SyntheticOptions& options) {

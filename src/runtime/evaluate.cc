@@ -39,6 +39,9 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
         interp.SetInput(0, io::PixelsToInput(in, s.pixels, options.preprocess));
         interp.Invoke();
         const auto scores = io::Dequantize(out, interp.Output(0));
+        Check(s.label >= 0 && static_cast<size_t>(s.label) < scores.size(),
+              "label " + std::to_string(s.label) + " of " + s.name + " is outside the model's " +
+                  std::to_string(scores.size()) + " classes (check the labels, or --label-offset)");
         const auto top = io::TopK(scores, 5);
         result.predictions[i] = top[0].first;
         hit1[i] = top[0].first == s.label;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "potacc/error.h"
+#include "potacc/quant/method.h"
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/model_builder.h"
 
@@ -59,12 +60,18 @@ Model MakeConvModel(const ConvModelSpec& s, uint64_t seed) {
   return b.Build();
 }
 
-Model MakeGemmModel(int m, int n, int k, uint64_t seed) {
+Model MakeGemmModel(int m, int n, int k, uint64_t seed, const std::string& method) {
+  const quant::Method& grid = quant::MethodByName(method);
   ModelBuilder b(seed);
   b.SetDescription("potacc gen gemm: (" + std::to_string(m) + "x" + std::to_string(k) + ") * (" + std::to_string(k) +
-                   "x" + std::to_string(n) + ") as a 1x1 CONV_2D");
+                   "x" + std::to_string(n) + ") as a 1x1 CONV_2D, " + method + " weights");
+  // Weights on the method's grid so that its accelerator accepts them unchanged
+  // (int8: any value). QKeras' level 2^7 = 128 does not fit an int8 tensor;
+  // timing does not depend on which levels are drawn.
+  WeightSpec weights;
+  if (grid.id != quant::MethodId::kInt8) weights.levels = grid.storable_levels();
   int x = b.Input({1, m, 1, k});
-  x = b.Conv2D(x, {.out_channels = n, .kernel = 1, .stride = 1, .padding = Padding::kValid});
+  x = b.Conv2D(x, {.out_channels = n, .kernel = 1, .stride = 1, .padding = Padding::kValid, .weights = weights});
   b.Output(x);
   return b.Build();
 }
@@ -126,9 +133,16 @@ POTACC_REGISTER_GENERATOR("conv", "one CONV_2D (or DEPTHWISE_CONV_2D) layer over
 POTACC_REGISTER_GENERATOR("gemm", "(M x K) * (K x N) as a 1x1 CONV_2D over [1, M, 1, K]: the accelerator timing probe",
                           (std::vector<GenParam>{{"m", "64", "rows (output pixels)"},
                                                  {"n", "64", "columns (output channels)"},
-                                                 {"k", "64", "reduction depth (input channels)"}}),
+                                                 {"k", "64", "reduction depth (input channels)"},
+                                                 {"method", "int8",
+                                                  "draw the weights on this method's grid (qkeras, apot, msq, "
+                                                  "uniform4, int8) so its accelerator accepts them"}}),
                           [](const GenOptions& o) {
-                            return MakeGemmModel(Positive(o, "m"), Positive(o, "n"), Positive(o, "k"), o.seed);
+                            const std::string& method = o.Str("method");
+                            if (!quant::FindMethod(method))
+                              throw Error("--method: unknown method '" + method +
+                                          "' (valid: qkeras, apot, msq, uniform4, int8)");
+                            return MakeGemmModel(Positive(o, "m"), Positive(o, "n"), Positive(o, "k"), o.seed, method);
                           });
 
 POTACC_REGISTER_GENERATOR("cnn", "small CIFAR-sized CNN (conv, depthwise, add, pools, mean, FC, softmax); demo default",

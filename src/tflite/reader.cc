@@ -403,18 +403,6 @@ void ValidateOptions(const Operator& op, const std::string& where) {
 
 }  // namespace
 
-std::vector<uint8_t> ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open file");
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw Error(path + ": cannot read file");
-  in.seekg(0, std::ios::beg);
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) throw Error(path + ": cannot read file");
-  return bytes;
-}
-
 void ValidateModel(const Model& m, const std::string& name, const ReadLimits& limits) {
   if (m.subgraphs.empty()) throw InvalidModelError(name + ": model has no subgraphs");
   const std::string prefix = name + ": ";

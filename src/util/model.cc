@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "tflite_schema_generated.h"  // names of the builtin operators potacc does not implement
+
 namespace potacc {
 
 int DataTypeSize(DataType t) {
@@ -62,6 +64,10 @@ std::string BuiltinOpName(int32_t code) {
     case BuiltinOp::kPack: return "PACK";
     case BuiltinOp::kQuantize: return "QUANTIZE";
     case BuiltinOp::kHardSwish: return "HARD_SWISH";
+  }
+  if (code >= 0 && code <= 127) {  // the schema's BuiltinOperator range (an int8 enum)
+    const char* name = tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(code));
+    if (name && *name) return name;
   }
   return "BUILTIN_" + std::to_string(code);
 }

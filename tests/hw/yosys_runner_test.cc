@@ -33,6 +33,24 @@ TEST(YosysRunner, TwentyJobs) {
   EXPECT_EQ(jobs.size(), 20u);  // {pe, gemm_unit} x {dsp, nodsp} x 5 methods
 }
 
+// Hand-scheduled: jobs of 10, 20, 30 s (from earlier figures) and one
+// unknown job (kDefaultSynthSeconds = 15). One process: the sum, 75 s. Two:
+// A=10, B=20, A=10+30=40, B=20+15=35 -> 40 s.
+TEST(YosysRunner, EstimateSchedulesJobsLikeTheRunner) {
+  SynthResults previous;
+  previous.sections["pe"]["qkeras"].seconds = 10;
+  previous.sections["pe"]["msq"].seconds = 20;
+  previous.sections["pe"]["apot"].seconds = 30;
+  const std::vector<SynthJob> jobs = {{{SynthTarget::kPe, true}, "qkeras"},
+                                      {{SynthTarget::kPe, true}, "msq"},
+                                      {{SynthTarget::kPe, true}, "apot"},
+                                      {{SynthTarget::kPe, true}, "int8"}};
+  EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, &previous, 1), 75);
+  EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, &previous, 2), 40);
+  EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, nullptr, 4), kDefaultSynthSeconds);
+  EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, nullptr, 0), 4 * kDefaultSynthSeconds);  // at least 1
+}
+
 TEST(YosysRunner, MissingYosysIsAClearError) {
   EXPECT_FALSE(FindYosys("/nonexistent/yosys").has_value());
   YosysOptions options;
@@ -53,14 +71,23 @@ TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
   YosysOptions options;
   options.yosys = *yosys;
   options.timeout_seconds = 120;
-  int progress_calls = 0;
+  int finished_calls = 0, ticks_running = 0;
   const SynthResults r = RunSynthesis({{{SynthTarget::kPe, false}, "qkeras"}}, options,
-                                      [&](int done, int total, const SynthJob&) {
-                                        ++progress_calls;
-                                        EXPECT_EQ(done, 1);
-                                        EXPECT_EQ(total, 1);
+                                      [&](const SynthStatus& s) {
+                                        EXPECT_EQ(s.total, 1);
+                                        if (s.finished) {
+                                          ++finished_calls;
+                                          EXPECT_EQ(s.done, 1);
+                                          EXPECT_EQ(SynthJobName(*s.finished), "pe_nodsp/qkeras");
+                                          EXPECT_TRUE(s.running.empty());
+                                        } else if (!s.running.empty()) {
+                                          ++ticks_running;  // the bar shows the module while Yosys runs
+                                          EXPECT_EQ(s.done, 0);
+                                          EXPECT_EQ(SynthJobName(s.running.at(0)), "pe_nodsp/qkeras");
+                                        }
                                       });
-  EXPECT_EQ(progress_calls, 1);
+  EXPECT_EQ(finished_calls, 1);
+  EXPECT_GT(ticks_running, 0);
   const SynthFigures& f = r.Get({SynthTarget::kPe, false}, "qkeras");
   EXPECT_GT(f.lut, 10);
   EXPECT_EQ(f.ff, 0);  // the PE is combinational

@@ -77,9 +77,52 @@ TEST(DatasetTest, ImageFolderLabelsFromNamesOrFile) {
   std::ofstream(dir / "labels.txt") << "0042_n01_cat.png 5\n0007_n02_dog.png 9\n";
   opt.labels_file = (dir / "labels.txt").string();
   opt.label_offset = 0;
-  const auto ds2 = OpenDataset(dir.string(), opt);
-  EXPECT_EQ(ds2->Get(0).label, 9);
-  EXPECT_EQ(ds2->Get(1).label, 5);
+  const auto ds2 = OpenDataset(dir.string(), opt);  // the labels file's order
+  EXPECT_EQ(ds2->Get(0).label, 5);
+  EXPECT_EQ(ds2->Get(1).label, 9);
+}
+
+TEST(DatasetTest, LabelsFileOrderIsTheDatasetOrder) {
+  const auto dir = testing::TempDir("imgorder");
+  std::vector<uint8_t> px(4 * 4 * 3, 10);
+  std::filesystem::create_directories(dir / "a");
+  for (const char* n : {"a/x.png", "a/y.png", "z.png"})
+    ASSERT_TRUE(stbi_write_png((dir / n).string().c_str(), 4, 4, 3, px.data(), 12));
+  std::ofstream(dir / "labels.txt") << "z.png 2\na/y.png 1\n";  // subset, not sorted
+  auto opt = Size(4, 4);
+  opt.labels_file = (dir / "labels.txt").string();
+  const auto ds = OpenDataset(dir.string(), opt);
+  ASSERT_EQ(ds->size(), 2u);  // only the listed images, in the file's order
+  EXPECT_EQ(ds->Name(0), "z.png");
+  EXPECT_EQ(ds->Get(0).label, 2);
+  EXPECT_EQ(ds->Name(1), "a/y.png");
+  std::ofstream(dir / "bad.txt") << "missing.png 3\n";
+  opt.labels_file = (dir / "bad.txt").string();
+  EXPECT_THROW(OpenDataset(dir.string(), opt), Error);
+}
+
+TEST(DatasetTest, ClassSubfoldersGiveSortedFolderIndices) {
+  // CIFAR JPEG layout: test/<class>/NNNN.jpg; file names must not be read as labels.
+  const auto dir = testing::TempDir("classdirs");
+  std::vector<uint8_t> px(4 * 4 * 3, 10);
+  for (const char* n : {"test/cat/0000.png", "test/airplane/0001.png", "test/dog/0002.png"}) {
+    std::filesystem::create_directories((dir / n).parent_path());
+    ASSERT_TRUE(stbi_write_png((dir / n).string().c_str(), 4, 4, 3, px.data(), 12));
+  }
+  const auto ds = OpenDataset(dir.string(), Size(4, 4));
+  ASSERT_EQ(ds->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string name = ds->Name(i);
+    const int expected = name.find("airplane") != std::string::npos ? 0 : name.find("cat") != std::string::npos ? 1 : 2;
+    EXPECT_EQ(ds->Get(i).label, expected) << name;
+  }
+}
+
+TEST(DatasetTest, HugeLeadingNumberIsAClearError) {
+  const auto dir = testing::TempDir("hugenum");
+  std::vector<uint8_t> px(4 * 4 * 3, 10);
+  ASSERT_TRUE(stbi_write_png((dir / "99999999999999_x.png").string().c_str(), 4, 4, 3, px.data(), 12));
+  EXPECT_THROW(OpenDataset(dir.string(), Size(4, 4)), Error);
 }
 
 TEST(DatasetTest, MissingPathIsError) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stb/stb_image_write.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "potacc/error.h"
@@ -82,6 +84,60 @@ TEST(ImageTest, CropTakesTheCentre) {
   EXPECT_LT(out.pixels[0], 100);
 }
 
+
+TEST(ImageTest, ShrinkingAveragesInsteadOfSampling) {
+  // Alternating black/white columns: point sampling would give 0 or 255,
+  // an antialiased 4x shrink gives mid grey everywhere.
+  Image img;
+  img.width = 64;
+  img.height = 8;
+  img.pixels.resize(64 * 8 * 3);
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 64; ++x)
+      for (int c = 0; c < 3; ++c) img.pixels[(y * 64 + x) * 3 + c] = (x % 2) ? 255 : 0;
+  const Image out = ResizeAndCenterCrop(img, 2, 2, 1.0f);  // short side 8 -> 2: 64x8 -> 16x2, crop 2x2
+  ASSERT_EQ(out.width, 2);
+  for (uint8_t v : out.pixels) {
+    EXPECT_GE(v, 110);
+    EXPECT_LE(v, 145);
+  }
+}
+
+TEST(ImageTest, UniformImagesStayUniformAtAnyScale) {
+  Image img;
+  img.width = 37;
+  img.height = 23;
+  img.pixels.assign(37 * 23 * 3, 77);
+  for (float f : {0.3f, 0.875f, 1.0f})
+    for (int size : {5, 16, 100}) {
+      const Image out = ResizeAndCenterCrop(img, size, size, f);
+      for (uint8_t v : out.pixels) ASSERT_EQ(v, 77) << f << " " << size;
+    }
+}
+
+TEST(ImageTest, RealPhotosResizeAtEveryCropFraction) {
+  POTACC_REQUIRE_DATA("imagenet_sample/originals_subset.tar");
+  // The 122 original photos (68x121 .. 2400x1600, some grayscale) of the
+  // shared set: every one decodes and resizes without error.
+  const auto dir = testing::TempDir("originals");
+  const std::string cmd = "tar xf " + testing::DataPath("imagenet_sample/originals_subset.tar").string() +
+                          " -C " + dir.string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const char* limit_env = std::getenv("POTACC_E2E_LIMIT");
+  const size_t limit = limit_env ? static_cast<size_t>(std::atol(limit_env)) : 0;
+  size_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    if (limit && n >= limit) break;
+    const Image img = LoadImage(e.path().string());
+    for (float f : {0.875f, 1.0f, 0.5f}) {
+      const Image out = ResizeAndCenterCrop(img, 224, 224, f);
+      ASSERT_EQ(out.pixels.size(), 224u * 224 * 3) << e.path();
+    }
+    ++n;
+  }
+  EXPECT_GT(n, 0u);
+}
 
 }  // namespace
 }  // namespace potacc::io

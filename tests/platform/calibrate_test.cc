@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "potacc/error.h"
+#include "potacc/platform/workload.h"
 #include "potacc/tflite/generators.h"
 
 namespace potacc::platform {
@@ -65,7 +66,7 @@ TEST(Calibrate, RecoversTheRatesOfASyntheticProfile) {
   truth.cpu.data_movement_bytes_per_cycle = 2.0;
   truth.cpu.op_overhead_cycles = 6000;
   const std::string csv = FormatBenchmarkProfile(truth, model, 2);
-  ProfiledModel p{"synthetic.csv", &model, ParseBenchmarkProfile(csv, "synthetic.csv"), 2};
+  ProfiledModel p{"synthetic.csv", &model, ParseBenchmarkProfile(csv, "synthetic.csv"), 2, "mobilenetv2"};
   const CalibrationResult r = Calibrate(start, {p});
   EXPECT_EQ(r.samples.size(), model.main().operators.size());
   const CpuCostModel& c = r.board.cpu;
@@ -82,18 +83,87 @@ TEST(Calibrate, RecoversTheRatesOfASyntheticProfile) {
             std::string::npos);
 }
 
+// Names without ":<index>" (older benchmark tools): rows are matched to the
+// nodes of their operator type in order. One stray row among many is skipped.
 TEST(Calibrate, MatchesByOperatorOrderWhenNamesCarryNoIndex) {
   const Model model = Generate("resnet20", 1);
-  std::string csv = "node type, first, avg_ms, %, cdf%, mem KB, times called, name\n";
-  csv += "CONV_2D, 0.5, 0.5, 1%, 1%, 0, 1, first_conv\n";
-  csv += "CONV_2D, 0.5, 0.5, 1%, 1%, 0, 1, second_conv\n";
-  csv += "CUSTOM_OP, 0.5, 0.5, 1%, 1%, 0, 1, unknown\n";
-  ProfiledModel p{"p.csv", &model, ParseBenchmarkProfile(csv, "p.csv"), 1};
-  const CalibrationResult r = Calibrate(LoadBoard("pynq-z2"), {p});
-  ASSERT_EQ(r.samples.size(), 2u);
-  EXPECT_EQ(r.samples[0].op, "CONV_2D");
-  EXPECT_LT(r.samples[0].node, r.samples[1].node);
-  EXPECT_FALSE(r.notes.empty());  // the unknown row and the classes without samples
+  const Board board = LoadBoard("pynq-z2");
+  std::vector<ProfileRow> rows = ParseBenchmarkProfile(FormatBenchmarkProfile(board, model, 1), "p.csv");
+  for (ProfileRow& r : rows) {
+    r.name = r.name.substr(0, r.name.rfind(':'));
+    r.node = -1;
+  }
+  rows.insert(rows.begin() + 3, ProfileRow{"CUSTOM_OP", 0.5, "unknown", -1});
+  ASSERT_LE(1.0 / rows.size(), kMaxMismatchedRowShare);
+  ProfiledModel p{"p.csv", &model, rows, 1, "resnet20"};
+  const CalibrationResult r = Calibrate(board, {p});
+  ASSERT_EQ(r.samples.size(), model.main().operators.size());
+  for (size_t i = 0; i < r.samples.size(); ++i) EXPECT_EQ(r.samples[i].node, static_cast<int>(i));
+  bool noted = false;
+  for (const auto& n : r.notes) noted |= n.find("CUSTOM_OP") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+// The QA case: a MobileNetV2 profile given with --model resnet18 used to
+// "match" 48 rows by operator order and write rates of 1.5e9 MACs/cycle.
+TEST(Calibrate, RefusesAProfileOfAnotherModel) {
+  const Model mobilenet = Generate("mobilenetv2", 1);
+  const Model resnet = Generate("resnet18", 1);
+  const Board board = LoadBoard("pynq-z2");
+  const std::string csv = FormatBenchmarkProfile(board, mobilenet, 2);
+  ProfiledModel p{"prof.csv", &resnet, ParseBenchmarkProfile(csv, "prof.csv"), 2, "resnet18"};
+  // The first row whose operator differs, found independently of the matcher.
+  const Workload wr = CpuWorkload(resnet, "resnet18");
+  size_t first = 0;
+  while (first < p.rows.size() && static_cast<size_t>(p.rows[first].node) < wr.nodes.size() &&
+         wr.nodes[p.rows[first].node].op == p.rows[first].node_type)
+    ++first;
+  ASSERT_LT(first, p.rows.size());
+  try {
+    Calibrate(board, {p});
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("prof.csv"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("resnet18"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("row " + std::to_string(first + 1) + " "), std::string::npos) << msg;
+    EXPECT_NE(msg.find(p.rows[first].node_type + " in the profile"), std::string::npos) << msg;
+  }
+}
+
+// A profile of the right model but with only a few of its nodes (e.g. a
+// truncated file) is refused too.
+TEST(Calibrate, RefusesAProfileCoveringFewNodes) {
+  const Model model = Generate("resnet20", 1);
+  const Board board = LoadBoard("pynq-z2");
+  std::vector<ProfileRow> rows = ParseBenchmarkProfile(FormatBenchmarkProfile(board, model, 1), "p.csv");
+  rows.resize(rows.size() / 2);
+  ProfiledModel p{"p.csv", &model, rows, 1, "resnet20"};
+  try {
+    Calibrate(board, {p});
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model nodes have no row"), std::string::npos) << e.what();
+  }
+}
+
+// Times that fit the model's nodes but imply an impossible CPU (here 1000x
+// faster than the board) give no board file.
+TEST(Calibrate, RefusesImplausibleFittedRates) {
+  const Model model = Generate("resnet20", 1);
+  const Board start = LoadBoard("pynq-z2");
+  Board absurd = start;
+  absurd.cpu.conv_macs_per_cycle = 5000;  // > kMaxPlausibleRate
+  ProfiledModel p{"fast.csv", &model, ParseBenchmarkProfile(FormatBenchmarkProfile(absurd, model, 1), "fast.csv"), 1,
+                  "resnet20"};
+  try {
+    Calibrate(start, {p});
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("conv_macs_per_cycle"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("plausible"), std::string::npos) << msg;
+  }
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ TEST(Cli, GenThenInfo) {
 TEST(Cli, ErrorsAreOneLine) {
   std::string out;
   EXPECT_EQ(RunCli("info /nonexistent/x.tflite", &out), 1);
-  EXPECT_NE(out.find("potacc: error: /nonexistent/x.tflite: cannot open file"), std::string::npos) << out;
+  EXPECT_NE(out.find("potacc: error: /nonexistent/x.tflite: no such file"), std::string::npos) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   EXPECT_EQ(RunCli("gen conv --nope 1 -o /tmp/x.tflite", &out), 1);
   EXPECT_NE(out.find("no option --nope"), std::string::npos) << out;

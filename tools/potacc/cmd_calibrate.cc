@@ -63,6 +63,7 @@ void Calibrate(const CalibrateFlags& f) {
     platform::ProfiledModel p;
     p.name = f.profiles[i];
     p.model = &models[i];
+    p.model_name = f.models[i];
     p.rows = platform::ParseBenchmarkProfile(ReadText(f.profiles[i]), f.profiles[i]);
     p.threads = f.threads.empty() ? 1 : f.threads[f.threads.size() == 1 ? 0 : i];
     profiles.push_back(std::move(p));

@@ -67,6 +67,11 @@ std::vector<platform::NamedModel> LoadModels(const CompareFlags& f) {
 void Compare(const CompareFlags& f) {
   platform::CompareOptions o;
   o.board = platform::LoadBoard(f.board);
+  // The board model cannot run more threads than the board has cores; saying so
+  // beats silently timing a different configuration.
+  if (f.threads > o.board.cpu.cores)
+    throw Error("--threads " + std::to_string(f.threads) + ": board " + f.board + " has " +
+                std::to_string(o.board.cpu.cores) + " CPU core(s)");
   o.timeline.threads = f.threads;
   o.timeline.overlap = f.overlap;
   o.methods = SplitList(f.methods);
@@ -100,7 +105,8 @@ POTACC_REGISTER_COMMAND(60, [](CLI::App& app) {
   cmd->add_option("models", flags->models,
                   "models (.tflite files or generator names); default: generated mobilenetv2, resnet18, inceptionv1");
   cmd->add_option("--board", flags->board, "board name (configs/boards) or board JSON file")->capture_default_str();
-  cmd->add_option("--threads", flags->threads, "CPU threads (default: all cores of the board)");
+  cmd->add_option("--threads", flags->threads, "CPU threads, at most the board's cores (default 0: all cores)")
+      ->check(CLI::Range(0, 64));
   cmd->add_flag("--overlap", flags->overlap, "overlap host work with transfers and accelerator compute");
   cmd->add_flag("--synthetic", flags->synthetic, "sweep single-GEMM layers over every PE type instead");
   cmd->add_flag("--no-check", flags->no_check, "skip the output check against the CPU reference");

@@ -18,6 +18,7 @@
 #include "potacc/error.h"
 #include "potacc/io/outputs.h"
 #include "potacc/platform/compare.h"
+#include "potacc/quant/method.h"
 #include "potacc/quant/requantize.h"
 #include "potacc/report/svg_chart.h"
 #include "potacc/runtime/interpreter.h"
@@ -38,6 +39,14 @@ void WriteText(const std::filesystem::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
   if (!f) throw Error("cannot write " + path.string());
   f << text;
+}
+
+// "qkeras, apot, msq, uniform4": every 4-bit PE method, from the method table.
+std::string FourBitMethodNames() {
+  std::string names;
+  for (const quant::Method* m : quant::AllMethods())
+    if (m->code_bits == 4) names += (names.empty() ? "" : ", ") + std::string(m->name);
+  return names;
 }
 
 void Section(const std::string& title) { std::printf("\n== %s ==\n", title.c_str()); }
@@ -120,7 +129,8 @@ POTACC_REGISTER_COMMAND(1, [](CLI::App& app) {
               "accelerator vs CPU, board comparison table");
   cmd->add_option("--out", f->out_dir, "folder for the generated models and the comparison files");
   cmd->add_option("--board", f->board, "board model (configs/boards)");
-  cmd->add_option("--method", f->method, "PoT method for steps 2-3 (qkeras, apot, msq)");
+  cmd->add_option("--method", f->method, "4-bit method for steps 2-3 (" + FourBitMethodNames() + ")")
+      ->capture_default_str();
   cmd->add_flag("--quick", f->quick, "compare only the small CNN (seconds instead of the ImageNet networks)");
   cmd->callback([f]() { RunDemo(*f); });
 });

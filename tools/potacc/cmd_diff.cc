@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "accel_flags.h"
 #include "command.h"
 #include "input_flags.h"
 #include "potacc/accel/diff.h"
@@ -15,8 +16,7 @@ namespace {
 
 struct DiffFlags {
   std::string model;
-  std::string accel;
-  std::string board = "pynq-z2";
+  AccelFlags accel;
   std::string rounding;
   std::vector<std::string> inputs;
   bool batch_file = false;
@@ -27,7 +27,7 @@ struct DiffFlags {
 
 void Diff(const DiffFlags& f) {
   const Model model = LoadModel(f.model);
-  accel::AcceleratorConfig config = accel::ResolveAcceleratorConfig(f.accel, f.board);
+  accel::AcceleratorConfig config = f.accel.Resolve();
   if (f.rounding == "single") config.ppu_rounding = fixed_point::Rounding::kSingle;
   else if (f.rounding == "double") config.ppu_rounding = fixed_point::Rounding::kDouble;
   else if (!f.rounding.empty()) throw Error("--rounding must be 'single' or 'double'");
@@ -50,11 +50,7 @@ POTACC_REGISTER_COMMAND(25, [](CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "diff", "Compare the simulated accelerator with the CPU reference, layer by layer (mismatches, max |diff|)");
   cmd->add_option("model", f->model, "the .tflite model")->required();
-  cmd->add_option("--accel", f->accel,
-                  "a method (qkeras, apot, msq, uniform4, int8) with --board, a shipped configuration name, "
-                  "or a configuration .json file")
-      ->required();
-  cmd->add_option("--board", f->board, "board of the shipped configuration (pynq-z2, kv260)");
+  f->accel.Add(cmd, /*required=*/true);
   cmd->add_option("--rounding", f->rounding,
                   "override the PPU rounding: double (TFLite) or single (the reference design's PPU)");
   cmd->add_option("--input,-i", f->inputs,

@@ -50,6 +50,9 @@ void RunEval(const EvalFlags& f) {
                         {"top5", r.top5_accuracy()},
                         {"seconds", r.seconds},
                         {"predictions", r.predictions}};
+    std::vector<std::string> names;  // predictions[i] is the top-1 class of names[i]
+    for (size_t i = 0; i < r.count; ++i) names.push_back(data->Name(i));
+    j["images"] = names;
     std::ofstream out(f.json_path);
     if (!out) throw Error("cannot write " + f.json_path);
     out << j.dump(1) << "\n";

@@ -21,16 +21,27 @@ struct GenFlags {
   bool list = false;
 };
 
+// A parameter whose default is true/false is a flag: "--depthwise" alone means
+// true, and an explicit "--depthwise false" still works.
+bool IsBoolParam(const GeneratorInfo* g, const std::string& key) {
+  if (!g) return false;
+  for (const GenParam& p : g->params)
+    if (p.name == key) return p.default_value == "true" || p.default_value == "false";
+  return false;
+}
+
 void ListGenerators() {
   for (const GeneratorInfo* g : AllGenerators()) {
     std::printf("%-12s %s\n", g->name.c_str(), g->description.c_str());
     for (const GenParam& p : g->params)
-      std::printf("    --%-12s %-8s %s\n", p.name.c_str(), p.default_value.c_str(), p.help.c_str());
+      std::printf("    --%-12s %-8s %s%s\n", p.name.c_str(), p.default_value.c_str(), p.help.c_str(),
+                  IsBoolParam(g, p.name) ? " (a flag: alone means true)" : "");
   }
 }
 
-// Generator parameters arrive as CLI11 extras: "--key value" or "--key=value".
-std::map<std::string, std::string> ParseParams(const std::vector<std::string>& extras) {
+// Generator parameters arrive as CLI11 extras: "--key value", "--key=value" or,
+// for boolean parameters of generator g, a bare "--key".
+std::map<std::string, std::string> ParseParams(const GeneratorInfo* g, const std::vector<std::string>& extras) {
   std::map<std::string, std::string> values;
   for (size_t i = 0; i < extras.size(); ++i) {
     const std::string& a = extras[i];
@@ -40,6 +51,11 @@ std::map<std::string, std::string> ParseParams(const std::vector<std::string>& e
     if (const auto eq = key.find('='); eq != std::string::npos) {
       value = key.substr(eq + 1);
       key = key.substr(0, eq);
+    } else if (IsBoolParam(g, key)) {
+      // A following word is its value (GenOptions::Bool rejects non-booleans
+      // by name); a following option or the end means true.
+      const bool has_value = i + 1 < extras.size() && extras[i + 1].compare(0, 2, "--") != 0;
+      value = has_value ? extras[++i] : "true";
     } else {
       if (i + 1 >= extras.size()) throw Error("gen: option --" + key + " needs a value");
       value = extras[++i];
@@ -57,7 +73,7 @@ void Gen(const GenFlags& f, const std::vector<std::string>& extras) {
   }
   if (f.name.empty()) throw Error("gen: give a generator name (see potacc gen --list)");
   if (f.output.empty()) throw Error("gen: give the output file with -o OUT.tflite");
-  const Model model = Generate(f.name, f.seed, ParseParams(extras));
+  const Model model = Generate(f.name, f.seed, ParseParams(FindGenerator(f.name), extras));
   SaveModel(model, f.output);
   const ModelInfo info = DescribeModel(model);
   std::printf("wrote %s: generator '%s', seed %llu, %zu operators, %lld MACs, %lld parameters\n", f.output.c_str(),

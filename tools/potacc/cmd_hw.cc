@@ -1,8 +1,12 @@
 // potacc hw: synthesis figures of the RTL PEs / GEMM units (Yosys) and the
 // RTL parameter file generated from the method descriptions.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include "command.h"
 #include "potacc/error.h"
@@ -21,7 +25,8 @@ struct HwReportFlags {
   bool run_yosys = false;
   bool cached = false;
   std::string yosys = "yosys";
-  int jobs = 1;
+  // One Yosys per core: the 20 runs take minutes one at a time.
+  int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
   int timeout = 1200;
   std::string work_dir;
 };
@@ -46,9 +51,21 @@ void RunHwReport(const HwReportFlags& flags) {
       options.keep_work_dir = true;
     }
     const auto jobs = hw::AllSynthJobs();
+    // The estimate uses the Yosys times recorded in the cached file, if readable.
+    std::optional<hw::SynthResults> previous;
+    try {
+      previous = hw::LoadResults(flags.cache);
+    } catch (const Error&) {
+    }
+    const double secs = hw::EstimateSynthesisSeconds(jobs, previous ? &*previous : nullptr, flags.jobs);
+    const int minutes = std::max(1, static_cast<int>(std::lround(secs / 60)));
+    std::fprintf(stderr, "running yosys: %zu syntheses (-j %d), about %d minute%s; --cached reads %s instead\n",
+                 jobs.size(), flags.jobs, minutes, minutes == 1 ? "" : "s", flags.cache.c_str());
     ProgressBar bar("yosys", static_cast<int64_t>(jobs.size()));
-    results = hw::RunSynthesis(jobs, options, [&](int done, int, const hw::SynthJob& job) {
-      bar.Update(done, hw::SectionKey(job.section) + "/" + job.method);
+    results = hw::RunSynthesis(jobs, options, [&](const hw::SynthStatus& status) {
+      std::string running;
+      for (const auto& job : status.running) running += (running.empty() ? "" : ", ") + hw::SynthJobName(job);
+      bar.Update(status.done, running);
     });
     bar.Finish();
     origin = "this run of " + *yosys;
@@ -74,7 +91,7 @@ POTACC_REGISTER_COMMAND(80, [](CLI::App& app) {
   report->add_flag("--cached", flags->cached, "Do not run Yosys; read the cached figures");
   report->add_option("--cache-file", flags->cache, "Cached figures to read")->capture_default_str();
   report->add_option("--yosys", flags->yosys, "Yosys program")->capture_default_str();
-  report->add_option("--jobs,-j", flags->jobs, "Concurrent Yosys processes")->capture_default_str()->check(CLI::Range(1, 64));
+  report->add_option("--jobs,-j", flags->jobs, "Concurrent Yosys processes (default: one per core)")->capture_default_str()->check(CLI::Range(1, 64));
   report->add_option("--timeout", flags->timeout, "Seconds allowed per Yosys run")->capture_default_str()->check(CLI::Range(1, 86400));
   report->add_option("--work-dir", flags->work_dir, "Keep the Yosys scripts and logs in this folder");
   report->callback([flags] { RunHwReport(*flags); });

@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "accel_flags.h"
 #include "command.h"
 #include "input_flags.h"
 #include <iostream>
@@ -35,8 +36,7 @@ struct RunFlags {
   std::string json_path;
   std::string save_output;
   int repeat = 1;
-  std::string accel;
-  std::string board = "pynq-z2";
+  AccelFlags accel;
 };
 
 // Class index i has the name names[i - offset] (offset 1: background class 0).
@@ -54,13 +54,25 @@ void PrintTop(const std::vector<std::pair<int, float>>& top, const std::vector<s
   }
 }
 
+// A label file for another dataset (ImageNet names on a 10-class model) would
+// print plausible but wrong names; one warning line says so.
+void WarnIfLabelsMismatch(const std::string& path, size_t num_names, int offset, const Tensor& out) {
+  if (path.empty() || out.shape.empty()) return;
+  const int64_t classes = out.shape.back();
+  const int64_t covered = static_cast<int64_t>(num_names) + offset;
+  if (covered == classes) return;
+  std::fprintf(stderr, "warning: %s has %zu names%s but the output has %lld classes; labels may not match\n",
+               path.c_str(), num_names,
+               offset != 0 ? (" (+ --label-offset " + std::to_string(offset) + ")").c_str() : "",
+               static_cast<long long>(classes));
+}
+
 void Run(const RunFlags& f) {
   const Model model = LoadModel(f.model);
   Interpreter interp(model);
   std::unique_ptr<accel::AcceleratorDelegate> delegate;
-  if (!f.accel.empty()) {
-    delegate = std::make_unique<accel::AcceleratorDelegate>(
-        model, accel::ResolveAcceleratorConfig(f.accel, f.board));
+  if (f.accel.enabled()) {
+    delegate = std::make_unique<accel::AcceleratorDelegate>(model, f.accel.Resolve());
     delegate->Install(interp);
   }
   interp.Prepare();
@@ -70,6 +82,7 @@ void Run(const RunFlags& f) {
   const Tensor& out = interp.tensor(interp.output_tensor(0));
   const std::vector<std::string> names = f.labels.empty() ? std::vector<std::string>{}
                                                           : io::LoadLabelNames(f.labels);
+  WarnIfLabelsMismatch(f.labels, names.size(), f.label_offset, out);
 
   InputSource source;
   source.preprocess = f.input.preprocess();
@@ -169,10 +182,7 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
                   "write the output tensor's raw little-endian bytes (appended per input)");
   cmd->add_option("--repeat", f->repeat, "run each input N times, report the best time")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--accel", f->accel,
-                  "run conv/FC layers on the simulated accelerator: a method (qkeras, apot, msq, uniform4, "
-                  "int8) with --board, a shipped configuration name, or a configuration .json file");
-  cmd->add_option("--board", f->board, "board of the shipped configuration (pynq-z2, kv260)");
+  f->accel.Add(cmd, /*required=*/false);
   cmd->callback([f]() { Run(*f); });
 });
 

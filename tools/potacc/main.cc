@@ -28,7 +28,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help / --version print as usual; a bad command line is one error line.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    std::fprintf(stderr, "potacc: error: %s (see potacc --help)\n", e.what());
+    return e.get_exit_code();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "potacc: error: out of memory\n");
     return 1;

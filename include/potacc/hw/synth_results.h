@@ -67,7 +67,8 @@ SynthResults ResultsFromJson(const std::string& json_text, const std::string& or
 SynthResults LoadResults(const std::filesystem::path& path);
 void SaveResults(const SynthResults& results, const std::filesystem::path& path);
 
-// The cached results file in the source tree (hw/synth/results.json).
+// The cached results file: <HwDir()>/synth/results.json (hw/synth/results.json
+// of the source tree unless POTACC_HW_DIR is set; see hw_dir.h).
 std::filesystem::path CachedResultsPath();
 
 }  // namespace potacc::hw

@@ -19,8 +19,8 @@ struct SynthJob {
 
 struct YosysOptions {
   std::string yosys = "yosys";           // program name or path
-  std::filesystem::path rtl_dir;         // default: <source>/hw/rtl
-  std::filesystem::path script;          // default: <source>/hw/synth/synth.ys (template)
+  std::filesystem::path rtl_dir;         // default: HwDir()/rtl (hw_dir.h)
+  std::filesystem::path script;          // default: HwDir()/synth/synth.ys (template)
   std::filesystem::path work_dir;        // scratch; default: a fresh temp folder
   int timeout_seconds = 1200;            // per Yosys run
   int jobs = 1;                          // concurrent Yosys processes
@@ -41,8 +41,29 @@ std::string SynthScript(const std::string& script_template, const SynthJob& job,
                         const std::filesystem::path& rtl_dir, const std::filesystem::path& gen_dir,
                         const std::filesystem::path& stat_json);
 
-// Called after each finished job (done, total, job).
-using SynthProgress = std::function<void(int done, int total, const SynthJob& job)>;
+// What RunSynthesis reports to its progress callback: after each finished
+// job (finished != nullptr) and, between those, about 20 times a second
+// (finished == nullptr) so a progress bar can show the running modules and
+// the elapsed time during runs of a minute or more.
+struct SynthStatus {
+  int done = 0;
+  int total = 0;
+  std::vector<SynthJob> running;        // jobs in Yosys right now
+  const SynthJob* finished = nullptr;   // the job that just finished, if any
+};
+using SynthProgress = std::function<void(const SynthStatus& status)>;
+
+// "pe_nodsp/apot" (section key / method).
+std::string SynthJobName(const SynthJob& job);
+
+// Yosys seconds per job when no earlier figure is known (a GEMM unit takes
+// 10-30 s, a PE a few seconds, on a laptop core).
+inline constexpr double kDefaultSynthSeconds = 15;
+// Expected wall time of running `jobs` in order with `parallel` Yosys
+// processes: each job takes its seconds in `previous` (an earlier run's
+// figures, e.g. the cached file; may be null), else kDefaultSynthSeconds, and
+// starts on the first free process, as RunSynthesis schedules them.
+double EstimateSynthesisSeconds(const std::vector<SynthJob>& jobs, const SynthResults* previous, int parallel);
 
 // Runs the jobs (up to options.jobs at once) and returns their figures.
 // Throws potacc::Error naming the job on a Yosys failure or timeout.

@@ -4,8 +4,10 @@
 //  * raw NHWC uint8 pixels "<prefix>_u8_nhwc.bin" with labels in
 //    "<prefix>_labels_u8.bin" or "<prefix>_labels_u16.bin" (shared/data layout);
 //  * a folder of images (ImageNet-validation style) with a labels file
-//    ("<file name> <label>" per line), or labels taken from a leading number
-//    in each file name ("0042_n01234567_name.jpg").
+//    ("<file name> <label>" per line; the file's order is the dataset order),
+//    or class subfolders (label = index of the subfolder in sorted order, the
+//    torchvision ImageFolder convention), or labels taken from a leading
+//    number in each file name ("0042_n01234567_name.jpg").
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,8 @@ class Dataset {
   virtual ~Dataset() = default;
   virtual size_t size() const = 0;
   virtual Sample Get(size_t index) const = 0;
+  // Name of an item (file name, or "<file>#<index>") without decoding it.
+  virtual std::string Name(size_t index) const = 0;
   virtual std::string Describe() const = 0;
 };
 

@@ -19,8 +19,9 @@ struct Image {
 Image LoadImage(const std::string& path);
 Image DecodeImage(const std::vector<uint8_t>& bytes, const std::string& name_for_errors);
 
-// Resizes so that the short side is out/crop_fraction (bilinear, the usual
-// ImageNet "resize 256, crop 224" with crop_fraction = 0.875), then takes the
+// Resizes so that the short side is out/crop_fraction (bilinear with
+// antialiasing when shrinking, like PIL's BILINEAR; the usual ImageNet
+// "resize 256, crop 224" with crop_fraction = 0.875), then takes the
 // centre out_h x out_w window. crop_fraction = 1 resizes the short side to
 // the output size. An image already of the output size is returned as is.
 Image ResizeAndCenterCrop(const Image& image, int out_h, int out_w, float crop_fraction);

@@ -9,6 +9,13 @@
 // times called, name"; names end in ":<node index>". potacc matches each row
 // to the model's node (by index, else by operator order), computes its work
 // (MACs or bytes) and fits, per operator class, time = overhead + work / rate.
+//
+// A profile of another model must not produce a board: Calibrate refuses
+// (potacc::Error naming the profile, the model and the first mismatch) when
+// more than kMaxMismatchedRowShare of the rows name an operator other than the
+// model's node at that index (or find no node), or when more than
+// kMaxUnmatchedNodeShare of the model's nodes have no row; and it refuses
+// fitted values outside the plausible ranges below.
 #pragma once
 
 #include <map>
@@ -53,14 +60,25 @@ struct CalibrationResult {
 };
 
 struct ProfiledModel {
-  std::string name;
+  std::string name;                           // the profile (file name)
   const Model* model = nullptr;
   std::vector<ProfileRow> rows;
   int threads = 1;                            // --num_threads of the measurement
+  std::string model_name;                     // for messages ("resnet18", "model.tflite"); may be empty
 };
+
+// Limits of a profile that fits its model (see the top of this file).
+inline constexpr double kMaxMismatchedRowShare = 0.10;
+inline constexpr double kMaxUnmatchedNodeShare = 0.10;
+// Plausible fitted values: rates in MACs or bytes per cycle, overhead in cycles.
+inline constexpr double kMinPlausibleRate = 1e-3;
+inline constexpr double kMaxPlausibleRate = 1000;
+inline constexpr double kMaxPlausibleOverheadCycles = 1e6;
 
 // Fits op_overhead_cycles and the per-class rates (classes without samples keep
 // their values). The returned board's JSON records "calibrated from ..." sources.
+// Throws potacc::Error when a profile does not fit its model or the fit is
+// implausible (see above).
 CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>& profiles);
 
 // benchmark_model-style CSV of per-node times (for tests and for a dry run

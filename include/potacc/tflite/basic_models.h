@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "potacc/model.h"
 
@@ -24,8 +25,10 @@ struct ConvModelSpec {
 Model MakeConvModel(const ConvModelSpec& spec, uint64_t seed = 1);
 
 // The accelerator timing probe: a 1x1 CONV_2D over a [1, M, 1, K] input with
-// N output channels, i.e. an (M x K) * (K x N) matrix product.
-Model MakeGemmModel(int m, int n, int k, uint64_t seed = 1);
+// N output channels, i.e. an (M x K) * (K x N) matrix product. The weights lie
+// on the grid of `method` (a quant::Method name; "int8": any int8 value), so
+// that method's accelerator can run the probe; unknown names throw.
+Model MakeGemmModel(int m, int n, int k, uint64_t seed = 1, const std::string& method = "int8");
 
 // A small CIFAR-sized CNN (int8 input 1x32x32x3 with scale 1/128, zero point
 // 0, i.e. q = pixel - 128; output 1x10 int8 softmax): CONV_2D, DEPTHWISE_CONV_2D,

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "potacc/model.h"
+#include "potacc/util/file.h"  // ReadFileBytes
 
 namespace potacc {
 
@@ -32,8 +33,6 @@ Model ReadModel(std::span<const uint8_t> bytes, const std::string& name_for_erro
 // invalid content -> InvalidModelError.
 Model LoadModel(const std::string& path, const ReadLimits& limits = {});
 
-// Reads a whole file into memory (potacc::Error if it cannot be read).
-std::vector<uint8_t> ReadFileBytes(const std::string& path);
 
 // Runs the semantic checks of ReadModel on an in-memory Model (e.g. one built
 // programmatically). Throws InvalidModelError("<name>: ...").

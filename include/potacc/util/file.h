@@ -1,0 +1,18 @@
+// Reading whole files, with one-line errors that name the path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace potacc {
+
+// Whole file contents. Throws potacc::Error("<path>: ...") when the path is
+// missing, is not a regular file (a directory, a pipe), or cannot be read.
+std::vector<uint8_t> ReadFileBytes(const std::string& path);
+
+// Throws the same errors as ReadFileBytes without reading (for text files
+// read line by line).
+void RequireReadableFile(const std::string& path);
+
+}  // namespace potacc
