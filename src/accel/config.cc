@@ -237,8 +237,15 @@ AcceleratorConfig LoadAcceleratorConfig(const std::string& path) {
 }
 
 std::string ShippedConfigDir() {
-  const std::string base = EnvOr("POTACC_CONFIG_DIR", std::string(POTACC_SOURCE_DIR) + "/configs");
+  const std::string base = EnvOr(kConfigDirEnv, std::string(POTACC_SOURCE_DIR) + "/configs");
   return base + "/accel";
+}
+
+std::string ConfigDirHint() {
+  const char* env = std::getenv(kConfigDirEnv);
+  const std::string origin = env && *env ? std::string("from ") + kConfigDirEnv : "compiled-in source tree";
+  return "shipped configs in " + ShippedConfigDir() + " (" + origin + "); set " + kConfigDirEnv +
+         " to a folder holding accel/ and boards/";
 }
 
 std::vector<std::string> ShippedConfigNames() {
@@ -260,12 +267,13 @@ AcceleratorConfig ResolveAcceleratorConfig(const std::string& spec, const std::s
     const std::string path = dir + "/potacc-v12-" + board + "-" + spec + ".json";
     if (fs::exists(path)) return LoadAcceleratorConfig(path);
     throw Error("no shipped accelerator config for method '" + spec + "' on board '" + board +
-                "' (boards: pynq-z2, kv260)");
+                "' (boards: pynq-z2, kv260): " + path + " not found; " + ConfigDirHint());
   }
   std::string valid;
   for (const auto& n : ShippedConfigNames()) valid += (valid.empty() ? "" : ", ") + n;
   throw Error("unknown accelerator '" + spec +
-              "': give a method (qkeras, apot, msq, uniform4, int8), a .json file, or one of: " + valid);
+              "': give a method (qkeras, apot, msq, uniform4, int8), a .json file, or one of: " +
+              (valid.empty() ? "(none found)" : valid) + "; " + ConfigDirHint());
 }
 
 std::string AcceleratorConfigToJson(const AcceleratorConfig& c) {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "potacc/error.h"
+#include "potacc/hw/synth_results.h"
 
 namespace potacc::platform {
 namespace {
@@ -48,7 +49,7 @@ std::optional<double> SplitScale(double published_a, double published_b, double 
 }  // namespace
 
 std::filesystem::path DefaultHwSynthResultsPath() {
-  return std::filesystem::path(POTACC_SOURCE_DIR) / "hw" / "synth" / "results.json";
+  return hw::CachedResultsPath();  // one place decides (POTACC_HW_DIR, hw_dir.h)
 }
 
 std::optional<HwSynthResults> LoadHwSynthResults(const std::filesystem::path& path) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "potacc/accel/config.h"
 #include "potacc/error.h"
 
 namespace potacc::platform {
@@ -155,9 +156,23 @@ Board BoardFromJson(const json& doc, const std::string& where) {
 }
 
 std::filesystem::path BoardsDir() {
-  if (const char* env = std::getenv("POTACC_BOARDS"); env && *env) return env;
+  if (const char* env = std::getenv(kBoardsEnv); env && *env) return env;
+  if (const char* env = std::getenv(accel::kConfigDirEnv); env && *env) return std::filesystem::path(env) / "boards";
   return std::filesystem::path(POTACC_SOURCE_DIR) / "configs" / "boards";
 }
+
+namespace {
+// Where BoardsDir() came from and how to change it, for "not found" messages.
+std::string BoardsDirHint() {
+  std::string origin = "compiled-in source tree";
+  if (const char* env = std::getenv(kBoardsEnv); env && *env)
+    origin = std::string("from ") + kBoardsEnv;
+  else if (const char* env = std::getenv(accel::kConfigDirEnv); env && *env)
+    origin = std::string("from ") + accel::kConfigDirEnv;
+  return "board folder " + BoardsDir().string() + " (" + origin + "); set " + kBoardsEnv +
+         " to a folder of board files, or " + accel::kConfigDirEnv + " to a folder holding boards/";
+}
+}  // namespace
 
 std::vector<std::string> ShippedBoards() {
   std::vector<std::string> names;
@@ -178,7 +193,8 @@ Board LoadBoard(const std::string& name_or_path) {
     std::string known;
     for (const auto& n : ShippedBoards()) known += (known.empty() ? "" : ", ") + n;
     throw Error("board \"" + name_or_path + "\" not found (" + path.string() +
-                "); shipped boards: " + (known.empty() ? "none" : known));
+                "); shipped boards: " + (known.empty() ? "none" : known) +
+                (looks_like_path ? std::string() : "; " + BoardsDirHint()));
   }
   std::ifstream in(path);
   if (!in) throw Error(path.string() + ": cannot open board file");

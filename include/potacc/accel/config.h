@@ -117,9 +117,15 @@ struct AcceleratorConfig {
 AcceleratorConfig ParseAcceleratorConfig(const std::string& json_text, const std::string& where);
 AcceleratorConfig LoadAcceleratorConfig(const std::string& path);
 
+// Environment variable naming the configs/ folder (holding accel/ and boards/)
+// for a binary that does not run from its source tree.
+inline constexpr const char* kConfigDirEnv = "POTACC_CONFIG_DIR";
 // Folder of the shipped configurations ($POTACC_CONFIG_DIR/accel, else the
 // source tree's configs/accel).
 std::string ShippedConfigDir();
+// "shipped configs in <dir> (from POTACC_CONFIG_DIR|compiled-in source tree);
+// set POTACC_CONFIG_DIR ..." for "not found" messages.
+std::string ConfigDirHint();
 // Names of the shipped configurations (file stems), sorted.
 std::vector<std::string> ShippedConfigNames();
 

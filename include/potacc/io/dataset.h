@@ -36,7 +36,7 @@ class Dataset {
   virtual size_t size() const = 0;
   virtual Sample Get(size_t index) const = 0;
   // Name of an item (file name, or "<file>#<index>") without decoding it.
-  virtual std::string Name(size_t index) const = 0;
+  virtual std::string Name(size_t index) const { return "#" + std::to_string(index); }
   virtual std::string Describe() const = 0;
 };
 

@@ -105,7 +105,14 @@ Board LoadBoard(const std::string& name_or_path);
 // Names of the shipped boards.
 std::vector<std::string> ShippedBoards();
 
-// Folder of the shipped board files.
+// Environment variables that move the shipped board files for a binary that
+// does not run from its source tree: POTACC_BOARDS names the folder of board
+// files itself; else POTACC_CONFIG_DIR (the configs/ folder) gives <it>/boards.
+// (accel::kConfigDirEnv, accel/config.h).
+inline constexpr const char* kBoardsEnv = "POTACC_BOARDS";
+
+// Folder of the shipped board files: $POTACC_BOARDS, else
+// $POTACC_CONFIG_DIR/boards, else the source tree's configs/boards.
 std::filesystem::path BoardsDir();
 
 // Sets a numeric field (dotted path, e.g. "cpu.conv_macs_per_cycle") in a board
