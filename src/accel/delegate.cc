@@ -10,7 +10,7 @@ struct AcceleratorDelegate::State {
   std::vector<NodePlacement> placements;
   std::vector<GemmLowering> lowering;  // per node (accelerated nodes only meaningful)
   std::vector<PreparedGemm> prepared;  // per node
-  std::unique_ptr<Simulator> sim;
+  std::unique_ptr<Backend> backend;
   AccelRun run;
 };
 
@@ -76,9 +76,9 @@ class AccelGemmKernel : public OpKernel {
     HostWork host;
     const int8_t* a = GemmInput(g, ctx.input_data<int8_t>(0), &scratch_);
     if (g.im2col) host.im2col_bytes = g.m * g.k;
-    s.sim->ResetStats();
-    RunGemm(*s.sim, p, a, g.k, ctx.output_data<int8_t>(0), g.n, &host);
-    const SimStats& st = s.sim->stats();
+    s.backend->ResetStats();
+    RunGemm(*s.backend, p, a, g.k, ctx.output_data<int8_t>(0), g.n, &host);
+    const SimStats& st = s.backend->stats();
     LayerStats& L = s.run.layers.at(node_);
     L.cycles = st.cycles;
     L.units = st.units;
@@ -112,7 +112,7 @@ std::vector<NodePlacement> PlanDelegation(const Model& model, const AcceleratorC
   return out;
 }
 
-AcceleratorDelegate::AcceleratorDelegate(const Model& model, AcceleratorConfig config)
+AcceleratorDelegate::AcceleratorDelegate(const Model& model, AcceleratorConfig config, const std::string& backend)
     : state_(std::make_shared<State>()) {
   State& s = *state_;
   s.model = &model;
@@ -121,10 +121,11 @@ AcceleratorDelegate::AcceleratorDelegate(const Model& model, AcceleratorConfig c
   const size_t nodes = model.main().operators.size();
   s.lowering.resize(nodes);
   s.prepared.resize(nodes);
-  s.sim = std::make_unique<Simulator>(s.config);
+  s.backend = MakeBackend(backend, s.config);
   const int first_conv = FirstConvNode(model);
   AccelRun& run = s.run;
   run.config_name = s.config.name;
+  run.backend = s.backend->name();
   run.pe_method = std::string(s.config.method->name);
   run.board = s.config.board;
   run.units = s.config.units;
@@ -169,6 +170,7 @@ void AcceleratorDelegate::Install(Interpreter& interp) {
 const AcceleratorConfig& AcceleratorDelegate::config() const { return state_->config; }
 const std::vector<NodePlacement>& AcceleratorDelegate::placements() const { return state_->placements; }
 const AccelRun& AcceleratorDelegate::run() const { return state_->run; }
+Backend& AcceleratorDelegate::backend() { return *state_->backend; }
 
 // ---- AccelRun helpers (stats.h)
 

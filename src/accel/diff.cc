@@ -67,12 +67,13 @@ int64_t DiffReport::accel_off_by_one() const { return SumOverLayers(layers, &Lay
 int64_t DiffReport::end_to_end_mismatches() const { return SumOverLayers(layers, &LayerDiff::mismatches); }
 
 DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
-                          const std::vector<std::vector<uint8_t>>& inputs, bool progress) {
+                          const std::vector<std::vector<uint8_t>>& inputs, bool progress, const std::string& backend) {
   DiffReport r;
   r.config = config.name;
   Interpreter cpu(model);
   cpu.Prepare();
-  AcceleratorDelegate delegate(model, config);
+  AcceleratorDelegate delegate(model, config, backend);
+  r.backend = delegate.backend().name();
   Interpreter acc(model);
   delegate.Install(acc);
   acc.Prepare();
@@ -131,7 +132,7 @@ DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
 }
 
 void PrintDiffReport(std::ostream& os, const DiffReport& r) {
-  os << "diff vs CPU reference: " << r.config << ", " << r.inputs << " input(s)\n";
+  os << "diff vs CPU reference: " << r.config << " on the " << r.backend << " backend, " << r.inputs << " input(s)\n";
   os << Fmt("%4s  %-18s %-5s %11s %11s %9s   %-28s  %s\n", "node", "op", "dev", "elements", "mismatches", "max|diff|",
             "layer alone: mismatch (±1)", "note");
   for (const LayerDiff& l : r.layers) {

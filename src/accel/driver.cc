@@ -53,7 +53,7 @@ std::vector<Command> BuildCommands(const PreparedGemm& gemm, const int8_t* a, in
   return cmds;
 }
 
-void RunGemm(Simulator& sim, const PreparedGemm& gemm, const int8_t* a, int64_t lda, int8_t* c, int64_t ldc,
+void RunGemm(Backend& backend, const PreparedGemm& gemm, const int8_t* a, int64_t lda, int8_t* c, int64_t ldc,
              HostWork* host) {
   HostWork work;
   StreamWordsT out;
@@ -72,11 +72,14 @@ void RunGemm(Simulator& sim, const PreparedGemm& gemm, const int8_t* a, int64_t 
       case Opcode::kCompute: work.dma_transfers += 1 + 4; break;         // command + 4 output channels
     }
     if (cmd.op != Opcode::kCompute) {
-      sim.Execute(cmd);
+      backend.Execute(cmd, nullptr);
       return;
     }
     for (auto& s : out) s.clear();
-    sim.Execute(cmd, &out);
+    backend.Execute(cmd, &out);
+    for (const auto& s : out)
+      Check(static_cast<int64_t>(s.size()) == (tile->rows + 3) / 4 * (tile->cols / 4) + 1,
+            backend.name() + " backend returned " + std::to_string(s.size()) + " output beats for " + Describe(cmd));
     // Scatter: stream q word (g * blocks + b) = row 4g+q, columns 4b..4b+3.
     const int64_t blocks = tile->cols / 4, strips = (tile->rows + 3) / 4;
     for (int64_t g = 0; g < strips; ++g) {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "accel/format.h"
+#include "potacc/accel/backend.h"
 #include "potacc/error.h"
 
 namespace potacc::accel {
@@ -30,7 +31,8 @@ nlohmann::json HostJson(const HostWork& h) {
 
 void PrintAccelRunTable(std::ostream& os, const AccelRun& run) {
   os << "accelerator " << run.config_name << " (" << run.pe_method << ", " << run.units << " units @ "
-     << Fmt("%.0f", run.clock_hz / 1e6) << " MHz, peak " << run.peak_macs_per_cycle << " MAC/cycle)\n";
+     << Fmt("%.0f", run.clock_hz / 1e6) << " MHz, peak " << run.peak_macs_per_cycle << " MAC/cycle) on the "
+     << (run.backend.empty() ? kDefaultBackend : run.backend) << " backend\n";
   os << Fmt("%4s  %-18s %-5s %-18s %8s %9s %9s %10s %10s %6s  %s\n", "node", "op", "dev", "GEMM MxNxK", "config",
             "load_in", "load_wgt", "compute", "total", "util", "note");
   for (const LayerStats& l : run.layers) {
@@ -97,7 +99,7 @@ nlohmann::json AccelRunToJson(const AccelRun& run) {
                                                                (static_cast<double>(t.total()) * run.peak_macs_per_cycle)
                                                          : 0.0},
                            {"host", HostJson(run.total_host())}};
-  return {{"config", run.config_name}, {"board", run.board},   {"pe_method", run.pe_method},
+  return {{"config", run.config_name}, {"backend", run.backend}, {"board", run.board},   {"pe_method", run.pe_method},
           {"units", run.units},        {"clock_hz", run.clock_hz}, {"peak_macs_per_cycle", run.peak_macs_per_cycle},
           {"layers", layers},          {"totals", totals}};
 }

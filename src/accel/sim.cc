@@ -62,10 +62,6 @@ void Simulator::ResetStats() {
   stats_.units.assign(static_cast<size_t>(config_.units), {});
 }
 
-void Simulator::Run(const std::vector<Command>& cmds, StreamWordsT* out) {
-  for (const Command& c : cmds) Execute(c, out);
-}
-
 void Simulator::Execute(const Command& cmd, StreamWordsT* out) {
   ++stats_.commands;
   const auto words = StreamWordCounts(cmd);

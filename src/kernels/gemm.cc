@@ -19,7 +19,23 @@ Isa BestIsa() {
   return best;
 }
 
-const char* IsaName(Isa isa) { return isa == Isa::kAvx2 ? "avx2" : "portable"; }
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kPortable: return "portable";
+    case Isa::kAvx2: return "avx2";
+    case Isa::kAvxVnni: return "avx-vnni";
+    case Isa::kAvx512Vnni: return "avx512-vnni";
+    case Isa::kNeon: return "neon";
+    case Isa::kNeonDot: return "neon-dotprod";
+  }
+  return "unknown";
+}
+
+std::vector<Isa> SupportedIsas() {
+  std::vector<Isa> isas = {Isa::kPortable};
+  if (BestIsa() == Isa::kAvx2) isas.push_back(Isa::kAvx2);
+  return isas;
+}
 
 namespace detail {
 

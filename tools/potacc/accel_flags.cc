@@ -1,5 +1,6 @@
 #include "accel_flags.h"
 
+#include "potacc/accel/backend.h"
 #include "potacc/error.h"
 #include "potacc/quant/method.h"
 
@@ -18,6 +19,10 @@ void AccelFlags::Add(CLI::App* cmd, bool required) {
                   "INT8/APoT keep it on the CPU, reference §5.1), cpu, or accel (e.g. to time a "
                   "`potacc gen gemm` probe)")
       ->check(CLI::IsMember({"config", "cpu", "accel"}));
+  std::string backends;
+  for (const accel::BackendInfo& b : accel::AvailableBackends())
+    backends += (backends.empty() ? "" : "; ") + b.name + ": " + b.summary;
+  cmd->add_option("--backend", backend, "where the accelerator's command stream runs (" + backends + ")");
 }
 
 accel::AcceleratorConfig AccelFlags::Resolve() const {

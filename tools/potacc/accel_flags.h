@@ -1,5 +1,5 @@
 // Accelerator selection flags shared by `potacc run` and `potacc diff`:
-// --accel, --board and --first-conv.
+// --accel, --board, --first-conv and --backend.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,9 +13,10 @@ struct AccelFlags {
   std::string accel;               // method name, shipped configuration name or .json file
   std::string board = "pynq-z2";   // only with a method name
   std::string first_conv = "config";  // config | cpu | accel
+  std::string backend = "sim";        // where the command stream runs (accel/backend.h)
   CLI::Option* board_option = nullptr;
 
-  // Adds --accel (required or optional), --board and --first-conv.
+  // Adds --accel (required or optional), --board, --first-conv and --backend.
   void Add(CLI::App* cmd, bool required);
   bool enabled() const { return !accel.empty(); }
   // ResolveAcceleratorConfig(accel, board), then the --first-conv override.

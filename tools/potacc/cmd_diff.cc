@@ -40,7 +40,7 @@ void Diff(const DiffFlags& f) {
   source.batch_file = f.batch_file;
   std::vector<std::vector<uint8_t>> inputs;
   for (auto& ni : source.Collect(in, f.inputs)) inputs.push_back(std::move(ni.bytes));
-  const accel::DiffReport r = accel::DiffAgainstCpu(model, config, inputs, /*progress=*/true);
+  const accel::DiffReport r = accel::DiffAgainstCpu(model, config, inputs, /*progress=*/true, f.accel.backend);
   accel::PrintDiffReport(std::cout, r);
   if (f.fail_on_mismatch && !r.bit_exact()) throw Error("outputs differ from the CPU reference");
 }

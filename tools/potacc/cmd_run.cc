@@ -72,7 +72,7 @@ void Run(const RunFlags& f) {
   Interpreter interp(model);
   std::unique_ptr<accel::AcceleratorDelegate> delegate;
   if (f.accel.enabled()) {
-    delegate = std::make_unique<accel::AcceleratorDelegate>(model, f.accel.Resolve());
+    delegate = std::make_unique<accel::AcceleratorDelegate>(model, f.accel.Resolve(), f.accel.backend);
     delegate->Install(interp);
   }
   interp.Prepare();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "potacc/accel/backend.h"
 #include "potacc/accel/config.h"
 #include "potacc/accel/driver.h"
 #include "potacc/accel/lowering.h"
@@ -36,8 +37,9 @@ std::vector<NodePlacement> PlanDelegation(const Model& model, const AcceleratorC
 
 class AcceleratorDelegate {
  public:
-  // The model must outlive the delegate. Prepares every accelerated layer.
-  AcceleratorDelegate(const Model& model, AcceleratorConfig config);
+  // The model must outlive the delegate. Prepares every accelerated layer and
+  // creates the backend the command streams run on (backend.h; "sim" by default).
+  AcceleratorDelegate(const Model& model, AcceleratorConfig config, const std::string& backend = kDefaultBackend);
   ~AcceleratorDelegate();
   AcceleratorDelegate(const AcceleratorDelegate&) = delete;
   AcceleratorDelegate& operator=(const AcceleratorDelegate&) = delete;
@@ -49,6 +51,7 @@ class AcceleratorDelegate {
   const std::vector<NodePlacement>& placements() const;
   // Per-node results of the latest Invoke (CPU nodes: device "cpu" + reason).
   const AccelRun& run() const;
+  Backend& backend();
 
   struct State;
 

@@ -29,6 +29,7 @@ struct LayerDiff {
 
 struct DiffReport {
   std::string config;
+  std::string backend;
   int inputs = 0;
   std::vector<LayerDiff> layers;
   int64_t accel_elements() const;
@@ -41,8 +42,10 @@ struct DiffReport {
 // Runs every input (raw bytes of input tensor 0) through the CPU reference and
 // through the accelerator configuration, comparing per node.
 // progress: show a progress bar on stderr (silent when it is not a terminal).
+// backend: where the accelerated layers run (backend.h).
 DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
-                          const std::vector<std::vector<uint8_t>>& inputs, bool progress = false);
+                          const std::vector<std::vector<uint8_t>>& inputs, bool progress = false,
+                          const std::string& backend = "sim");
 
 void PrintDiffReport(std::ostream& os, const DiffReport& report);
 

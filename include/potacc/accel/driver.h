@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "potacc/accel/backend.h"
 #include "potacc/accel/command.h"
 #include "potacc/accel/config.h"
 #include "potacc/accel/packing.h"
@@ -45,10 +46,10 @@ void GenerateCommands(const PreparedGemm& gemm, const int8_t* a, int64_t lda, co
 // The whole stream as a vector (tests, inspection).
 std::vector<Command> BuildCommands(const PreparedGemm& gemm, const int8_t* a, int64_t lda);
 
-// Runs the layer on `sim`: c[row * ldc + col] for row < m, col < n.
-// Adds the driver's host work (row split, output scatter, commands, DMA
-// transfers) to *host when given.
-void RunGemm(Simulator& sim, const PreparedGemm& gemm, const int8_t* a, int64_t lda, int8_t* c, int64_t ldc,
+// Runs the layer on `backend` (the simulator, the RTL, a device): c[row * ldc + col]
+// for row < m, col < n. Adds the driver's host work (row split, output scatter,
+// commands, DMA transfers) to *host when given.
+void RunGemm(Backend& backend, const PreparedGemm& gemm, const int8_t* a, int64_t lda, int8_t* c, int64_t ldc,
              HostWork* host = nullptr);
 
 // Accelerator cycles of a planned GEMM from its shape alone (no data): the

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "potacc/accel/backend.h"
 #include "potacc/accel/command.h"
 #include "potacc/accel/config.h"
 #include "potacc/accel/stats.h"
@@ -23,28 +24,20 @@
 
 namespace potacc::accel {
 
-// Everything the simulator counted since the last ResetStats().
-struct SimStats {
-  PhaseCycles cycles;
-  std::vector<UnitActivity> units;
-  int64_t commands = 0;
-  int64_t words_in = 0;   // 32-bit stream words host -> accelerator (all streams)
-  int64_t words_out = 0;  // 32-bit stream words accelerator -> host
-};
-
-class Simulator {
+// The "sim" backend (backend.h): the default, registered under kDefaultBackend.
+class Simulator : public Backend {
  public:
   explicit Simulator(const AcceleratorConfig& config);
 
+  std::string name() const override { return kDefaultBackend; }
   // Executes one command. COMPUTE appends its output beats (data beats, then
   // the TLAST beat) to `out` (stream q = row q of each strip).
-  void Execute(const Command& cmd, StreamWordsT* out = nullptr);
-  // Executes a whole stream; COMPUTE outputs are appended to `out`.
-  void Run(const std::vector<Command>& cmds, StreamWordsT* out = nullptr);
+  void Execute(const Command& cmd, StreamWordsT* out) override;
+  void Execute(const Command& cmd) { Execute(cmd, nullptr); }
 
-  const SimStats& stats() const { return stats_; }
-  void ResetStats();
-  const AcceleratorConfig& config() const { return config_; }
+  const SimStats& stats() const override { return stats_; }
+  void ResetStats() override;
+  const AcceleratorConfig& config() const override { return config_; }
 
   // The end-of-command marker word the PPUs emit (TLAST beat).
   static constexpr uint32_t kTlastWord = 5000;

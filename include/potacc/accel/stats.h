@@ -72,6 +72,7 @@ struct LayerStats {
 
 struct AccelRun {
   std::string config_name;
+  std::string backend;  // "sim", "rtl", "device" (backend.h)
   std::string pe_method;
   std::string board;
   int units = 0;

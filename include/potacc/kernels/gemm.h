@@ -21,9 +21,14 @@ namespace potacc::kernels {
 
 // Instruction set of the optimized kernels, chosen at run time so one binary
 // runs everywhere (AVX2 code is compiled per function, never with -mavx2).
-enum class Isa : uint8_t { kPortable, kAvx2 };
-Isa BestIsa();  // kAvx2 when the CPU supports AVX2 and FMA; detected once
+// Variants not implemented yet fall back to the next one below them in the
+// kernels that lack them (kAvx512Vnni/kAvxVnni -> kAvx2, kNeonDot -> kNeon ->
+// kPortable).
+enum class Isa : uint8_t { kPortable, kAvx2, kAvxVnni, kAvx512Vnni, kNeon, kNeonDot };
+Isa BestIsa();  // the best variant the CPU reports; detected once
 const char* IsaName(Isa isa);
+// Every variant this CPU can run, portable first (tests run each of them).
+std::vector<Isa> SupportedIsas();
 
 // Quantized arithmetic of conv / depthwise / FC (see the formula above).
 struct Int8Params {

@@ -1,0 +1,84 @@
+// Where the driver's command stream runs. The driver (driver.h) produces the
+// §3 command stream; a Backend executes it and returns the output beats and
+// the cycles it counted. Everything above this line (delegate, diff, run,
+// board-bench) is unaware of which backend runs:
+//
+//   sim     the C++ event-level simulator (sim.h) - fast, the default
+//   rtl     the Verilated whole-accelerator RTL (hw/), when built with Verilator
+//   device  MMIO + AXI DMA of a real board (or the register-level model of one)
+//
+// Backends register themselves by name (RegisterBackend, usually from a static
+// registrar in the file that implements them), so the library core never
+// depends on Verilator or on a device.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "potacc/accel/command.h"
+#include "potacc/accel/config.h"
+#include "potacc/accel/stats.h"
+
+namespace potacc::accel {
+
+// Everything a backend counted since the last ResetStats(). A backend that
+// cannot count a field leaves it 0; `measured` says which counts came from
+// the hardware itself (RTL cycle counters, device counters) rather than a model.
+struct SimStats {
+  PhaseCycles cycles;
+  std::vector<UnitActivity> units;
+  int64_t commands = 0;
+  int64_t words_in = 0;   // 32-bit stream words host -> accelerator (all streams)
+  int64_t words_out = 0;  // 32-bit stream words accelerator -> host
+  bool measured = false;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // "sim", "rtl", "device", ...
+  virtual std::string name() const = 0;
+  virtual const AcceleratorConfig& config() const = 0;
+
+  // Executes one command. COMPUTE appends its output beats (data beats, then
+  // the TLAST beat) to `out` (stream q = row q of each strip); `out` may be
+  // null when the caller does not need the outputs. Errors (a command the
+  // design cannot run, a device fault, a timeout) throw potacc::Error.
+  virtual void Execute(const Command& cmd, StreamWordsT* out) = 0;
+
+  // Executes a whole stream; COMPUTE outputs are appended to `out`.
+  void Run(const std::vector<Command>& cmds, StreamWordsT* out = nullptr) {
+    for (const Command& c : cmds) Execute(c, out);
+  }
+
+  virtual const SimStats& stats() const = 0;
+  virtual void ResetStats() = 0;
+
+  // Optional second opinion: a backend that runs real hardware or RTL may also
+  // report what the event model predicts for the same commands (null if not).
+  virtual const SimStats* model_stats() const { return nullptr; }
+};
+
+using BackendFactory = std::function<std::unique_ptr<Backend>(const AcceleratorConfig&)>;
+
+// Registers a backend under `name` (a later registration of the same name
+// replaces the earlier one). `summary` is one line for --help and errors.
+void RegisterBackend(const std::string& name, const std::string& summary, BackendFactory factory);
+
+// Creates the backend `name` for `config`. Throws potacc::Error naming the
+// available backends when `name` is unknown (e.g. "rtl" in a build without
+// Verilator says so).
+std::unique_ptr<Backend> MakeBackend(const std::string& name, const AcceleratorConfig& config);
+
+struct BackendInfo {
+  std::string name, summary;
+};
+// The registered backends, sorted by name.
+std::vector<BackendInfo> AvailableBackends();
+
+inline constexpr const char* kDefaultBackend = "sim";
+
+}  // namespace potacc::accel
