@@ -12,6 +12,7 @@
 #include "potacc/accel/driver.h"
 #include "potacc/runtime/interpreter.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/source_tree.h"
 
 namespace {
 
@@ -19,7 +20,7 @@ using namespace potacc;
 
 std::string DataPath(const std::string& rel) {
   const char* env = std::getenv("POTACC_DATA");
-  return std::string(env && *env ? env : POTACC_DEFAULT_DATA_DIR) + "/" + rel;
+  return std::string(env && *env ? env : CompiledDefaultDataDir()) + "/" + rel;
 }
 
 std::vector<uint8_t> RandomInput(const Tensor& t) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "potacc/error.h"
+#include "potacc/util/source_tree.h"
 
 namespace potacc::accel {
 namespace {
@@ -237,7 +238,7 @@ AcceleratorConfig LoadAcceleratorConfig(const std::string& path) {
 }
 
 std::string ShippedConfigDir() {
-  const std::string base = EnvOr(kConfigDirEnv, std::string(POTACC_SOURCE_DIR) + "/configs");
+  const std::string base = EnvOr(kConfigDirEnv, std::string(CompiledSourceDir()) + "/configs");
   return base + "/accel";
 }
 

@@ -1,4 +1,5 @@
 #include "potacc/hw/hw_dir.h"
+#include "potacc/util/source_tree.h"
 
 #include <cstdlib>
 
@@ -6,7 +7,7 @@ namespace potacc::hw {
 
 std::filesystem::path HwDir() {
   if (const char* env = std::getenv(kHwDirEnv); env && *env) return env;
-  return std::filesystem::path(POTACC_SOURCE_DIR) / "hw";
+  return std::filesystem::path(CompiledSourceDir()) / "hw";
 }
 
 std::string HwDirHint() {

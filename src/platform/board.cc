@@ -7,6 +7,7 @@
 
 #include "potacc/accel/config.h"
 #include "potacc/error.h"
+#include "potacc/util/source_tree.h"
 
 namespace potacc::platform {
 namespace {
@@ -158,7 +159,7 @@ Board BoardFromJson(const json& doc, const std::string& where) {
 std::filesystem::path BoardsDir() {
   if (const char* env = std::getenv(kBoardsEnv); env && *env) return env;
   if (const char* env = std::getenv(accel::kConfigDirEnv); env && *env) return std::filesystem::path(env) / "boards";
-  return std::filesystem::path(POTACC_SOURCE_DIR) / "configs" / "boards";
+  return std::filesystem::path(CompiledSourceDir()) / "configs" / "boards";
 }
 
 namespace {

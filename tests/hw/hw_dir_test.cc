@@ -8,6 +8,7 @@
 #include "potacc/error.h"
 #include "potacc/hw/synth_results.h"
 #include "potacc/hw/yosys_runner.h"
+#include "potacc/util/source_tree.h"
 
 namespace potacc::hw {
 namespace {
@@ -32,8 +33,8 @@ class ScopedHwDir {
 
 TEST(HwDir, DefaultsToTheSourceTree) {
   if (std::getenv(kHwDirEnv)) GTEST_SKIP() << kHwDirEnv << " is set";
-  EXPECT_EQ(HwDir(), std::filesystem::path(POTACC_SOURCE_DIR) / "hw");
-  EXPECT_EQ(CachedResultsPath(), std::filesystem::path(POTACC_SOURCE_DIR) / "hw" / "synth" / "results.json");
+  EXPECT_EQ(HwDir(), std::filesystem::path(CompiledSourceDir()) / "hw");
+  EXPECT_EQ(CachedResultsPath(), std::filesystem::path(CompiledSourceDir()) / "hw" / "synth" / "results.json");
 }
 
 TEST(HwDir, EnvironmentVariableMovesEveryPath) {

@@ -7,11 +7,12 @@
 #include "potacc/error.h"
 #include "potacc/hw/yosys_runner.h"
 #include "support/data_dir.h"
+#include "potacc/util/source_tree.h"
 
 namespace potacc::hw {
 namespace {
 
-const std::filesystem::path kRtl = std::filesystem::path(POTACC_SOURCE_DIR) / "hw" / "rtl";
+const std::filesystem::path kRtl = std::filesystem::path(CompiledSourceDir()) / "hw" / "rtl";
 
 TEST(YosysRunner, ScriptFillsEveryField) {
   const std::string tmpl =

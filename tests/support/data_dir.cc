@@ -1,4 +1,5 @@
 #include "support/data_dir.h"
+#include "potacc/util/source_tree.h"
 
 #include <unistd.h>
 
@@ -8,7 +9,7 @@ namespace potacc::testing {
 
 std::filesystem::path DataDir() {
   if (const char* env = std::getenv("POTACC_DATA"); env && *env) return env;
-  return POTACC_DEFAULT_DATA_DIR;
+  return CompiledDefaultDataDir();
 }
 
 std::filesystem::path DataPath(const std::string& relative) { return DataDir() / relative; }
