@@ -210,6 +210,14 @@ Board LoadBoard(const std::string& name_or_path) {
   return b;
 }
 
+void CheckAcceleratorFitsBoard(const accel::AcceleratorConfig& config, const Board& board) {
+  if (config.clock_hz != board.fpga_clock_hz || config.units != board.accel_units)
+    throw Error("accelerator " + config.name + " (" + std::to_string(config.units) + " units @ " +
+                std::to_string(config.clock_hz / 1e6) + " MHz) does not match board " + board.name + " (fpga: " +
+                std::to_string(board.accel_units) + " units @ " + std::to_string(board.fpga_clock_hz / 1e6) +
+                " MHz); compose the configuration for the board instead");
+}
+
 void SetBoardValue(json& doc, const std::string& dotted_path, double value,
                    const std::string& source) {
   json* node = &doc;

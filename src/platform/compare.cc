@@ -171,6 +171,8 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
   // The design loaded during CPU-only runs: the reference ships an INT8 accelerator in them (§8).
   const AccelPowerModel cpu_only_pl = AccelPowerFor(board, "int8", synth ? &*synth : nullptr);
 
+  // Every configuration is composed for this board: its clock and GEMM units come from the board file.
+  const accel::AccelBoard accel_board = accel::AccelBoardOf(board);
   std::vector<std::string> configs = {"int8"};
   configs.insert(configs.end(), options.methods.begin(), options.methods.end());
   ProgressBar bar("compare", static_cast<int64_t>(models.size() * (configs.size() + 1)));
@@ -197,8 +199,8 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
     progress(++done);
     // The accelerator configurations are independent: run them concurrently.
     auto run_config = [&](const std::string& method) {
-      const accel::AcceleratorConfig cfg =
-          accel::ResolveAcceleratorConfig(options.accel_family + "-" + board.accel_board + "-" + method);
+      const accel::AcceleratorConfig cfg = accel::ComposeAcceleratorConfig(options.accel_family, accel_board, method);
+      CheckAcceleratorFitsBoard(cfg, board);
       Model quantized;
       const Model* run_model = &nm.model;
       if (method != "int8") {

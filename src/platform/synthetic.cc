@@ -25,6 +25,7 @@ std::vector<SyntheticRow> RunSynthetic(const SyntheticOptions& options) {
   std::optional<HwSynthResults> synth;
   if (co.use_synth_resources) synth = LoadHwSynthResults(DefaultHwSynthResultsPath());
   const AccelExecutor executor = co.executor ? co.executor : AccelExecutor(SimulateAccelerator);
+  const accel::AccelBoard accel_board = accel::AccelBoardOf(board);
   std::vector<SyntheticRow> rows;
   ProgressBar bar("synthetic", static_cast<int64_t>(options.m.size() * options.n.size() * options.k.size() *
                                                      options.pes.size()));
@@ -43,8 +44,8 @@ std::vector<SyntheticRow> RunSynthetic(const SyntheticOptions& options) {
             const Workload cw = CpuWorkload(model, "gemm");
             cpu_ms = ComputeTimeline(board, cw, nullptr, co.timeline).latency_s * 1e3;
           }
-          accel::AcceleratorConfig cfg =
-              accel::ResolveAcceleratorConfig(co.accel_family + "-" + board.accel_board + "-" + pe);
+          accel::AcceleratorConfig cfg = accel::ComposeAcceleratorConfig(co.accel_family, accel_board, pe);
+          CheckAcceleratorFitsBoard(cfg, board);
           // The single layer is also the first CONV_2D: the study measures the accelerator,
           // so the INT8/APoT "first conv stays on the CPU" rule (§5.1) does not apply.
           cfg.first_conv_on_cpu = false;

@@ -1,8 +1,15 @@
 // Shipped configurations match §2.2; the loader rejects bad fields clearly.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "potacc/accel/config.h"
 #include "potacc/error.h"
+#include "support/data_dir.h"
+#include "support/error_text.h"
 
 namespace potacc::accel {
 namespace {
@@ -58,7 +65,7 @@ TEST(Config, ShippedV12MatchesReferenceTable) {
   EXPECT_EQ(ResolveAcceleratorConfig("int8", "kv260").max_depth(), 49152);
 }
 
-TEST(Config, EveryShippedFileLoadsAndRoundTrips) {
+TEST(Config, EveryShippedConfigurationLoadsAndRoundTrips) {
   const auto names = ShippedConfigNames();
   EXPECT_GE(names.size(), 20u);
   for (const auto& n : names) {
@@ -75,12 +82,7 @@ TEST(Config, EveryShippedFileLoadsAndRoundTrips) {
 }
 
 std::string ErrorOf(const std::string& json) {
-  try {
-    ParseAcceleratorConfig(json, "my.json");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return testing::ErrorText([&] { ParseAcceleratorConfig(json, "my.json"); });
 }
 
 TEST(Config, BadFieldsGiveClearErrors) {
@@ -106,6 +108,49 @@ TEST(Config, BadFieldsGiveClearErrors) {
   EXPECT_EQ(c.units, 2);
   EXPECT_EQ(c.buffers.wsums_entries, 256);
   EXPECT_EQ(c.timing.ppu_occupancy, 57);
+}
+
+std::string ResolveError(const std::string& spec) {
+  return testing::ErrorText([&] { ResolveAcceleratorConfig(spec); });
+}
+
+// Hostile inputs #6 and #18 (../shared/docs/hostile-inputs.md): devices, FIFOs
+// and directories given as --accel grew memory without bound, blocked forever,
+// or were reported as "not valid JSON".
+TEST(ConfigHostile, SpecialFilesAreRefusedByName) {
+  const auto dir = testing::TempDir("config_special");
+  EXPECT_NE(ResolveError(dir.string()).find(dir.string() + ": is a directory"), std::string::npos);
+  EXPECT_NE(ResolveError("/dev/zero").find("/dev/zero: not a regular file"), std::string::npos);
+  EXPECT_NE(ResolveError("/dev/urandom").find("/dev/urandom: not a regular file"), std::string::npos);
+  const std::string fifo = (dir / "fifo.json").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_NE(ResolveError(fifo).find(fifo + ": not a regular file"), std::string::npos);  // returns, never blocks
+  const std::string big = (dir / "big.json").string();
+  std::ofstream(big) << std::string((1 << 20) + 1, ' ');
+  EXPECT_NE(ResolveError(big).find("expected a JSON file of at most 1048576 bytes"), std::string::npos);
+}
+
+// Hostile input #17: a number too large for a double gave the JSON library's
+// raw message without the file name.
+TEST(ConfigHostile, NumberOverflowNamesTheFileAndField) {
+  const auto dir = testing::TempDir("config_overflow");
+  const std::string file = (dir / "o.json").string();
+  std::ofstream(file) << R"({"name": "x", "pe_method": "apot", "timing": {"dispatch_gap": 6, "ppu_occupancy": 1e999}})";
+  const std::string msg = ResolveError(file);
+  EXPECT_NE(msg.find(file + ": field 'timing.ppu_occupancy': not valid JSON (number overflow parsing '1e999')"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(ErrorOf(R"({"name": "x", "accepted_ops": ["CONV_2D", 1e400]})").find("field 'accepted_ops[1]'"),
+            std::string::npos);
+  // An integer beyond int64 is a range error on its field, not a wrap-around.
+  EXPECT_NE(ErrorOf(R"({"name": "x", "pe_method": "apot", "units": 18446744073709551615})")
+                .find("field 'units' must be in [1, 64]"),
+            std::string::npos);
+  const char* rel = "hostile/accel_number_overflow.json";
+  POTACC_REQUIRE_DATA(rel);
+  const std::string shared = testing::DataPath(rel).string();
+  EXPECT_NE(ResolveError(shared).find(shared + ": field 'units': not valid JSON (number overflow"), std::string::npos)
+      << ResolveError(shared);
 }
 
 TEST(Config, ResolveErrors) {

@@ -28,7 +28,7 @@ struct CompareFlags {
   bool synthetic = false;
   bool no_check = false;
   std::string methods = "qkeras,apot,msq";
-  std::string family = "potacc-v12";
+  std::string family = accel::kDefaultFamily;
   std::string json, csv, svg;
   uint64_t seed = 1;
 };
@@ -112,7 +112,9 @@ POTACC_REGISTER_COMMAND(60, [](CLI::App& app) {
   cmd->add_flag("--no-check", flags->no_check, "skip the output check against the CPU reference");
   cmd->add_option("--methods", flags->methods, "shift accelerators to compare (comma-separated)")
       ->capture_default_str();
-  cmd->add_option("--accel-family", flags->family, "accelerator configurations: configs/accel/<family>-<board>-<pe>")
+  cmd->add_option("--family,--accel-family", flags->family,
+                  "accelerator family composed with the board and each method (configs/accel/families: "
+                  "potacc-v12, potacc-v12released, potacc-hls; or a family .json file)")
       ->capture_default_str();
   cmd->add_option("--json", flags->json, "write the results as JSON");
   cmd->add_option("--csv", flags->csv, "write the results as CSV");

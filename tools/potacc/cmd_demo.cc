@@ -32,6 +32,7 @@ struct DemoFlags {
   std::string out_dir = "potacc-demo";
   std::string board = "pynq-z2";
   std::string method = "apot";
+  std::string family = accel::kDefaultFamily;
   bool quick = false;
 };
 
@@ -53,9 +54,14 @@ void Section(const std::string& title) { std::printf("\n== %s ==\n", title.c_str
 
 void RunDemo(const DemoFlags& f) {
   namespace fs = std::filesystem;
+  const quant::Method& method = quant::MethodByName(f.method);
+  // Steps 3 and 4 use the same board model and the accelerator composed for
+  // it; both are checked before anything is written.
+  const platform::Board board = platform::LoadBoard(f.board);
+  const accel::AcceleratorConfig config =
+      accel::ComposeAcceleratorConfig(f.family, accel::AccelBoardOf(board), std::string(method.name));
   fs::create_directories(f.out_dir);
   const fs::path dir(f.out_dir);
-  const quant::Method& method = quant::MethodByName(f.method);
 
   Section("1. CPU runtime: generated CIFAR-sized CNN (potacc gen cnn)");
   const Model cnn = Generate("cnn", 1);
@@ -84,12 +90,12 @@ void RunDemo(const DemoFlags& f) {
                 layer.sqnr_db);
   }
 
-  Section("3. Shift accelerator (potacc-v12 " + f.board + " " + std::string(method.name) + ") vs CPU");
+  Section("3. Shift accelerator (" + config.name + ") vs CPU");
   Interpreter cpu_q(q.model);
   cpu_q.Prepare();
   cpu_q.SetInput(0, inputs[0]);
   cpu_q.Invoke();
-  accel::AcceleratorDelegate delegate(q.model, accel::ResolveAcceleratorConfig(std::string(method.name), f.board));
+  accel::AcceleratorDelegate delegate(q.model, config);
   Interpreter acc(q.model);
   delegate.Install(acc);
   acc.Prepare();
@@ -106,7 +112,8 @@ void RunDemo(const DemoFlags& f) {
 
   Section("4. Board comparison on " + f.board + ": CPU-only vs INT8 vs shift accelerators");
   platform::CompareOptions copt;
-  copt.board = platform::LoadBoard(f.board);
+  copt.board = board;
+  copt.accel_family = f.family;
   std::vector<platform::NamedModel> models;
   if (f.quick) {
     models.push_back({"cnn", cnn});
@@ -129,6 +136,8 @@ POTACC_REGISTER_COMMAND(1, [](CLI::App& app) {
               "accelerator vs CPU, board comparison table");
   cmd->add_option("--out", f->out_dir, "folder for the generated models and the comparison files");
   cmd->add_option("--board", f->board, "board model (configs/boards)");
+  cmd->add_option("--family", f->family, "accelerator family (configs/accel/families, or a family .json file)")
+      ->capture_default_str();
   cmd->add_option("--method", f->method, "4-bit method for steps 2-3 (" + FourBitMethodNames() + ")")
       ->capture_default_str();
   cmd->add_flag("--quick", f->quick, "compare only the small CNN (seconds instead of the ImageNet networks)");

@@ -1,21 +1,40 @@
-// Accelerator configurations as data (configs/accel/*.json).
+// Accelerator configurations as data.
 //
-// One AcceleratorConfig describes a whole design point of the reference
-// shift-PE accelerator family (docs/reference-accelerator.md §2.2): number of
-// GEMM units, clock, PE method, buffer geometries, streams, the timing
-// parameters of the event model (§2.4-2.6, §4.2), PPU rounding, which
-// operators the driver accepts, and compatibility switches for the released
-// design's quirks (§10). The driver, the simulator and the delegation all read
-// the same value; nothing about a board or a method is hard-wired.
+// One AcceleratorConfig is the resolved value of a whole design point of the
+// reference shift-PE accelerator family (../shared/docs/reference-accelerator.md
+// §2.2): number of GEMM units, clock, PE method, buffer geometries, streams,
+// the timing parameters of the event model (§2.4-2.6, §4.2), PPU rounding,
+// which operators the driver accepts, family modes, and compatibility switches
+// for the released design's quirks (§10). The driver, the simulator, the
+// delegation and the board model all read the same value; nothing about a
+// board or a method is hard-wired.
+//
+// A configuration is COMPOSED (docs/accelerator.md, "Configurations"):
+//   family  configs/accel/families/<family>.json: protocol, timing, PPU,
+//           accepted operators, modes, per-method design notes, and which
+//           boards / methods the family exists for;
+//   board   configs/boards/<board>.json: the accelerator clock and GEMM-unit
+//           count (fpga.clock_hz, fpga.accel_units: their one place) and the
+//           buffer geometry it carries (fpga.accel_board ->
+//           configs/accel/boards/<geometry>.json: buffers, streams);
+//   method  the PE type (quant::Method);
+// plus optional user overrides of any field. Each layer is a partial
+// configuration in the JSON form below; later layers win (JSON merge patch).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "potacc/fixed_point.h"
 #include "potacc/model.h"
 #include "potacc/quant/method.h"
+
+namespace potacc::platform {
+struct Board;
+}
 
 namespace potacc::accel {
 
@@ -36,7 +55,9 @@ struct BufferGeometry {
 };
 
 // Cycle parameters of the timing model. Defaults are the released SystemC
-// model (potacc-v12); see docs/accelerator.md for how each maps to a thread.
+// model, i.e. the potacc-v12 family (its family file overrides none of them);
+// docs/accelerator.md names each constant, where it comes from and how it maps
+// to a thread. ValidateAcceleratorConfig states the accepted ranges.
 struct TimingParams {
   enum class Model : uint8_t { kEvent, kClosedForm, kCycle };
   Model model = Model::kEvent;
@@ -81,6 +102,29 @@ struct CompatFlags {
   bool unchecked_local_input = false;    // §10.8: do not refuse K beyond the local input buffer
 };
 
+// A named behaviour switch or small integer setting that a family turns on
+// ("modes": {"name": true|integer} in JSON). A mode exists only once the code
+// implementing it registers it (POTACC_REGISTER_ACCEL_MODE in that .cc file),
+// so a family cannot ask for behaviour nothing implements, and a misspelt mode
+// is a load error naming the known ones.
+struct ModeSpec {
+  std::string name;          // "weights_broadcast"
+  std::string meaning;       // one line, shown in errors and docs
+  int64_t default_value = 0;
+  int64_t min = 0, max = 1;  // [0, 1]: a flag (JSON true/false or 0/1)
+  bool is_flag() const { return min == 0 && max == 1; }
+};
+// Registers a mode; returns true (for static initializers). Throws on a
+// duplicate name or an empty range.
+bool RegisterAcceleratorMode(ModeSpec spec);
+// Every registered mode, sorted by name.
+std::vector<ModeSpec> AcceleratorModes();
+#define POTACC_ACCEL_MODE_CAT2(a, b) a##b
+#define POTACC_ACCEL_MODE_CAT(a, b) POTACC_ACCEL_MODE_CAT2(a, b)
+#define POTACC_REGISTER_ACCEL_MODE(...)                                                          \
+  [[maybe_unused]] static const bool POTACC_ACCEL_MODE_CAT(potacc_accel_mode_, __COUNTER__) = \
+      ::potacc::accel::RegisterAcceleratorMode(__VA_ARGS__)
+
 struct AcceleratorConfig {
   std::string name;          // "potacc-v12-pynq-z2-apot"
   std::string description;
@@ -102,6 +146,9 @@ struct AcceleratorConfig {
   bool host_activation_clamp = true;
   WeightEncoding encoding = WeightEncoding::kExact;
   CompatFlags compat;
+  // Family modes that were set (registered names only); Mode() gives the
+  // registered default for the others.
+  std::map<std::string, int64_t> modes;
 
   // Derived quantities.
   int code_bits() const { return method->code_bits; }
@@ -110,33 +157,91 @@ struct AcceleratorConfig {
   // Largest padded depth the weight buffer of one unit can hold (driver abort limit).
   int64_t max_depth() const { return 4 * buffers.weight_addresses; }
   bool Accepts(int32_t builtin) const;
+  // Value of a registered mode (its default when not set). Throws
+  // potacc::Error for a name no code registered.
+  int64_t Mode(std::string_view name) const;
+  bool Flag(std::string_view name) const { return Mode(name) != 0; }
 };
 
-// Parses a configuration from JSON text. Unknown or ill-typed fields throw
+// Parses a complete ("flat") configuration from JSON text, then validates it
+// (ValidateAcceleratorConfig). Unknown, ill-typed or out-of-range fields throw
 // potacc::Error naming the field (and `where`, e.g. the file).
 AcceleratorConfig ParseAcceleratorConfig(const std::string& json_text, const std::string& where);
+// Cross-field constraints (timing values the models can honour, buffer sizes a
+// device could hold); throws potacc::Error("<where>: field '...' ...").
+void ValidateAcceleratorConfig(const AcceleratorConfig& config, const std::string& where);
+// Loads a configuration file: a flat configuration, or a composition file
+// (one with "family" or "method": see ResolveAcceleratorConfig). Refuses
+// directories, devices and FIFOs.
 AcceleratorConfig LoadAcceleratorConfig(const std::string& path);
 
 // Environment variable naming the configs/ folder (holding accel/ and boards/)
 // for a binary that does not run from its source tree.
 inline constexpr const char* kConfigDirEnv = "POTACC_CONFIG_DIR";
-// Folder of the shipped configurations ($POTACC_CONFIG_DIR/accel, else the
-// source tree's configs/accel).
+// Folder of the shipped accelerator descriptions ($POTACC_CONFIG_DIR/accel,
+// else the source tree's configs/accel): families/ and boards/ below it.
 std::string ShippedConfigDir();
 // "shipped configs in <dir> (from POTACC_CONFIG_DIR|compiled-in source tree);
 // set POTACC_CONFIG_DIR ..." for "not found" messages.
 std::string ConfigDirHint();
-// Names of the shipped configurations (file stems), sorted.
+
+inline constexpr const char* kDefaultFamily = "potacc-v12";
+inline constexpr const char* kDefaultBoard = "pynq-z2";
+
+// What a board contributes to a configuration (from its board file).
+struct AccelBoard {
+  std::string name;      // "pynq-z2" (the board file's name)
+  std::string geometry;  // fpga.accel_board: configs/accel/boards/<geometry>.json
+  double clock_hz = 0;   // fpga.clock_hz
+  int units = 0;         // fpga.accel_units
+  std::string where;     // the board file, for messages
+};
+AccelBoard AccelBoardOf(const platform::Board& board);
+// A shipped board name or a board .json file (platform::LoadBoard).
+AccelBoard LoadAccelBoard(const std::string& name_or_path);
+
+// A user layer on top of a composition: any configuration fields, e.g.
+// {"timing": {"ppu_occupancy": 40}}; "name"/"description" rename it.
+struct ConfigOverrides {
+  std::string json_text = "{}";
+  std::string where;  // the file, for messages
+};
+
+// family (shipped name or a family .json file) x board x method (+ overrides).
+// Throws potacc::Error naming the file and field at fault, or saying which
+// boards / methods the family exists for.
+AcceleratorConfig ComposeAcceleratorConfig(const std::string& family, const AccelBoard& board,
+                                           const std::string& method, const ConfigOverrides* overrides = nullptr);
+
+// Shipped families (configs/accel/families/*.json stems), sorted.
+std::vector<std::string> ShippedFamilies();
+// Names "<family>-<board>-<method>" of every shipped composition (each
+// family on each shipped board it exists for, with each of its methods), sorted.
 std::vector<std::string> ShippedConfigNames();
 
-// Resolves what the user typed after --accel:
-//  * a path to a .json file -> that file;
-//  * a shipped config name ("potacc-v12-kv260-apot") -> that file;
-//  * a method name ("apot", "int8", ...) + board -> "potacc-v12-<board>-<method>".
-// Throws potacc::Error listing the valid choices.
-AcceleratorConfig ResolveAcceleratorConfig(const std::string& spec, const std::string& board = "pynq-z2");
+// How ResolveAcceleratorConfig completes a selection.
+struct AcceleratorChoice {
+  std::string board;   // for a method name, or a composition file without "board"; "" = kDefaultBoard
+  std::string family;  // likewise for "family"; "" = kDefaultFamily
+  // true (the CLI): a board or family the spec already fixes (a shipped
+  // configuration name, a flat file, a composition file naming another one)
+  // is an error instead of being ignored.
+  bool refuse_ignored = false;
+};
 
-// The JSON form of a configuration (round-trips through ParseAcceleratorConfig).
+// Resolves what the user typed after --accel:
+//  * a method name ("apot")               -> compose(family, board, method);
+//  * a shipped name ("potacc-hls-kv260-apot") -> compose(potacc-hls, kv260, apot);
+//  * a path (a .json file, or anything that exists on disk) -> LoadAcceleratorConfig,
+//    where a composition file may leave "family" / "board" to `choice`.
+// Throws potacc::Error listing the valid choices.
+AcceleratorConfig ResolveAcceleratorConfig(const std::string& spec, const AcceleratorChoice& choice);
+inline AcceleratorConfig ResolveAcceleratorConfig(const std::string& spec, const std::string& board = kDefaultBoard,
+                                                  const std::string& family = "") {
+  return ResolveAcceleratorConfig(spec, AcceleratorChoice{board, family, false});
+}
+
+// The flat JSON form of a configuration (round-trips through ParseAcceleratorConfig).
 std::string AcceleratorConfigToJson(const AcceleratorConfig& config);
 
 }  // namespace potacc::accel

@@ -13,6 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace potacc::accel {
+struct AcceleratorConfig;
+}
+
 namespace potacc::platform {
 
 // Per-operator int8 kernel throughput of one host core (TFLite CPU kernels).
@@ -88,9 +92,13 @@ struct Board {
   HostDriverCost host;
   MemorySystem memory;
   DmaModel dma;
+  // The accelerator on this board: its clock and GEMM-unit count (the one
+  // place these facts live: accelerator configurations composed for the
+  // board take them from here) and its buffer geometry
+  // (configs/accel/boards/<accel_board>.json).
   double fpga_clock_hz = 100e6;
-  int accel_units = 4;           // GEMM units of the board's accelerator (for resource scaling)
-  std::string accel_board;       // accelerator config family, e.g. "pynq-z2"
+  int accel_units = 4;
+  std::string accel_board;
   PowerModel power;
   nlohmann::json json;           // the document it came from (calibrate edits and rewrites it)
 };
@@ -114,6 +122,11 @@ inline constexpr const char* kBoardsEnv = "POTACC_BOARDS";
 // Folder of the shipped board files: $POTACC_BOARDS, else
 // $POTACC_CONFIG_DIR/boards, else the source tree's configs/boards.
 std::filesystem::path BoardsDir();
+
+// Throws potacc::Error unless the configuration runs at the board's fpga
+// clock with its GEMM-unit count (the board model converts accelerator cycles
+// with the board's clock, and power scales with its units).
+void CheckAcceleratorFitsBoard(const accel::AcceleratorConfig& config, const Board& board);
 
 // Sets a numeric field (dotted path, e.g. "cpu.conv_macs_per_cycle") in a board
 // document with its provenance note; used by calibration.

@@ -50,7 +50,9 @@ struct CompareOptions {
   Board board;
   TimelineOptions timeline;              // threads, overlap
   std::vector<std::string> methods = {"qkeras", "apot", "msq"};  // shift accelerators
-  std::string accel_family = "potacc-v12";  // configs/accel/<family>-<board>-<method>.json
+  // Accelerator family (configs/accel/families/<family>.json, or a family .json
+  // file), composed with the board and each method.
+  std::string accel_family = accel::kDefaultFamily;
   bool check_outputs = true;             // run CPU reference + functional simulation
   bool use_synth_resources = true;       // use hw/synth/results.json when present
   AccelExecutor executor;                // empty: SimulateAccelerator
