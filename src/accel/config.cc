@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "potacc/accel/timing.h"
 #include "potacc/error.h"
 #include "potacc/platform/board.h"
 #include "potacc/util/json_text.h"
@@ -455,6 +456,64 @@ std::string MhzText(double hz) {
   return buf;
 }
 
+// The on-chip memory the buffers describe (bytes, all units): weights (64-bit
+// words), local inputs (128-bit beats), weight-sum/multiplier/shift entries
+// (4 lanes x 32 + 32 + 8 bit) and the GIB (4 banks x 32 bit).
+int64_t OnChipBytes(const AcceleratorConfig& c) {
+  const BufferGeometry& g = c.buffers;
+  const int64_t per_unit = g.weight_addresses * g.weight_banks * 8 + g.local_input_addresses * 16 + g.wsums_entries * 36;
+  return c.units * per_unit + g.gib_addresses * 16;
+}
+
+// The buffers of a design a board can carry: the shipped KV260 design holds
+// 2.4 MB; 64 MiB is more block and Ultra RAM than any Zynq-7000 or Zynq
+// UltraScale+ device has, so a larger total is a typo (and a simulation that
+// would one day fill it would need that much host memory).
+constexpr int64_t kMaxOnChipBytes = int64_t{64} << 20;
+
+void ValidateBufferTotal(const AcceleratorConfig& c, const std::string& where) {
+  const int64_t bytes = OnChipBytes(c);
+  if (bytes > kMaxOnChipBytes)
+    throw Error(where + ": field 'buffers' describes " + std::to_string(bytes >> 20) + " MiB of on-chip buffers over " +
+                std::to_string(c.units) + " units; at most " + std::to_string(kMaxOnChipBytes >> 20) +
+                " MiB is accepted (the shipped KV260 design holds 2.4 MB)");
+}
+
+// The timing models re-create clocked threads whose signals and FIFO writes
+// become visible one cycle later (docs/accelerator.md, "Timing model"). Values
+// these threads cannot produce are refused: below them the event model and
+// the clock-by-clock emulation would disagree, or the emulation would never
+// finish (tests/accel/timing_test.cc shows both).
+void ValidateTiming(const TimingParams& p, const std::string& where) {
+  auto fail = [&](const std::string& field, const std::string& what) {
+    throw Error(where + ": field 'timing." + field + "' " + what);
+  };
+  auto at_least = [&](const char* field, int value, int min, const std::string& why) {
+    if (value < min) fail(field, "is " + std::to_string(value) + "; it must be at least " + std::to_string(min) + ": " + why);
+  };
+  at_least("ready_poll_cycles_per_unit", p.ready_poll_cycles_per_unit, 1,
+           "the Scheduler reads one unit's ready signal per cycle");
+  at_least("dispatch_to_start", p.dispatch_to_start, 1,
+           "the first dispatch of a strip is a clocked step after the broadcast ends");
+  constexpr int kHandshake = static_cast<int>(thread_delay::kDispatchHandshake);
+  at_least("dispatch_gap", p.dispatch_gap, p.dispatch_to_start + kHandshake,
+           "dispatch_to_start + " + std::to_string(kHandshake) +
+               " (raise compute, see ready fall, lower compute, write the Arranger FIFO) separate two dispatches");
+  at_least("unit_rearm_cycles", p.unit_rearm_cycles, 2,
+           "a unit raises ready the cycle after its hand-off, visible one cycle later");
+  if (p.unit_rearm_cycles >= p.pe_overhead)
+    fail("unit_rearm_cycles", "(" + std::to_string(p.unit_rearm_cycles) + ") must be smaller than pe_overhead (" +
+                                  std::to_string(p.pe_overhead) + "), which includes it");
+  at_least("ppu_occupancy", p.ppu_occupancy, 3,
+           "the PPU sees a hand-off one cycle after it is written and frees itself with a signal visible one cycle "
+           "after it is raised");
+  at_least("ppu_output_latency", p.ppu_output_latency, 3, "the PPU writes a tile's outputs after seeing its hand-off");
+  if (p.ppu_output_latency > p.ppu_occupancy + 2)
+    fail("ppu_output_latency", "(" + std::to_string(p.ppu_output_latency) + ") must be at most ppu_occupancy + 2 (" +
+                                   std::to_string(p.ppu_occupancy + 2) +
+                                   "): the PPU writes a tile's outputs before it returns to wait for the next one");
+}
+
 }  // namespace
 
 // ---- public API
@@ -497,8 +556,8 @@ void ValidateAcceleratorConfig(const AcceleratorConfig& c, const std::string& wh
     fail("buffers.weight_banks", "must be 2 for an 8-bit PE (two 64-bit int8 banks per address)");
   if (c.method->code_bits == 4 && c.buffers.weight_banks != 1)
     fail("buffers.weight_banks", "must be 1 for a 4-bit PE (one 64-bit word of codes per address)");
-  const TimingParams& p = c.timing;
-  if (p.unit_rearm_cycles >= p.pe_overhead) fail("timing.unit_rearm_cycles", "must be smaller than pe_overhead");
+  ValidateBufferTotal(c, where);
+  ValidateTiming(c.timing, where);
 }
 
 AcceleratorConfig ParseAcceleratorConfig(const std::string& json_text, const std::string& where) {

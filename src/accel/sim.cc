@@ -53,8 +53,19 @@ HostWork& HostWork::operator+=(const HostWork& o) {
 Simulator::Simulator(const AcceleratorConfig& config)
     : config_(config), weight_table_(EffectiveWeightTable(config)), units_(static_cast<size_t>(config.units)) {
   Check(config_.method != nullptr, "accelerator config has no PE method");
-  for (auto& bank : gib_) bank.assign(static_cast<size_t>(config_.buffers.gib_addresses), 0);
+  // Buffers are allocated as commands fill them (the GIB up to the largest
+  // LOAD_INP, a unit's weights up to the largest LOAD_WGT), so host memory
+  // follows what the model loads, not the configured capacity.
   ResetStats();
+}
+
+int64_t Simulator::allocated_buffer_bytes() const {
+  size_t bytes = 0;
+  for (const auto& bank : gib_) bytes += bank.capacity() * sizeof(uint32_t);
+  for (const Unit& u : units_)
+    bytes += u.weights.capacity() * sizeof(int16_t) + (u.bias_sum.capacity() + u.multiplier.capacity()) * 4 +
+             u.shift.capacity();
+  return static_cast<int64_t>(bytes + strip16_.capacity() * sizeof(int16_t));
 }
 
 void Simulator::ResetStats() {
@@ -90,7 +101,10 @@ void Simulator::LoadInputs(const Command& cmd) {
   if (nb > config_.buffers.gib_addresses)
     Fail("LOAD_INP of " + std::to_string(nb) + " beats overflows the global input buffer (" +
          std::to_string(config_.buffers.gib_addresses) + " addresses)");
-  for (int q = 0; q < 4; ++q) std::memcpy(gib_[q].data(), t.data[q].data(), static_cast<size_t>(nb) * 4);
+  for (int q = 0; q < 4; ++q) {
+    if (static_cast<int64_t>(gib_[q].size()) < nb) gib_[q].resize(static_cast<size_t>(nb));
+    std::memcpy(gib_[q].data(), t.data[q].data(), static_cast<size_t>(nb) * 4);
+  }
   gib_rows_ = 4 * t.strips();
   stats_.cycles.load_input += LoadInputCycles(config_, t.rows, t.rk);
 }

@@ -14,6 +14,8 @@
 namespace potacc::accel {
 namespace {
 
+using namespace thread_delay;
+
 // The Arranger: pops unit ids in dispatch order and forwards one output beat
 // per cycle once the unit's PPU has written it.
 class ArrangerModel {
@@ -25,15 +27,15 @@ class ArrangerModel {
   int64_t WriteSlot(int64_t want) const {
     const int64_t j = static_cast<int64_t>(pops_.size());
     if (j < depth_) return want;
-    return std::max(want, pops_[static_cast<size_t>(j - depth_)] + 1);
+    return std::max(want, pops_[static_cast<size_t>(j - depth_)] + kVisible);
   }
   // Adds an entry written at `written` whose data is visible at `data_visible`.
   void Push(int64_t written, int64_t data_visible) {
-    const int64_t pop = std::max(free_at_, written + 1);
+    const int64_t pop = std::max(free_at_, written + kVisible);
     const int64_t out = std::max(pop, data_visible);
     pops_.push_back(pop);
     last_out_ = out;
-    free_at_ = out + 1;
+    free_at_ = out + 1;  // one output beat per cycle
   }
   int64_t last_out() const { return last_out_; }
 
@@ -78,14 +80,14 @@ ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, in
       const int64_t tc = std::max(next, ready[u]);
       const int64_t handoff = std::max(tc + pe_to_handoff, ppu_free[u]);
       ppu_free[u] = handoff + P.ppu_occupancy;
-      post_check[u] = handoff + P.ppu_occupancy + 1;
+      post_check[u] = handoff + P.ppu_occupancy + kPostLoopReturn;
       ready[u] = handoff + P.unit_rearm_cycles;
       last_handoff = std::max(last_handoff, handoff);
-      r.units[u].pe_busy += d + P.pe_overhead - P.unit_rearm_cycles - 4;  // loop + pipeline drain
+      r.units[u].pe_busy += pe_to_handoff - kPeOutsideLoop;  // the PE loop with its pipeline drain
       r.units[u].ppu_busy += P.ppu_occupancy;
       r.units[u].tiles += 1;
-      // Arranger FIFO write (may stall the Scheduler when 16 ids are in flight).
-      const int64_t want = tc + 3;
+      // Arranger FIFO write (may stall the Scheduler when the FIFO is full).
+      const int64_t want = tc + kDispatchToFifoWrite;
       const int64_t written = arranger.WriteSlot(want);
       arranger.Push(written, handoff + P.ppu_output_latency);
       const int64_t stall = written - want;
@@ -97,9 +99,9 @@ ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, in
   // for its end marker and forward it.
   for (int u = 0; u < V; ++u) t = std::max(t, ready[u]) + P.ready_poll_cycles_per_unit;
   const int uc = static_cast<int>(blocks % V);
-  const int64_t tlast_written = std::max(t + 1, post_check[uc]);
-  const int64_t id_written = arranger.WriteSlot(tlast_written + 2);
-  arranger.Push(id_written, tlast_written + 1);
+  const int64_t tlast_written = std::max(t + kVisible, post_check[uc]);  // send_done seen at the loop top
+  const int64_t id_written = arranger.WriteSlot(tlast_written + kTlastToFifoWrite);
+  arranger.Push(id_written, tlast_written + kVisible);
   const int64_t end = arranger.last_out();
   r.cycles = end + P.compute_overhead;
   r.post_drain = end - last_handoff;

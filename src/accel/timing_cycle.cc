@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "potacc/accel/timing.h"
+#include "potacc/error.h"
 
 namespace potacc::accel {
 namespace {
@@ -37,6 +38,21 @@ struct UnitState {
   UnitActivity act;
 };
 
+// More cycles than COMPUTE can take when every thread waits as long as it
+// ever can and nothing overlaps: twice the serial sum of the scheduler's
+// per-strip work and each tile's dispatch, PE loop, PPU and output, plus the
+// tail. A run that passes it is a hang (an unaccepted configuration), not a
+// slow command.
+int64_t CycleBound(const AcceleratorConfig& config, int64_t strips, int64_t blocks, int64_t d) {
+  const TimingParams& P = config.timing;
+  const int64_t poll = int64_t{config.units} * (P.ready_poll_cycles_per_unit + 1);
+  const int64_t per_strip = poll + P.broadcast_setup_cycles + int64_t{P.broadcast_cycles_per_beat} * d +
+                            P.dispatch_to_start;
+  const int64_t per_tile = P.dispatch_gap + 4 + d + P.pe_overhead + P.ppu_occupancy + P.ppu_output_latency + 2;
+  return 2 * (P.scheduler_start_cycles + strips * per_strip + strips * blocks * per_tile + poll + P.ppu_occupancy +
+              P.ppu_output_latency + 64);
+}
+
 }  // namespace
 
 ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk) {
@@ -63,11 +79,17 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
   int uc = 0;
   std::deque<std::pair<int64_t, int>> arranger_fifo;  // (visible cycle, unit or -1-unit for TLAST)
   int64_t arranger_free = 0, end = -1, last_handoff = 0;
-  const int64_t pe_len = d + P.pe_overhead - P.unit_rearm_cycles - 4;  // PE loop with pipeline drain
+  // PE loop with its pipeline drain: dispatch-to-hand-off minus the handshake and the PPU poll step.
+  const int64_t pe_len = d + P.pe_overhead - P.unit_rearm_cycles - thread_delay::kPeOutsideLoop;
   constexpr int kNone = 1 << 30;
   int current = kNone;  // unit id the Arranger is waiting on
 
+  const int64_t bound = CycleBound(config, strips, blocks, d);
   for (int64_t t = 0; end < 0; ++t) {
+    if (t > bound)
+      throw Error("clock-by-clock timing of COMPUTE " + std::to_string(rows) + "x" + std::to_string(cols) + "x" +
+                  std::to_string(rk) + " on " + config.name + " did not finish within " + std::to_string(bound) +
+                  " cycles (a bound no accepted configuration reaches; see ValidateAcceleratorConfig)");
     // ---- Scheduler
     if (t >= sched_wait) {
       switch (s) {
@@ -109,7 +131,8 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
         case S::kAfterDispatch:
           if (static_cast<int64_t>(arranger_fifo.size()) >= P.arranger_fifo_depth) break;  // FIFO full
           arranger_fifo.push_back({t + 1, static_cast<int>(b % V)});
-          sched_wait = t + P.dispatch_gap - P.dispatch_to_start - 3;
+          // t = tc + kDispatchToFifoWrite: the next dispatch is dispatch_gap after tc.
+          sched_wait = t + P.dispatch_gap - P.dispatch_to_start - thread_delay::kDispatchToFifoWrite;
           if (++b == blocks) {
             s = ++g == strips ? S::kTailPoll : S::kPoll;
           } else {

@@ -190,5 +190,36 @@ TEST(Simulator, RejectsCommandsThatOverflowBuffers) {
   EXPECT_THROW(sim.Execute(Command::LoadInputs(SplitRows(a.data(), 16, 200, 0, 200, 16, 16))), Error);
 }
 
+// The note after hostile input #25 (../shared/docs/hostile-inputs.md): a
+// configuration with a huge GIB made the simulator allocate it (1 GB from a
+// 1 KB file). Buffers now grow with what is loaded, and implausible totals are
+// refused at load.
+TEST(Simulator, HostMemoryFollowsTheLoadNotTheConfiguredCapacity) {
+  std::mt19937 rng(8);
+  AcceleratorConfig c = ResolveAcceleratorConfig("apot", "pynq-z2");
+  c.buffers.gib_addresses = int64_t{1} << 21;  // 32 MiB of GIB: accepted
+  ASSERT_NO_THROW(ValidateAcceleratorConfig(c, "big gib"));
+  const RandomGemm g = MakeGemm(*c.method, 20, 24, 64, rng);
+  const PreparedGemm p = PrepareGemm(c, g.layer, g.m);
+  ASSERT_TRUE(p.ok()) << p.refused;
+  Simulator sim(c);
+  EXPECT_LT(sim.allocated_buffer_bytes(), 1024);
+  std::vector<int8_t> out(static_cast<size_t>(g.m * g.n));
+  RunGemm(sim, p, g.a.data(), g.k, out.data(), g.n);
+  EXPECT_EQ(out, Reference(g, fixed_point::Rounding::kDouble, -128, 127));
+  // 20 rows x 64 depth of inputs, 24 x 64 decoded weights, epilogues: a few KiB.
+  EXPECT_LT(sim.allocated_buffer_bytes(), 64 * 1024);
+
+  const std::string msg = [] {
+    try {
+      ParseAcceleratorConfig(R"({"name": "x", "pe_method": "apot", "buffers": {"gib_addresses": 67108864}})", "gib.json");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  }();
+  EXPECT_NE(msg.find("gib.json: field 'buffers' describes 1024 MiB of on-chip buffers"), std::string::npos) << msg;
+}
+
 }  // namespace
 }  // namespace potacc::accel

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "potacc/accel/config.h"
 #include "potacc/accel/tiling.h"
 #include "potacc/accel/timing.h"
+#include "potacc/error.h"
 
 namespace potacc::accel {
 namespace {
@@ -127,6 +129,180 @@ TEST(Timing, EventModelMatchesEmulationUnderArrangerBackPressure) {
   c.timing.ppu_output_latency = 150;
   for (int64_t cols : {32, 64, 128})
     EXPECT_EQ(TimeComputeEvent(c, 16, cols, 32).cycles, TimeComputeCycle(c, 16, cols, 32).cycles) << cols;
+}
+
+// Timing parameters drawn within the validated ranges: each field is at its
+// smallest accepted value (given the others) a third of the time, else uniform
+// up to a cap; one set in eight reaches far up the per-field ranges.
+TimingParams RandomTiming(std::mt19937& rng) {
+  auto U = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const bool far = U(0, 7) == 0;
+  auto pick = [&](int lo, int cap, int far_cap) { return U(0, 2) == 0 ? lo : U(lo, far ? far_cap : cap); };
+  TimingParams p;
+  p.broadcast_cycles_per_beat = pick(1, 6, 64);
+  p.broadcast_setup_cycles = pick(0, 5, 1000);
+  p.ready_poll_cycles_per_unit = pick(1, 4, 100);
+  p.scheduler_start_cycles = pick(0, 5, 1000);
+  p.dispatch_to_start = pick(1, 8, 200);
+  p.dispatch_gap = pick(p.dispatch_to_start + 4, p.dispatch_to_start + 12, 1000);
+  p.pe_overhead = pick(3, 24, 1000);
+  p.unit_rearm_cycles = pick(2, std::min(p.pe_overhead - 1, 12), std::min(p.pe_overhead - 1, 100));
+  p.ppu_occupancy = pick(3, 90, 5000);
+  p.ppu_output_latency = U(0, 3) == 0 ? p.ppu_occupancy + 2 : pick(3, p.ppu_occupancy + 2, p.ppu_occupancy + 2);
+  p.compute_overhead = pick(0, 10, 10000);
+  p.arranger_fifo_depth = pick(1, 20, 20);
+  return p;
+}
+
+void ExpectModelsAgree(const AcceleratorConfig& c, int64_t rows, int64_t cols, int64_t rk) {
+  const ComputeTiming e = TimeComputeEvent(c, rows, cols, rk);
+  const ComputeTiming k = TimeComputeCycle(c, rows, cols, rk);
+  EXPECT_EQ(e.cycles, k.cycles);
+  EXPECT_EQ(e.post_drain, k.post_drain);
+  EXPECT_EQ(e.output_beats, k.output_beats);
+  ASSERT_EQ(e.units.size(), k.units.size());
+  for (size_t u = 0; u < e.units.size(); ++u) {
+    EXPECT_EQ(e.units[u].tiles, k.units[u].tiles);
+    EXPECT_EQ(e.units[u].pe_busy, k.units[u].pe_busy);
+    EXPECT_EQ(e.units[u].ppu_busy, k.units[u].ppu_busy);
+  }
+}
+
+std::string TimingText(const AcceleratorConfig& c) {
+  const TimingParams& p = c.timing;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "V=%d bpb=%d setup=%d poll=%d start=%d dts=%d gap=%d pe=%d rearm=%d occ=%d lat=%d co=%d fifo=%d",
+                c.units, p.broadcast_cycles_per_beat, p.broadcast_setup_cycles, p.ready_poll_cycles_per_unit,
+                p.scheduler_start_cycles, p.dispatch_to_start, p.dispatch_gap, p.pe_overhead, p.unit_rearm_cycles,
+                p.ppu_occupancy, p.ppu_output_latency, p.compute_overhead, p.arranger_fifo_depth);
+  return buf;
+}
+
+TEST(Timing, EventModelMatchesEmulationOnRandomizedParameters) {
+  std::mt19937 rng(2024);
+  auto U = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  AcceleratorConfig c = ResolveAcceleratorConfig("potacc-v12-pynq-z2-qkeras");
+  for (int set = 0; set < 250; ++set) {
+    c.units = static_cast<int>(U(1, 8));
+    c.timing = RandomTiming(rng);
+    SCOPED_TRACE(TimingText(c));
+    ASSERT_NO_THROW(ValidateAcceleratorConfig(c, "random set"));  // drawn within the accepted ranges
+    for (int shape = 0; shape < 3; ++shape) {
+      const int64_t rows = 2 * U(1, 8), cols = 4 * U(1, 2 * c.units + 3), rk = 16 * U(1, 4);
+      SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(cols) + "x" + std::to_string(rk));
+      ExpectModelsAgree(c, rows, cols, rk);
+    }
+    if (HasFailure()) break;  // one reported set is enough to debug
+  }
+}
+
+// Each cross-field constraint is refused at load with the field and the
+// reason, and is needed: just beyond it (a configuration built in code, which
+// skips validation) the clock-by-clock emulation disagrees with the event
+// model, or stops with an error at its work bound instead of hanging.
+TEST(Timing, ValidationRefusesWhatTheThreadsCannotProduce) {
+  struct Case {
+    const char* json;      // timing fields of the refused configuration
+    const char* message;   // in the load error
+    std::function<void(TimingParams&)> set;
+  };
+  const Case cases[] = {
+      {R"("ready_poll_cycles_per_unit": 0)", "'timing.ready_poll_cycles_per_unit' is 0; it must be at least 1",
+       [](TimingParams& p) { p.ready_poll_cycles_per_unit = 0; }},
+      {R"("dispatch_to_start": 0)", "'timing.dispatch_to_start' is 0; it must be at least 1",
+       [](TimingParams& p) { p.dispatch_to_start = 0; }},
+      {R"("dispatch_gap": 5, "dispatch_to_start": 2)", "'timing.dispatch_gap' is 5; it must be at least 6",
+       [](TimingParams& p) { p.dispatch_gap = 5, p.dispatch_to_start = 2, p.pe_overhead = 3, p.ppu_occupancy = 3,
+                             p.ppu_output_latency = 3; }},
+      {R"("unit_rearm_cycles": 1)", "'timing.unit_rearm_cycles' is 1; it must be at least 2",
+       [](TimingParams& p) { p.unit_rearm_cycles = 1; }},
+      {R"("unit_rearm_cycles": 13)", "must be smaller than pe_overhead (13)", nullptr},
+      {R"("ppu_occupancy": 2, "ppu_output_latency": 3)", "'timing.ppu_occupancy' is 2; it must be at least 3",
+       [](TimingParams& p) { p.ppu_occupancy = 2, p.ppu_output_latency = 3; }},
+      {R"("ppu_output_latency": 2)", "'timing.ppu_output_latency' is 2; it must be at least 3",
+       [](TimingParams& p) { p.ppu_output_latency = 2; }},
+      {R"("ppu_output_latency": 60)", "must be at most ppu_occupancy + 2 (59)",
+       [](TimingParams& p) { p.ppu_output_latency = 60; }},
+  };
+  std::mt19937 rng(5);
+  auto U = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.json);
+    const std::string doc = std::string(R"({"name": "x", "pe_method": "qkeras", "timing": {)") + k.json + "}}";
+    try {
+      ParseAcceleratorConfig(doc, "t.json");
+      ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(k.message), std::string::npos) << e.what();
+    }
+    if (!k.set) continue;
+    AcceleratorConfig c = ResolveAcceleratorConfig("potacc-v12-pynq-z2-qkeras");
+    k.set(c.timing);
+    int differ = 0, stopped = 0;
+    for (int i = 0; i < 100; ++i) {
+      c.units = static_cast<int>(U(1, 8));
+      const int64_t rows = 2 * U(1, 8), cols = 4 * U(1, 2 * c.units + 3), rk = 16 * U(1, 4);
+      try {
+        differ += TimeComputeEvent(c, rows, cols, rk).cycles != TimeComputeCycle(c, rows, cols, rk).cycles;
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("did not finish within"), std::string::npos) << e.what();
+        ++stopped;
+      }
+    }
+    EXPECT_GT(differ + stopped, 0) << "the models agree beyond the constraint: it is not needed";
+  }
+}
+
+// The fitted constants (docs/accelerator.md): each timing parameter moved by
+// one cycle either way breaks at least one of the ten measured samples, so the
+// samples pin them (as sums: constants that only add up, like
+// scheduler_start_cycles and compute_overhead, trade against each other).
+TEST(Timing, EveryTimingConstantIsPinnedByTheSamples) {
+  const AcceleratorConfig z2 = ResolveAcceleratorConfig("qkeras", "pynq-z2");
+  const AcceleratorConfig kria = ResolveAcceleratorConfig("qkeras", "kv260");
+  auto all_exact = [&](const AcceleratorConfig& a, const AcceleratorConfig& b) {
+    for (const Sample& s : kSamples) {
+      if (TimeComputeEvent(a, RoundUp(s.m, 2), RoundUp(s.n, 4), RoundUp(s.k, 16)).cycles != s.z2) return false;
+      if (s.kria > 0 && TimeComputeEvent(b, RoundUp(s.m, 2), RoundUp(s.n, 4), RoundUp(s.k, 16)).cycles != s.kria)
+        return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(all_exact(z2, kria));
+  const std::pair<const char*, int TimingParams::*> fields[] = {
+      {"broadcast_cycles_per_beat", &TimingParams::broadcast_cycles_per_beat},
+      {"broadcast_setup_cycles", &TimingParams::broadcast_setup_cycles},
+      {"ready_poll_cycles_per_unit", &TimingParams::ready_poll_cycles_per_unit},
+      {"scheduler_start_cycles", &TimingParams::scheduler_start_cycles},
+      {"dispatch_gap", &TimingParams::dispatch_gap},
+      {"dispatch_to_start", &TimingParams::dispatch_to_start},
+      {"pe_overhead", &TimingParams::pe_overhead},
+      {"unit_rearm_cycles", &TimingParams::unit_rearm_cycles},
+      {"ppu_occupancy", &TimingParams::ppu_occupancy},
+      {"ppu_output_latency", &TimingParams::ppu_output_latency},
+      {"compute_overhead", &TimingParams::compute_overhead}};
+  for (const auto& [name, field] : fields) {
+    for (int delta : {-1, 1}) {
+      AcceleratorConfig a = z2, b = kria;
+      a.timing.*field += delta;
+      b.timing.*field += delta;
+      EXPECT_FALSE(all_exact(a, b)) << name << " " << delta;
+    }
+  }
+}
+
+TEST(Timing, ClockByClockEmulationStopsAtItsWorkBound) {
+  // A latency no thread can produce (refused at load; built here in code):
+  // the emulation would wait forever for the outputs. It stops with an error.
+  AcceleratorConfig c = ResolveAcceleratorConfig("potacc-v12-pynq-z2-qkeras");
+  c.timing.ppu_output_latency = 1;
+  try {
+    TimeComputeCycle(c, 8, 32, 64);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("did not finish within"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Timing, HlsIntendedVariantIsFaster) {

@@ -39,6 +39,11 @@ class Simulator : public Backend {
   void ResetStats() override;
   const AcceleratorConfig& config() const override { return config_; }
 
+  // Host memory the simulated buffers hold: it grows with what the commands
+  // load, never with the configured capacity (a configuration with a huge
+  // GIB costs nothing until a LOAD_INP fills it).
+  int64_t allocated_buffer_bytes() const;
+
   // The end-of-command marker word the PPUs emit (TLAST beat).
   static constexpr uint32_t kTlastWord = 5000;
 

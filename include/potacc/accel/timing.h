@@ -19,6 +19,35 @@
 
 namespace potacc::accel {
 
+// Fixed delays of the re-created threads: consequences of clocked threads
+// whose signal and FIFO writes become visible one cycle later, the same in
+// both models and not configuration values (docs/accelerator.md, "Timing
+// model" explains each; ValidateAcceleratorConfig refuses timing values the
+// threads cannot produce).
+namespace thread_delay {
+// A signal or FIFO entry written at cycle t is visible to other threads at t + kVisible.
+inline constexpr int64_t kVisible = 1;
+// Dispatch at tc: the Scheduler raises `compute` (tc); the unit sees it and
+// lowers `ready` (tc + 1, visible tc + 2); the Scheduler lowers `compute` and
+// steps once (tc + 2); it writes the unit id into the Arranger FIFO at tc + 3,
+// the cycle the unit, seeing `compute` low, starts its PE loop.
+inline constexpr int64_t kDispatchToFifoWrite = 3;
+// The least dispatch_gap - dispatch_to_start: the handshake and the
+// Scheduler's step after the FIFO write.
+inline constexpr int64_t kDispatchHandshake = kDispatchToFifoWrite + 1;
+// Of a unit's d + pe_overhead - unit_rearm_cycles cycles from dispatch to
+// hand-off, the cycles outside its PE loop (reported as pe_busy): the
+// handshake, and the step between the loop's end and the PPU poll.
+inline constexpr int64_t kPeOutsideLoop = kDispatchToFifoWrite + 1;
+// The Post thread is back at its loop top (where it answers an end-of-command
+// request) one step after its PPU is free (hand-off + ppu_occupancy).
+inline constexpr int64_t kPostLoopReturn = 1;
+// End of command: the Post thread writes the TLAST word; the Scheduler sees
+// `ppu_done` one cycle later, lowers `send_done`, and writes the TLAST id into
+// the Arranger FIFO the cycle after.
+inline constexpr int64_t kTlastToFifoWrite = 2;
+}  // namespace thread_delay
+
 struct ComputeTiming {
   int64_t cycles = 0;          // opcode to the TLAST beat
   int64_t post_drain = 0;      // last PE hand-off to TLAST (PPU + Arranger tail)
