@@ -1,111 +1,24 @@
 #include "potacc/accel/config.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <mutex>
-#include <optional>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "config_internal.h"
 #include "potacc/accel/timing.h"
 #include "potacc/error.h"
-#include "potacc/platform/board.h"
 #include "potacc/util/json_text.h"
 #include "potacc/util/source_tree.h"
 
 namespace potacc::accel {
 namespace {
 
+using config_internal::FieldReader;
+using config_internal::ParseDocument;
+using config_internal::ParseFields;
 using nlohmann::json;
-namespace fs = std::filesystem;
-
-// Configuration files are small; anything larger is not one.
-constexpr int64_t kMaxConfigFileBytes = int64_t{1} << 20;
-
-// Reads the fields of one JSON object, remembering which were used so that
-// misspelt or unknown fields are reported instead of silently ignored.
-class FieldReader {
- public:
-  FieldReader(const json& obj, std::string path, std::string where)
-      : obj_(obj), path_(std::move(path)), where_(std::move(where)) {
-    if (!obj_.is_object()) Fail(path_.empty() ? "top level must be a JSON object" : "must be an object");
-  }
-
-  [[noreturn]] void Fail(const std::string& what, const std::string& field = "") const {
-    std::string name = path_;
-    if (!field.empty()) name += (name.empty() ? "" : ".") + field;
-    throw Error(where_ + ": " + (name.empty() ? "" : "field '" + name + "' ") + what);
-  }
-
-  bool Has(const std::string& key) const { return obj_.contains(key); }
-
-  const json* Get(const std::string& key) {
-    used_.insert(key);
-    auto it = obj_.find(key);
-    return it == obj_.end() ? nullptr : &*it;
-  }
-
-  int64_t Int(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
-    const json* v = Get(key);
-    if (!v) return def;
-    if (!v->is_number_integer()) Fail("must be an integer", key);
-    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
-      Fail("must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + v->dump(), key);
-    const int64_t x = v->get<int64_t>();
-    if (x < lo || x > hi)
-      Fail("must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(x), key);
-    return x;
-  }
-  double Number(const std::string& key, double def, double lo, double hi) {
-    const json* v = Get(key);
-    if (!v) return def;
-    if (!v->is_number()) Fail("must be a number", key);
-    const double x = v->get<double>();
-    if (!(x >= lo && x <= hi)) Fail("is out of range", key);
-    return x;
-  }
-  bool Bool(const std::string& key, bool def) {
-    const json* v = Get(key);
-    if (!v) return def;
-    if (!v->is_boolean()) Fail("must be true or false", key);
-    return v->get<bool>();
-  }
-  std::string String(const std::string& key, const std::string& def) {
-    const json* v = Get(key);
-    if (!v) return def;
-    if (!v->is_string()) Fail("must be a string", key);
-    return v->get<std::string>();
-  }
-  std::string RequiredString(const std::string& key) {
-    if (!Has(key)) Fail("is required", key);
-    return String(key, "");
-  }
-  FieldReader Object(const std::string& key) {
-    const json* v = Get(key);
-    static const json kEmpty = json::object();
-    return FieldReader(v ? *v : kEmpty, Sub(key), where_);
-  }
-  std::string Sub(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  const json& object() const { return obj_; }
-
-  // Every field not read is an error (keys starting with '_' or "comment" are notes).
-  void Finish() const {
-    for (auto it = obj_.begin(); it != obj_.end(); ++it) {
-      const std::string& k = it.key();
-      if (used_.count(k) || IsNote(k)) continue;
-      Fail("is not a known field", k);
-    }
-  }
-  static bool IsNote(const std::string& k) { return k.rfind('_', 0) == 0 || k.rfind("comment", 0) == 0; }
-
- private:
-  const json& obj_;
-  std::string path_, where_;
-  std::set<std::string> used_;
-};
 
 // ---- modes
 
@@ -219,8 +132,10 @@ void ParseTiming(FieldReader t, TimingParams& p) {
   t.Finish();
 }
 
-// Every field of the flat form, each checked on its own (ranges, types,
-// unknown names); ValidateAcceleratorConfig checks how they combine.
+}  // namespace
+
+namespace config_internal {
+
 AcceleratorConfig ParseFields(const json& doc, const std::string& where) {
   AcceleratorConfig c;
   FieldReader r(doc, "", where);
@@ -278,12 +193,7 @@ AcceleratorConfig ParseDocument(const json& doc, const std::string& where) {
   return c;
 }
 
-std::string EnvOr(const char* name, const std::string& def) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : def;
-}
-
-std::string Join(const std::vector<std::string>& items, const char* sep = ", ") {
+std::string Join(const std::vector<std::string>& items, const char* sep) {
   std::string s;
   for (const auto& x : items) s += (s.empty() ? "" : sep) + x;
   return s;
@@ -295,166 +205,15 @@ std::string MethodNames() {
   return Join(names);
 }
 
-// A name written as a file: a path with a folder, or a .json file.
-bool LooksLikeFileName(const std::string& spec) {
-  return spec.find('/') != std::string::npos ||
-         (spec.size() > 5 && spec.compare(spec.size() - 5, 5, ".json") == 0);
+}  // namespace config_internal
+
+namespace {
+
+std::string EnvOr(const char* name, const std::string& def) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : def;
 }
 
-// What the user typed after --accel names a file (not a shipped
-// description): a file name, or anything that exists (a directory, a device).
-bool LooksLikePath(const std::string& spec) {
-  std::error_code ec;
-  return LooksLikeFileName(spec) || fs::exists(fs::symlink_status(spec, ec));
-}
-
-// A path written inside a description file is relative to that file.
-std::string RelativeTo(const std::string& file, const std::string& path) {
-  if (fs::path(path).is_absolute() || file.empty()) return path;
-  return (fs::path(file).parent_path() / path).string();
-}
-
-// ---- the composition layers
-
-// One file of a family (a family may extend another).
-struct FamilyFile {
-  std::string where;
-  json doc;
-};
-
-struct Family {
-  std::string name;
-  std::vector<FamilyFile> chain;  // root first
-  json merged;                    // the chain merged (JSON merge patch)
-  std::string where() const {
-    std::vector<std::string> files;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) files.push_back(it->where);
-    return Join(files, " extending ");
-  }
-};
-
-std::string FamilyPath(const std::string& spec, const std::string& from_file) {
-  if (LooksLikeFileName(spec)) return RelativeTo(from_file, spec);
-  return ShippedConfigDir() + "/families/" + spec + ".json";
-}
-
-// Checks the keys of a family file; its config fragments are checked when a
-// composition uses them (they need the board and the method).
-void CheckFamilyKeys(const json& doc, const std::string& where) {
-  FieldReader r(doc, "", where);
-  for (const char* k : {"family", "extends", "summary", "description"}) r.String(k, "");
-  for (const char* section : {"methods", "boards"}) {
-    FieldReader s = r.Object(section);
-    for (auto it = s.object().begin(); it != s.object().end(); ++it) {
-      if (FieldReader::IsNote(it.key())) continue;
-      if (it->is_null()) {  // null: removes an inherited entry
-        s.Get(it.key());
-        continue;
-      }
-      FieldReader e = s.Object(it.key());
-      if (std::string(section) == "methods") {
-        if (!quant::FindMethod(it.key())) s.Fail("is not a method (" + MethodNames() + ")", it.key());
-        e.String("design", "");
-      }
-      e.Object("config");
-      e.Finish();
-    }
-    s.Finish();
-  }
-  r.Object("config");
-  r.Finish();
-}
-
-Family LoadFamily(const std::string& spec) {
-  constexpr int kMaxDepth = 8;
-  Family f;
-  std::string next = spec, from;
-  std::set<std::string> seen;
-  for (int depth = 0; !next.empty(); ++depth) {
-    const std::string path = FamilyPath(next, from);
-    std::error_code canon_ec;
-    const std::string canonical = fs::weakly_canonical(path, canon_ec).string();
-    if (depth == kMaxDepth || !seen.insert(canon_ec ? path : canonical).second)
-      throw Error(path + ": 'extends' forms a loop or a chain deeper than " + std::to_string(kMaxDepth));
-    std::error_code ec;
-    if (!LooksLikeFileName(next) && !fs::exists(path, ec)) {
-      throw Error("unknown accelerator family '" + next + "' (" + path + " not found; shipped families: " +
-                  Join(ShippedFamilies()) + "; or give a family .json file); " + ConfigDirHint());
-    }
-    json doc = ReadJsonFile(path, kMaxConfigFileBytes);
-    CheckFamilyKeys(doc, path);
-    if (depth == 0) f.name = doc.value("family", fs::path(path).stem().string());
-    next = doc.value("extends", "");
-    from = path;
-    f.chain.insert(f.chain.begin(), {path, std::move(doc)});
-  }
-  f.merged = json::object();
-  for (const FamilyFile& file : f.chain) f.merged.merge_patch(file.doc);
-  return f;
-}
-
-struct Geometry {
-  std::string where;
-  std::string label;
-  json config;
-};
-
-Geometry LoadGeometry(const AccelBoard& board) {
-  Geometry g;
-  g.where = ShippedConfigDir() + "/boards/" + board.geometry + ".json";
-  std::error_code ec;
-  if (!fs::exists(g.where, ec))
-    throw Error(board.where + ": fpga.accel_board '" + board.geometry + "' has no accelerator geometry (" + g.where +
-                " not found); " + ConfigDirHint());
-  const json doc = ReadJsonFile(g.where, kMaxConfigFileBytes);
-  FieldReader r(doc, "", g.where);
-  g.label = r.String("label", board.geometry);
-  r.Object("config");
-  r.Finish();
-  g.config = doc.value("config", json::object());
-  return g;
-}
-
-// Fields a layer may not set, and where their value comes from instead.
-const std::map<std::string, std::string>& OwnedFields() {
-  static const std::map<std::string, std::string> owned = {
-      {"name", "the composition (<family>-<board>-<method>)"},
-      {"board", "the board the configuration is composed for"},
-      {"pe_method", "the method the configuration is composed for"},
-      {"units", "the board file (fpga.accel_units)"},
-      {"clock_mhz", "the board file (fpga.clock_hz)"},
-      {"description", "the family's \"description\" and its methods' \"design\""},
-  };
-  return owned;
-}
-
-// A partial configuration from a family or geometry file, checked field by
-// field on top of `base` (the layers below it); errors name `where` and the
-// fragment's path in that file.
-void CheckFragment(const json& fragment, const std::string& path, const json& base, const std::string& where) {
-  if (!fragment.is_object()) throw Error(where + ": field '" + path + "' must be an object");
-  for (const auto& [key, from] : OwnedFields())
-    if (fragment.contains(key))
-      throw Error(where + ": field '" + path + "." + key + "' cannot be set here; it comes from " + from);
-  json merged = base;
-  merged.merge_patch(fragment);
-  try {
-    ParseFields(merged, where);
-  } catch (const Error& e) {
-    // ParseFields names fields from the top of the configuration; in this
-    // file they sit under `path`.
-    std::string msg = e.what();
-    const std::string field = where + ": field '";
-    if (msg.rfind(field, 0) == 0) msg.insert(field.size(), path + ".");
-    throw Error(msg);
-  }
-}
-
-std::string MhzText(double hz) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", hz / 1e6);
-  return buf;
-}
 
 // The on-chip memory the buffers describe (bytes, all units): weights (64-bit
 // words), local inputs (128-bit beats), weight-sum/multiplier/shift entries
@@ -574,219 +333,6 @@ std::string ConfigDirHint() {
   const std::string origin = env && *env ? std::string("from ") + kConfigDirEnv : "compiled-in source tree";
   return "shipped configs in " + ShippedConfigDir() + " (" + origin + "); set " + kConfigDirEnv +
          " to a folder holding accel/ and boards/";
-}
-
-AccelBoard AccelBoardOf(const platform::Board& board) {
-  AccelBoard b;
-  b.name = board.name;
-  b.geometry = board.accel_board;
-  b.clock_hz = board.fpga_clock_hz;
-  b.units = board.accel_units;
-  b.where = board.file.empty() ? "board " + board.name : board.file.string();
-  if (!(b.clock_hz >= 1e6 && b.clock_hz <= 2e9))
-    throw Error(b.where + ": fpga.clock_hz must be in [1e6, 2e9] for an accelerator clock");
-  if (b.units < 1 || b.units > 64) throw Error(b.where + ": fpga.accel_units must be in [1, 64]");
-  if (b.geometry.empty() || LooksLikeFileName(b.geometry) || b.geometry.find("..") != std::string::npos)
-    throw Error(b.where + ": fpga.accel_board must name a geometry in " + ShippedConfigDir() + "/boards");
-  return b;
-}
-
-AccelBoard LoadAccelBoard(const std::string& name_or_path) { return AccelBoardOf(platform::LoadBoard(name_or_path)); }
-
-AcceleratorConfig ComposeAcceleratorConfig(const std::string& family_spec, const AccelBoard& board,
-                                           const std::string& method_name, const ConfigOverrides* overrides) {
-  const Family family = LoadFamily(family_spec);
-  const json& fam = family.merged;
-  const quant::Method* method = quant::FindMethod(method_name);
-  if (!method) throw Error("unknown method '" + method_name + "' (valid: " + MethodNames() + ")");
-  auto keys = [](const json& obj) {
-    std::vector<std::string> k;
-    for (auto it = obj.begin(); it != obj.end(); ++it)
-      if (!FieldReader::IsNote(it.key())) k.push_back(it.key());
-    return k;
-  };
-  if (fam.contains("methods") && !fam["methods"].contains(method_name))
-    throw Error("family " + family.name + " has no '" + method_name + "' design (methods: " +
-                Join(keys(fam["methods"])) + "; " + family.where() + ")");
-  if (fam.contains("boards") && !fam["boards"].contains(board.geometry))
-    throw Error("family " + family.name + " exists only for board(s) " + Join(keys(fam["boards"])) + ", not " +
-                board.geometry + " (" + family.where() + ")");
-  const Geometry geometry = LoadGeometry(board);
-
-  const std::string name = family.name + "-" + board.name + "-" + method_name;
-  json doc = {{"name", name},
-              {"board", board.name},
-              {"pe_method", method_name},
-              {"units", board.units},
-              {"clock_mhz", board.clock_hz / 1e6}};
-  std::vector<std::string> sources = {board.where, geometry.where};
-  auto layer = [&](const json& fragment, const std::string& path, const std::string& where) {
-    CheckFragment(fragment, path, doc, where);
-    doc.merge_patch(fragment);
-  };
-  layer(geometry.config, "config", geometry.where);
-  for (const FamilyFile& file : family.chain) {
-    const json& d = file.doc;
-    if (d.contains("config")) layer(d["config"], "config", file.where);
-    if (d.contains("boards") && d["boards"].contains(board.geometry) && d["boards"][board.geometry].is_object())
-      layer(d["boards"][board.geometry].value("config", json::object()), "boards." + board.geometry + ".config",
-            file.where);
-    if (d.contains("methods") && d["methods"].contains(method_name) && d["methods"][method_name].is_object())
-      layer(d["methods"][method_name].value("config", json::object()), "methods." + method_name + ".config",
-            file.where);
-    sources.push_back(file.where);
-  }
-  bool user_description = false;
-  if (overrides) {
-    const json user = ParseJsonText(overrides->json_text, overrides->where);
-    if (!user.is_object()) throw Error(overrides->where + ": top level must be a JSON object");
-    for (const char* key : {"board", "pe_method"})
-      if (user.contains(key))
-        throw Error(overrides->where + ": field '" + key + "' cannot be overridden; choose the " +
-                    (std::string(key) == "board" ? "board" : "method") + " of the composition instead");
-    user_description = user.contains("description");
-    json merged = doc;
-    merged.merge_patch(user);
-    ParseFields(merged, overrides->where);
-    doc = std::move(merged);
-    sources.push_back(overrides->where);
-  }
-  const std::string where = doc.value("name", name) + " (composed from " + Join(sources, " + ") + ")";
-  AcceleratorConfig c = ParseDocument(doc, where);
-  if (!user_description) {
-    std::string design;
-    if (fam.contains("methods")) design = fam["methods"][method_name].value("design", "");
-    if (design.empty()) design = method_name + " PE";
-    const std::string extra = fam.value("description", "");
-    c.description = design + "; " + geometry.label + ", " + std::to_string(c.units) + " GEMM units @ " +
-                    MhzText(c.clock_hz) + " MHz" + (extra.empty() ? "" : "; " + extra);
-  }
-  return c;
-}
-
-std::vector<std::string> ShippedFamilies() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(ShippedConfigDir() + "/families", ec))
-    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::vector<std::string> ShippedConfigNames() {
-  std::vector<std::pair<std::string, AccelBoard>> boards;
-  for (const std::string& b : platform::ShippedBoards()) {
-    try {
-      boards.emplace_back(b, LoadAccelBoard(b));
-    } catch (const Error&) {  // a board without an accelerator contributes no names
-    }
-  }
-  std::vector<std::string> names;
-  for (const std::string& f : ShippedFamilies()) {
-    const Family family = LoadFamily(f);
-    const json& fam = family.merged;
-    for (const auto& [board_name, board] : boards) {
-      std::error_code ec;
-      if (fam.contains("boards") && !fam["boards"].contains(board.geometry)) continue;
-      if (!fs::exists(ShippedConfigDir() + "/boards/" + board.geometry + ".json", ec)) continue;
-      for (const quant::Method* m : quant::AllMethods()) {
-        if (fam.contains("methods") && !fam["methods"].contains(m->name)) continue;
-        names.push_back(family.name + "-" + board_name + "-" + std::string(m->name));
-      }
-    }
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-namespace {
-
-struct NameParts {
-  std::string family, board, method;
-};
-
-// "potacc-hls-pynq-z2-apot" -> {potacc-hls, pynq-z2, apot} when the family is
-// shipped (the longest matching family name wins).
-std::optional<NameParts> SplitShippedName(const std::string& spec) {
-  std::vector<std::string> families = ShippedFamilies();
-  std::sort(families.begin(), families.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  for (const std::string& f : families) {
-    if (spec.rfind(f + "-", 0) != 0) continue;
-    const std::string rest = spec.substr(f.size() + 1);
-    for (const quant::Method* m : quant::AllMethods()) {
-      const std::string suffix = "-" + std::string(m->name);
-      if (rest.size() > suffix.size() && rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0)
-        return NameParts{f, rest.substr(0, rest.size() - suffix.size()), std::string(m->name)};
-    }
-  }
-  return std::nullopt;
-}
-
-// A --board / --family that the spec fixes (`fixed`; a complete
-// configuration fixes everything): ignore it, or refuse it.
-void CheckNotIgnored(const AcceleratorChoice& choice, const char* what, const std::string& given,
-                     const std::string& fixed, const std::string& spec, bool complete = false) {
-  if (!choice.refuse_ignored || given.empty() || (!complete && (fixed.empty() || given == fixed))) return;
-  throw Error(std::string("--") + what + " applies only to a method name (" + MethodNames() +
-              ") or to a composition file that leaves it open; '" + spec + "' fixes the " + what +
-              (complete ? std::string(" (a complete configuration)") : " (" + fixed + ")"));
-}
-
-std::string OrDefault(const std::string& v, const char* def) { return v.empty() ? def : v; }
-
-AcceleratorConfig LoadConfigFile(const std::string& path, const AcceleratorChoice& choice) {
-  const json doc = ReadJsonFile(path, kMaxConfigFileBytes);
-  if (!doc.is_object()) throw Error(path + ": top level must be a JSON object");
-  if (!doc.contains("family") && !doc.contains("method")) {
-    CheckNotIgnored(choice, "board", choice.board, "", path, /*complete=*/true);
-    CheckNotIgnored(choice, "family", choice.family, "", path, /*complete=*/true);
-    AcceleratorConfig c = ParseDocument(doc, path);
-    c.source_path = path;
-    return c;
-  }
-  // A composition file: family / board / method select the layers below it,
-  // every other field overrides them.
-  FieldReader r(doc, "", path);
-  const std::string method = r.RequiredString("method");
-  std::string family = r.String("family", "");
-  std::string board = r.String("board", "");
-  CheckNotIgnored(choice, "family", choice.family, family, path);
-  CheckNotIgnored(choice, "board", choice.board, board, path);
-  if (LooksLikeFileName(family)) family = RelativeTo(path, family);
-  if (LooksLikeFileName(board)) board = RelativeTo(path, board);
-  if (family.empty()) family = OrDefault(choice.family, kDefaultFamily);
-  json overrides = doc;
-  for (const char* key : {"family", "board", "method"}) overrides.erase(key);
-  bool has_fields = false;
-  for (auto it = overrides.begin(); it != overrides.end(); ++it) has_fields |= !FieldReader::IsNote(it.key());
-  const ConfigOverrides user{overrides.dump(), path};
-  AcceleratorConfig c =
-      ComposeAcceleratorConfig(family, LoadAccelBoard(board.empty() ? OrDefault(choice.board, kDefaultBoard) : board),
-                               method, &user);
-  if (has_fields && !overrides.contains("name")) c.name += "+" + fs::path(path).stem().string();
-  c.source_path = path;
-  return c;
-}
-
-}  // namespace
-
-AcceleratorConfig LoadAcceleratorConfig(const std::string& path) { return LoadConfigFile(path, {}); }
-
-AcceleratorConfig ResolveAcceleratorConfig(const std::string& spec, const AcceleratorChoice& choice) {
-  if (spec.empty()) throw Error("no accelerator given: name a method (" + MethodNames() + "), a configuration or a .json file");
-  if (LooksLikePath(spec)) return LoadConfigFile(spec, choice);
-  if (quant::FindMethod(spec))
-    return ComposeAcceleratorConfig(OrDefault(choice.family, kDefaultFamily),
-                                    LoadAccelBoard(OrDefault(choice.board, kDefaultBoard)), spec);
-  if (const auto parts = SplitShippedName(spec)) {
-    CheckNotIgnored(choice, "board", choice.board, parts->board, spec);
-    CheckNotIgnored(choice, "family", choice.family, parts->family, spec);
-    return ComposeAcceleratorConfig(parts->family, LoadAccelBoard(parts->board), parts->method);
-  }
-  const std::vector<std::string> names = ShippedConfigNames();
-  throw Error("unknown accelerator '" + spec + "': give a method (" + MethodNames() +
-              ") with --board/--family, a .json file, or one of: " + (names.empty() ? "(none found)" : Join(names)) +
-              "; " + ConfigDirHint());
 }
 
 std::string AcceleratorConfigToJson(const AcceleratorConfig& c) {
