@@ -43,6 +43,9 @@ namespace potacc::accel {
 struct BufferGeometry {
   // Weight buffer: addresses per unit. One address holds 4 columns x 4 depth
   // weights (a 64-bit word of 4-bit codes, or two parallel 64-bit int8 banks).
+  // JSON may give "weight_words" instead, the unit's 64-bit words over all
+  // banks (the same for 4-bit and INT8 designs of a board, §2.2):
+  // weight_addresses = weight_words / weight_banks.
   int64_t weight_addresses = 4096;
   int weight_banks = 1;            // 1 (shift: 64-bit codes) or 2 (INT8: 2 x 64-bit)
   // Local input buffer: addresses per unit; one address = one 128-bit beat
