@@ -1,6 +1,7 @@
 #include "potacc/platform/uncertainty.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 
 #include "potacc/error.h"
@@ -209,6 +210,15 @@ UncertaintyResult PropagateUncertainty(const CompareReport& report, const Board&
 
 namespace {
 
+// Up to four significant digits: 0.094, 1.77, 1500, 2.1e+09.
+std::string Compact(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string RangeText(double low, double high) { return "[" + Compact(low) + ", " + Compact(high) + "]"; }
+
 std::string WithInterval(const Interval& i, bool ratio) {
   if (ratio) return report::Ratio(i.central) + " [" + report::Fixed(i.low, 2) + ", " + report::Fixed(i.high, 2) + "]";
   const int d = i.central >= 100 ? 1 : 2;
@@ -264,8 +274,7 @@ std::string UncertaintyToText(const CompareReport& report, const UncertaintyResu
   report::Table tt({"board number", "range", "at low", "at high"});
   for (size_t i = 0; i < u.tornado.size() && i < 8; ++i) {
     const TornadoBar& b = u.tornado[i];
-    tt.AddRow({b.parameter, "[" + report::Fixed(b.low, 3) + ", " + report::Fixed(b.high, 3) + "]",
-               report::Ratio(b.at_low), report::Ratio(b.at_high)});
+    tt.AddRow({b.parameter, RangeText(b.low, b.high), report::Ratio(b.at_low), report::Ratio(b.at_high)});
   }
   out += tt.Render();
   return out;
@@ -304,8 +313,7 @@ report::TornadoChart TornadoChartOf(const UncertaintyResult& u, const std::strin
   c.x_label = u.tornado_figure;
   c.central = u.tornado_central;
   for (const TornadoBar& b : u.tornado)
-    c.bars.push_back({b.parameter + " [" + report::Fixed(b.low, 3) + ", " + report::Fixed(b.high, 3) + "]", b.at_low,
-                      b.at_high});
+    c.bars.push_back({b.parameter + " " + RangeText(b.low, b.high), b.at_low, b.at_high});
   return c;
 }
 
