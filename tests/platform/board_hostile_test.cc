@@ -16,14 +16,6 @@
 namespace potacc::platform {
 namespace {
 
-std::string ErrorOf(const nlohmann::json& doc) {
-  try {
-    BoardFromJson(doc, "b.json");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string LoadError(const std::string& path) {
   try {
@@ -47,22 +39,22 @@ TEST(BoardHostile, SharedFilesAreRefusedNamingTheField) {
 TEST(BoardHostile, IntegersWhereIntegersAreMeant) {
   auto doc = testing::TestBoardJson();
   doc["cpu"]["cores"] = testing::N(2.5);
-  EXPECT_NE(ErrorOf(doc).find("\"cpu.cores\" = 2.5 must be an integer"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("\"cpu.cores\" = 2.5 must be an integer"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["cpu"]["cores"] = testing::N(-2147483648.0);
-  EXPECT_NE(ErrorOf(doc).find("cpu.cores"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.cores"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["fpga"]["accel_units"] = testing::N(4.5);
-  EXPECT_NE(ErrorOf(doc).find("\"fpga.accel_units\" = 4.5 must be an integer"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("\"fpga.accel_units\" = 4.5 must be an integer"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["fpga"]["accel_units"] = testing::N(1000);
-  EXPECT_NE(ErrorOf(doc).find("fpga.accel_units"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("fpga.accel_units"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["power"]["published_resources"]["int8"]["lut"] = 1000.5;
-  EXPECT_NE(ErrorOf(doc).find("published_resources.int8.lut"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("published_resources.int8.lut"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["power"]["published_resources"]["int8"]["bram"] = 4.5;  // 4 RAMB36 + 1 RAMB18 is a valid count
-  EXPECT_EQ(ErrorOf(doc), "");
+  EXPECT_EQ(testing::BoardErrorOf(doc), "");
 }
 
 TEST(BoardHostile, EveryPlausibleLimitIsEnforced) {
@@ -78,7 +70,7 @@ TEST(BoardHostile, EveryPlausibleLimitIsEnforced) {
   for (const auto& c : cases) {
     auto doc = testing::TestBoardJson();
     doc[c.section][c.key] = testing::N(c.bad);
-    const std::string err = ErrorOf(doc);
+    const std::string err = testing::BoardErrorOf(doc);
     EXPECT_NE(err.find(std::string(c.section) + "." + c.key), std::string::npos) << err;
     EXPECT_NE(err.find("plausible limits"), std::string::npos) << err;
   }
@@ -87,25 +79,25 @@ TEST(BoardHostile, EveryPlausibleLimitIsEnforced) {
 TEST(BoardHostile, FieldsNothingReadsAreRefused) {
   auto doc = testing::TestBoardJson();
   doc["dma"]["channels"] = testing::N(4);
-  std::string err = ErrorOf(doc);
+  std::string err = testing::BoardErrorOf(doc);
   EXPECT_NE(err.find("dma.channels"), std::string::npos) << err;
   EXPECT_NE(err.find("not used"), std::string::npos) << err;
   doc = testing::TestBoardJson();
   doc["cpu"]["conv_mac_per_cycle"] = testing::N(4);  // misspelt
-  EXPECT_NE(ErrorOf(doc).find("cpu.conv_mac_per_cycle"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.conv_mac_per_cycle"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["gpu"] = nlohmann::json::object();
-  EXPECT_NE(ErrorOf(doc).find("\"gpu\" is not a known section"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("\"gpu\" is not a known section"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["cpu"]["cores"]["unit"] = "cores";
-  EXPECT_NE(ErrorOf(doc).find("\"unit\" is not a known key"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("\"unit\" is not a known key"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["power"]["cpu_only_pl_loaded"] = testing::N(1);  // a flag is true or false, not a number
-  EXPECT_NE(ErrorOf(doc).find("true or false"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("true or false"), std::string::npos) << testing::BoardErrorOf(doc);
   doc = testing::TestBoardJson();
   doc["_note"] = "notes starting with _ are allowed";
   doc["cpu"]["_why"] = "so are these";
-  EXPECT_EQ(ErrorOf(doc), "");
+  EXPECT_EQ(testing::BoardErrorOf(doc), "");
 }
 
 TEST(BoardHostile, CompareGivesOneLineError) {

@@ -11,14 +11,6 @@
 namespace potacc::platform {
 namespace {
 
-std::string ErrorOf(const nlohmann::json& doc) {
-  try {
-    BoardFromJson(doc, "b.json");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(Board, ShippedBoardsLoadWithReferenceFigures) {
   const Board z2 = LoadBoard("pynq-z2");
@@ -106,13 +98,13 @@ TEST(Board, AnchoredFiguresFromThePublicRecord) {
 TEST(Board, BareNumberIsRefusedNamingTheField) {
   auto doc = testing::TestBoardJson();
   doc["cpu"]["clock_hz"] = 1e9;
-  EXPECT_NE(ErrorOf(doc).find("cpu.clock_hz"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.clock_hz"), std::string::npos) << testing::BoardErrorOf(doc);
 }
 
 TEST(Board, MissingNoteIsRefused) {
   auto doc = testing::TestBoardJson();
   doc["power"]["ps_idle_w"] = {{"value", 1.0}};
-  const std::string err = ErrorOf(doc);
+  const std::string err = testing::BoardErrorOf(doc);
   EXPECT_NE(err.find("power.ps_idle_w"), std::string::npos) << err;
   EXPECT_NE(err.find("source"), std::string::npos) << err;
 }
@@ -120,22 +112,22 @@ TEST(Board, MissingNoteIsRefused) {
 TEST(Board, AssumptionNeedsARangeAndItsReason) {
   auto doc = testing::TestBoardJson();
   doc["cpu"]["conv_macs_per_cycle"] = {{"value", 2.0}, {"assumption", "a guess"}};
-  std::string err = ErrorOf(doc);
+  std::string err = testing::BoardErrorOf(doc);
   EXPECT_NE(err.find("cpu.conv_macs_per_cycle"), std::string::npos) << err;
   EXPECT_NE(err.find("range"), std::string::npos) << err;
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {1.0, 3.0};
-  err = ErrorOf(doc);
+  err = testing::BoardErrorOf(doc);
   EXPECT_NE(err.find("range_reason"), std::string::npos) << err;
   doc["cpu"]["conv_macs_per_cycle"]["range_reason"] = "why";
-  EXPECT_EQ(ErrorOf(doc), "");
+  EXPECT_EQ(testing::BoardErrorOf(doc), "");
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {2.5, 3.0};  // value outside its own range
-  EXPECT_NE(ErrorOf(doc).find("outside its own range"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("outside its own range"), std::string::npos) << testing::BoardErrorOf(doc);
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {3.0, 1.0};
-  EXPECT_NE(ErrorOf(doc).find("low < high"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("low < high"), std::string::npos) << testing::BoardErrorOf(doc);
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {1.0, 1e9};  // beyond the field's plausible limits
-  EXPECT_NE(ErrorOf(doc).find("plausible"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("plausible"), std::string::npos) << testing::BoardErrorOf(doc);
   doc["cpu"]["conv_macs_per_cycle"] = {{"value", 2.0}, {"assumption", "a"}, {"source", "b"}};
-  EXPECT_NE(ErrorOf(doc).find("exactly one"), std::string::npos) << ErrorOf(doc);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("exactly one"), std::string::npos) << testing::BoardErrorOf(doc);
 }
 
 TEST(Board, LoadedValuesKeepNotesAndRanges) {
@@ -160,16 +152,16 @@ TEST(Board, LoadedValuesKeepNotesAndRanges) {
 TEST(Board, MissingFieldAndBadRangesAreRefused) {
   auto doc = testing::TestBoardJson();
   doc["dma"].erase("setup_us");
-  EXPECT_NE(ErrorOf(doc).find("dma.setup_us"), std::string::npos);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("dma.setup_us"), std::string::npos);
   doc = testing::TestBoardJson();
   doc["cpu"]["conv_macs_per_cycle"] = testing::N(0);
-  EXPECT_NE(ErrorOf(doc).find("cpu.conv_macs_per_cycle"), std::string::npos);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.conv_macs_per_cycle"), std::string::npos);
   doc = testing::TestBoardJson();
   doc["cpu"]["thread_efficiency"] = testing::N(1.5);
-  EXPECT_NE(ErrorOf(doc).find("thread_efficiency"), std::string::npos);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("thread_efficiency"), std::string::npos);
   doc = testing::TestBoardJson();
   doc.erase("power");
-  EXPECT_NE(ErrorOf(doc).find("power"), std::string::npos);
+  EXPECT_NE(testing::BoardErrorOf(doc).find("power"), std::string::npos);
 }
 
 TEST(Board, UnknownNameListsShippedBoards) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "potacc/error.h"
 #include "potacc/platform/board.h"
 
 namespace potacc::platform::testing {
@@ -54,5 +55,15 @@ inline nlohmann::json TestBoardJson() {
 }
 
 inline Board TestBoard() { return BoardFromJson(TestBoardJson(), "test-board"); }
+
+// The loader's error for a board document ("" if it loads).
+inline std::string BoardErrorOf(const nlohmann::json& doc) {
+  try {
+    BoardFromJson(doc, "b.json");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace potacc::platform::testing
