@@ -4,6 +4,7 @@
 // the board model.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
