@@ -103,7 +103,8 @@ TEST(IcecsCompare, CliComparesTheFamilyWithIntervalsAndMatchingOutputs) {
   // A method the family does not have is an error naming it.
   const auto bad = potacc::testing::RunCli("compare resnet20 --family icecs-v2 --methods apot --no-check");
   EXPECT_NE(bad.exit_code, 0);
-  EXPECT_NE(bad.err.find("icecs-v2-pynq-z2-apot"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("icecs-v2"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("apot"), std::string::npos) << bad.err;
 }
 
 }  // namespace
