@@ -337,7 +337,7 @@ TEST(Compose, FamiliesExtendRestrictAndCarryModes) {
 
 TEST(Compose, ShippedFamiliesAreNamedLikeTheirFiles) {
   const std::vector<std::string> families = ShippedFamilies();
-  EXPECT_EQ(families, (std::vector<std::string>{"potacc-hls", "potacc-v12", "potacc-v12released"}));
+  EXPECT_EQ(families, (std::vector<std::string>{"icecs-v2", "potacc-hls", "potacc-v12", "potacc-v12released"}));
   for (const std::string& f : families) {
     const nlohmann::json doc =
         nlohmann::json::parse(std::ifstream(ShippedConfigDir() + "/families/" + f + ".json"));

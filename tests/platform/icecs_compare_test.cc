@@ -55,11 +55,11 @@ int64_t WeightCopyBytes(const Model& model, const accel::AcceleratorConfig& conf
     const accel::GemmLowering g = accel::LowerNode(model, p.node);
     const accel::PreparedGemm prepared = accel::PrepareGemm(config, g.layer, g.m);
     *weight_bytes += g.n * g.k / 2;  // 4-bit codes
-    if (config.weight_preload) continue;
+    if (config.weight_preload()) continue;
     for (const accel::Tile& t : prepared.plan.tiles) {
       if (!t.load_weights) continue;
       const auto cmd = accel::Command::LoadWeights(prepared.weights, t.col0 / 4, t.cols / 4);
-      for (int64_t words : accel::StreamWordCounts(cmd, config.protocol)) copied += 4 * words;
+      for (int64_t words : accel::StreamWordCounts(cmd, config.protocol())) copied += 4 * words;
     }
   }
   return copied;
