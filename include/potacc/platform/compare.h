@@ -130,7 +130,7 @@ CompareReport EvaluateReport(const CompareReport& report, const Board& board);
 inline constexpr const char* kWholeBoardAccounting =
     "whole board: everything the supply delivers during the inference (idle board, PL static power and clock tree "
     "whenever a bitstream is loaded, busy cores incl. the host's per-inference preparation, accelerator, DMA, DRAM) - "
-    "what a USB meter integrating mWh over the run sees (the reference's PYNQ method)";
+    "what a USB meter integrating mWh over the run sees (the reference group's PYNQ method)";
 inline constexpr const char* kAboveIdleAccounting =
     "above idle: inference power minus idle power with the bitstream loaded (drops idle board, PL static power and "
     "clock tree) - the reference's Kria INA260 method";
