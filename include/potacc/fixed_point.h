@@ -106,16 +106,33 @@ inline int32_t MultiplyByQuantizedMultiplierSingleRounding(int32_t x, int32_t qu
   return static_cast<int32_t>(product);
 }
 
+// The ICECS 2024 accelerator's synthesized PPU (reference §6, §10.12): TFLite's
+// double rounding, except that a positive (left) shift multiplies x by the
+// shift amount instead of by 2^shift (x * shift saturated to int32). Equal to
+// MultiplyByQuantizedMultiplier whenever shift <= 0, i.e. for every output
+// multiplier below 1.
+inline int32_t MultiplyByQuantizedMultiplierIcecsV2(int32_t x, int32_t quantized_multiplier, int shift) {
+  if (shift <= 0) return MultiplyByQuantizedMultiplier(x, quantized_multiplier, shift);
+  const int64_t scaled = static_cast<int64_t>(x) * shift;
+  const int64_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
+  const auto saturated = static_cast<int32_t>(scaled < lo ? lo : (scaled > hi ? hi : scaled));
+  return SaturatingRoundingDoublingHighMul(saturated, quantized_multiplier);
+}
+
 // Which requantization rounding a kernel / PPU applies.
 enum class Rounding : uint8_t {
-  kDouble,  // TFLite default (reference kernels, TFLM)
-  kSingle,  // TFLITE_SINGLE_ROUNDING / reference accelerator PPU
+  kDouble,   // TFLite default (reference kernels, TFLM)
+  kSingle,   // TFLITE_SINGLE_ROUNDING / reference accelerator PPU
+  kIcecsV2,  // the ICECS 2024 synthesized PPU: double rounding with its left-shift defect
 };
 
 inline int32_t Requantize(int32_t x, int32_t quantized_multiplier, int shift, Rounding rounding) {
-  return rounding == Rounding::kDouble
-             ? MultiplyByQuantizedMultiplier(x, quantized_multiplier, shift)
-             : MultiplyByQuantizedMultiplierSingleRounding(x, quantized_multiplier, shift);
+  switch (rounding) {
+    case Rounding::kDouble: return MultiplyByQuantizedMultiplier(x, quantized_multiplier, shift);
+    case Rounding::kSingle: return MultiplyByQuantizedMultiplierSingleRounding(x, quantized_multiplier, shift);
+    case Rounding::kIcecsV2: return MultiplyByQuantizedMultiplierIcecsV2(x, quantized_multiplier, shift);
+  }
+  return MultiplyByQuantizedMultiplier(x, quantized_multiplier, shift);
 }
 
 // Output range of an int8 tensor after a fused activation (TFLite

@@ -1,5 +1,6 @@
 #include "potacc/accel/command.h"
 
+#include "potacc/accel/config.h"
 #include "potacc/error.h"
 
 namespace potacc::accel {
@@ -14,6 +15,27 @@ const char* OpcodeName(Opcode op) {
   }
   return "?";
 }
+
+POTACC_REGISTER_ACCEL_MODE({"icecs_v2_protocol",
+                            "the ICECS v2 command dialect (reference §6): 3-word LOAD_WGT header, raw signed shifts, "
+                            "B/Mq/S in global arrays of buffers.wsums_entries pushed (9 words) to a unit's PPU at "
+                            "every dispatch",
+                            0, 0, 1});
+
+const char* ProtocolName(Protocol p) {
+  switch (p) {
+    case Protocol::kV12: return "v12";
+    case Protocol::kIcecsV2: return "icecs-v2";
+  }
+  return "?";
+}
+
+int64_t DispatchEpilogueWords(Protocol protocol) { return protocol == Protocol::kIcecsV2 ? 9 : 0; }
+
+namespace {
+// Header words of LOAD_WGT on stream 0, opcode included.
+int64_t LoadWeightHeaderWords(Protocol protocol) { return protocol == Protocol::kIcecsV2 ? 3 : 6; }
+}  // namespace
 
 int64_t PackedWeights::bytes() const {
   int64_t words = 0;
@@ -58,7 +80,7 @@ Command Command::Compute(int64_t rows, int64_t cols) {
 
 Command Command::Nop() { return Command{}; }
 
-std::array<int64_t, 4> StreamWordCounts(const Command& cmd) {
+std::array<int64_t, 4> StreamWordCounts(const Command& cmd, Protocol protocol) {
   switch (cmd.op) {
     case Opcode::kNop: return {1, 0, 0, 0};
     case Opcode::kConfig: return {3, 0, 0, 0};
@@ -69,13 +91,14 @@ std::array<int64_t, 4> StreamWordCounts(const Command& cmd) {
     }
     case Opcode::kLoadWeights: {
       const int64_t data = cmd.blocks * cmd.weights->words_per_block;
-      return {6 + data + 3 * cmd.blocks, data + 2 * cmd.blocks, data + 2 * cmd.blocks, data + 2 * cmd.blocks};
+      return {LoadWeightHeaderWords(protocol) + data + 3 * cmd.blocks, data + 2 * cmd.blocks, data + 2 * cmd.blocks,
+              data + 2 * cmd.blocks};
     }
   }
   return {0, 0, 0, 0};
 }
 
-StreamWordsT StreamWords(const Command& cmd, int units) {
+StreamWordsT StreamWords(const Command& cmd, int units, Protocol protocol) {
   StreamWordsT s;
   s[0].push_back(static_cast<uint32_t>(cmd.op));
   switch (cmd.op) {
@@ -101,7 +124,10 @@ StreamWordsT StreamWords(const Command& cmd, int units) {
       const PackedWeights& w = *cmd.weights;
       const auto nblk = static_cast<uint32_t>(cmd.blocks);
       const auto wpb = static_cast<uint32_t>(w.words_per_block);
-      s[0].insert(s[0].end(), {nblk, wpb, nblk / static_cast<uint32_t>(units), nblk % static_cast<uint32_t>(units), wpb});
+      if (protocol == Protocol::kIcecsV2)  // [op, words per stream = cols * rK / 32 (4-bit), blocks]
+        s[0].insert(s[0].end(), {nblk * wpb, nblk});
+      else
+        s[0].insert(s[0].end(), {nblk, wpb, nblk / static_cast<uint32_t>(units), nblk % static_cast<uint32_t>(units), wpb});
       const int64_t first = cmd.first_block * w.words_per_block;
       const int64_t count = cmd.blocks * w.words_per_block;
       for (int q = 0; q < 4; ++q)
@@ -112,7 +138,9 @@ StreamWordsT StreamWords(const Command& cmd, int units) {
           const int64_t c = 4 * b + q;
           s[q].push_back(static_cast<uint32_t>(w.bias_sum[c]));
           s[q].push_back(static_cast<uint32_t>(w.multiplier[c]));
-          packed_shift |= static_cast<uint32_t>(static_cast<uint8_t>(w.right_shift[c])) << (8 * q);
+          // v12 sends S = 31 - shift, ICECS the raw signed TFLite shift.
+          const int8_t shift = protocol == Protocol::kIcecsV2 ? static_cast<int8_t>(31 - w.right_shift[c]) : w.right_shift[c];
+          packed_shift |= static_cast<uint32_t>(static_cast<uint8_t>(shift)) << (8 * q);
         }
         s[0].push_back(packed_shift);
       }

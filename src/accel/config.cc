@@ -155,9 +155,9 @@ AcceleratorConfig ParseFields(const json& doc, const std::string& where) {
   ParseTiming(r.Object("timing"), c.timing);
   {
     const std::string rounding = r.String("ppu_rounding", "double");
-    if (rounding == "double") c.ppu_rounding = fixed_point::Rounding::kDouble;
-    else if (rounding == "single") c.ppu_rounding = fixed_point::Rounding::kSingle;
-    else r.Fail("must be \"double\" (TFLite) or \"single\" (reference PPU)", "ppu_rounding");
+    if (!ParseRounding(rounding, &c.ppu_rounding))
+      r.Fail("must be \"double\" (TFLite), \"single\" (reference PPU) or \"icecs-v2\" (ICECS PPU as synthesized)",
+             "ppu_rounding");
   }
   if (const json* ops = r.Get("accepted_ops")) {
     if (!ops->is_array()) r.Fail("must be an array of operator names", "accepted_ops");
@@ -301,6 +301,24 @@ int64_t AcceleratorConfig::Mode(std::string_view name) const {
   throw Error("accelerator mode '" + std::string(name) + "' is not registered (known: " + KnownModeNames() + ")");
 }
 
+const char* RoundingName(fixed_point::Rounding r) {
+  switch (r) {
+    case fixed_point::Rounding::kDouble: return "double";
+    case fixed_point::Rounding::kSingle: return "single";
+    case fixed_point::Rounding::kIcecsV2: return "icecs-v2";
+  }
+  return "double";
+}
+
+bool ParseRounding(const std::string& name, fixed_point::Rounding* out) {
+  for (auto r : {fixed_point::Rounding::kDouble, fixed_point::Rounding::kSingle, fixed_point::Rounding::kIcecsV2})
+    if (name == RoundingName(r)) {
+      *out = r;
+      return true;
+    }
+  return false;
+}
+
 bool AcceleratorConfig::Accepts(int32_t builtin) const {
   return std::any_of(accepted_ops.begin(), accepted_ops.end(),
                      [&](BuiltinOp op) { return static_cast<int32_t>(op) == builtin; });
@@ -370,7 +388,7 @@ std::string AcceleratorConfigToJson(const AcceleratorConfig& c) {
                  {"nop_cycles", p.nop_cycles},
                  {"closed_form_drain_base", p.closed_form_drain_base},
                  {"arranger_fifo_depth", p.arranger_fifo_depth}};
-  j["ppu_rounding"] = c.ppu_rounding == fixed_point::Rounding::kDouble ? "double" : "single";
+  j["ppu_rounding"] = RoundingName(c.ppu_rounding);
   json ops = json::array();
   for (BuiltinOp op : c.accepted_ops) ops.push_back(BuiltinOpName(op));
   j["accepted_ops"] = ops;

@@ -85,6 +85,7 @@ class AccelGemmKernel : public OpKernel {
     L.host = host;
     L.bytes_to_accel = 4 * st.words_in;
     L.bytes_from_accel = 4 * st.words_out;
+    L.dispatch_epilogue_words = st.dispatch_epilogue_words;
     const double peak = static_cast<double>(s.config.peak_macs_per_cycle());
     const double macs = static_cast<double>(L.macs());
     L.utilization = L.cycles.total() > 0 ? macs / (static_cast<double>(L.cycles.total()) * peak) : 0;

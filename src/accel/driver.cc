@@ -7,6 +7,12 @@
 
 namespace potacc::accel {
 
+POTACC_REGISTER_ACCEL_MODE({"weight_preload",
+                            "1: each layer's packed weights are copied once into the DMA preload area (v12, reference "
+                            "§5.2); 0: the host copies every weight tile, header and epilogue into the DMA buffers at "
+                            "every LOAD_WGT (ICECS, §6)",
+                            1, 0, 1});
+
 PreparedGemm PrepareGemm(const AcceleratorConfig& config, const LayerWeights& layer, int64_t m, int32_t act_min,
                          int32_t act_max) {
   PreparedGemm g;
@@ -56,6 +62,8 @@ std::vector<Command> BuildCommands(const PreparedGemm& gemm, const int8_t* a, in
 void RunGemm(Backend& backend, const PreparedGemm& gemm, const int8_t* a, int64_t lda, int8_t* c, int64_t ldc,
              HostWork* host) {
   HostWork work;
+  const bool preload = backend.config().weight_preload();
+  const Protocol protocol = backend.config().protocol();
   StreamWordsT out;
   const int32_t lo = gemm.act_min, hi = gemm.act_max;
   GenerateCommands(gemm, a, lda, [&](const Command& cmd, const Tile* tile) {
@@ -68,7 +76,16 @@ void RunGemm(Backend& backend, const PreparedGemm& gemm, const int8_t* a, int64_
         work.row_split_copies += 1;
         work.input_pack_bytes += cmd.inputs->strips() * 4 * cmd.inputs->rk;
         break;
-      case Opcode::kLoadWeights: work.dma_transfers += 4 * 2 + 1; break;  // header, data, epilogue
+      case Opcode::kLoadWeights:
+        if (preload) {
+          work.dma_transfers += 4 * 2 + 1;  // header, data from the preload area, epilogue
+        } else {
+          // The host copies header, weight tile and epilogue into the DMA
+          // buffers and sends one transfer per stream (reference §6).
+          work.dma_transfers += 4;
+          for (int64_t words : StreamWordCounts(cmd, protocol)) work.weight_copy_bytes += 4 * words;
+        }
+        break;
       case Opcode::kCompute: work.dma_transfers += 1 + 4; break;         // command + 4 output channels
     }
     if (cmd.op != Opcode::kCompute) {

@@ -21,6 +21,7 @@ nlohmann::json CyclesJson(const PhaseCycles& c) {
 nlohmann::json HostJson(const HostWork& h) {
   return {{"im2col_bytes", h.im2col_bytes},
           {"input_pack_bytes", h.input_pack_bytes},
+          {"weight_copy_bytes", h.weight_copy_bytes},
           {"output_scatter_bytes", h.output_scatter_bytes},
           {"row_split_copies", h.row_split_copies},
           {"commands", h.commands},

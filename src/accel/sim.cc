@@ -43,6 +43,7 @@ UnitActivity& UnitActivity::operator+=(const UnitActivity& o) {
 HostWork& HostWork::operator+=(const HostWork& o) {
   im2col_bytes += o.im2col_bytes;
   input_pack_bytes += o.input_pack_bytes;
+  weight_copy_bytes += o.weight_copy_bytes;
   output_scatter_bytes += o.output_scatter_bytes;
   row_split_copies += o.row_split_copies;
   commands += o.commands;
@@ -51,7 +52,11 @@ HostWork& HostWork::operator+=(const HostWork& o) {
 }
 
 Simulator::Simulator(const AcceleratorConfig& config)
-    : config_(config), weight_table_(EffectiveWeightTable(config)), units_(static_cast<size_t>(config.units)) {
+    : config_(config),
+      weight_table_(EffectiveWeightTable(config)),
+      protocol_(config.protocol()),
+      broadcast_(config.weights_broadcast()),
+      units_(static_cast<size_t>(config.units)) {
   Check(config_.method != nullptr, "accelerator config has no PE method");
   // Buffers are allocated as commands fill them (the GIB up to the largest
   // LOAD_INP, a unit's weights up to the largest LOAD_WGT), so host memory
@@ -75,7 +80,7 @@ void Simulator::ResetStats() {
 
 void Simulator::Execute(const Command& cmd, StreamWordsT* out) {
   ++stats_.commands;
-  const auto words = StreamWordCounts(cmd);
+  const auto words = StreamWordCounts(cmd, protocol_);
   for (int64_t w : words) stats_.words_in += w;
   switch (cmd.op) {
     case Opcode::kConfig: Configure(cmd); break;
@@ -115,16 +120,23 @@ void Simulator::LoadWeights(const Command& cmd) {
   if (w.codes_per_word != config_.codes_per_word()) Fail("LOAD_WGT packing does not match the PE width");
   const int V = config_.units;
   const int64_t rk = w.rk, d = rk / 4;
+  const bool broadcast = broadcast_;
+  // Epilogue arrays: per unit (v12) or global (ICECS); weight buffer: a unit's
+  // share of the blocks (v12) or the whole tile in every unit (broadcast).
   const int64_t max_slots = (cmd.blocks + V - 1) / V;
-  if (max_slots > config_.buffers.wsums_entries)
+  if (cmd.blocks > config_.max_tile_blocks())
     Fail("LOAD_WGT of " + std::to_string(cmd.blocks) + " blocks overflows the weight-sum arrays (" +
-         std::to_string(config_.buffers.wsums_entries) + " per unit)");
-  if (max_slots * d > config_.buffers.weight_addresses)
+         std::to_string(config_.buffers.wsums_entries) +
+         (protocol_ == Protocol::kIcecsV2 ? " entries)" : " per unit)"));
+  const int64_t unit_blocks = broadcast ? cmd.blocks : max_slots;
+  if (unit_blocks * d > config_.buffers.weight_addresses)
     Fail("LOAD_WGT of " + std::to_string(cmd.blocks) + " blocks at depth " + std::to_string(rk) +
          " overflows the weight buffer (" + std::to_string(config_.buffers.weight_addresses) + " addresses per unit)");
+  // The simulator keeps one copy of a broadcast tile (every unit reads the same
+  // values) in units_[0], and a distributed tile's block b in units_[b % V].
   for (int u = 0; u < V; ++u) {
     Unit& unit = units_[u];
-    unit.slots = cmd.blocks / V + (u < cmd.blocks % V ? 1 : 0);
+    unit.slots = broadcast ? (u == 0 ? cmd.blocks : 0) : cmd.blocks / V + (u < cmd.blocks % V ? 1 : 0);
     unit.weights.resize(static_cast<size_t>(unit.slots * 4 * rk));
     unit.bias_sum.resize(static_cast<size_t>(unit.slots * 4));
     unit.multiplier.resize(static_cast<size_t>(unit.slots * 4));
@@ -134,8 +146,8 @@ void Simulator::LoadWeights(const Command& cmd) {
   const int cpw = w.codes_per_word;
   const uint32_t mask = (1u << bits) - 1;
   for (int64_t i = 0; i < cmd.blocks; ++i) {
-    Unit& unit = units_[i % V];
-    const int64_t slot = i / V;
+    Unit& unit = units_[broadcast ? 0 : i % V];
+    const int64_t slot = broadcast ? i : i / V;
     const int64_t b = cmd.first_block + i;
     for (int q = 0; q < 4; ++q) {
       // Stream q carries column q of the block: word t = depth cpw*t .. cpw*t+cpw-1.
@@ -186,8 +198,8 @@ void Simulator::Compute(const Command& cmd, StreamWordsT* out) {
         for (int64_t k = 0; k < rk; ++k) strip16_[q * rk + k] = bytes[k];
       }
       for (int64_t b = 0; b < blocks; ++b) {
-        const Unit& unit = units_[b % V];
-        const int64_t slot = b / V;
+        const Unit& unit = units_[broadcast_ ? 0 : b % V];
+        const int64_t slot = broadcast_ ? b : b / V;
         const int16_t* w = unit.weights.data() + slot * 4 * rk;
         uint32_t words[4] = {0, 0, 0, 0};
         for (int col = 0; col < 4; ++col) {
@@ -212,6 +224,7 @@ void Simulator::Compute(const Command& cmd, StreamWordsT* out) {
   stats_.cycles.output_beats += t.output_beats;
   for (int u = 0; u < V; ++u) stats_.units[u] += t.units[u];
   stats_.words_out += 4 * (strips * blocks + 1);
+  stats_.dispatch_epilogue_words += DispatchEpilogueWords(protocol_) * strips * blocks;
 }
 
 }  // namespace potacc::accel

@@ -5,6 +5,17 @@
 
 namespace potacc::accel {
 
+// The ICECS design's tiling (reference §6): every unit holds the whole weight
+// tile, and its INT8 baseline caps the rows of a tile by a row-sum buffer.
+POTACC_REGISTER_ACCEL_MODE({"weights_broadcast",
+                            "every GEMM unit holds the whole weight tile (ICECS v2, reference §6): a tile is bounded "
+                            "by one unit's weight buffer, not by all units'",
+                            0, 0, 1});
+POTACC_REGISTER_ACCEL_MODE({"max_tile_rows",
+                            "rows per tile capped by a row-sum buffer (ISUMS_BUF_LEN of SECDA's VM int8 design, the "
+                            "ICECS baseline); 0 = no such buffer",
+                            0, 0, int64_t{1} << 20});
+
 int64_t TilePlan::row_tiles() const {
   std::set<int64_t> rows;
   for (const Tile& t : tiles) rows.insert(t.row0);
@@ -56,9 +67,13 @@ TilePlan PlanTiles(const AcceleratorConfig& config, int64_t m, int64_t n, int64_
     return p;
   }
 
-  const int64_t col_cap = (16 * wbuf * V / p.rk) / 4 * 4;
-  int64_t col_inc = std::min({p.rn, col_cap, 4 * V * config.buffers.wsums_entries});
-  {
+  // One address holds 16 weights (4 columns x 4 depth); a tile fills all
+  // units' buffers (v12) or one unit's (ICECS: every unit holds the whole tile).
+  const bool distributed = !config.weights_broadcast();
+  const int64_t col_cap = (16 * config.tile_weight_addresses() / p.rk) / 4 * 4;
+  int64_t col_inc = std::min({p.rn, col_cap, 4 * config.max_tile_blocks()});
+  if (distributed) {
+    // v12: the unit that gets the extra blocks of an uneven tile must hold them.
     const int64_t nb = col_inc / 4;
     if ((nb / V + nb % V) * 4 * p.rk > 16 * wbuf) col_inc -= 4 * (nb % V);
     // Released driver would loop forever here; keep one block per unit instead.
@@ -66,13 +81,14 @@ TilePlan PlanTiles(const AcceleratorConfig& config, int64_t m, int64_t n, int64_
   }
   p.col_inc = col_inc;
   p.row_inc = std::min(p.rm, gib_rows);
+  if (const int64_t cap = config.Mode("max_tile_rows"); cap > 0) p.row_inc = std::min(p.row_inc, cap / 4 * 4);
 
   for (int64_t r = 0; r < p.rm; r += p.row_inc) {
     const int64_t rows = std::min(p.row_inc, p.rm - r);
     bool first_in_row = true;
     for (int64_t c = 0; c < p.rn; c += col_inc) {
       int64_t cols = std::min(col_inc, p.rn - c);
-      if (cols < 4 * V) {
+      if (distributed && cols < 4 * V) {
         // Small-tile guard of the released driver (§5.4).
         for (int64_t i = 0; i <= V - 3; ++i) {
           if (cols == 4 * (V - 1 - i) && p.rk > 16 * wbuf / cols) {

@@ -13,6 +13,7 @@ AccelNodeWork AccelNodeFromStats(const accel::LayerStats& l, const std::string& 
   a.k = l.k;
   a.im2col_bytes = l.host.im2col_bytes;
   a.input_pack_bytes = l.host.input_pack_bytes;
+  a.weight_copy_bytes = l.host.weight_copy_bytes;
   a.output_unpack_bytes = l.host.output_scatter_bytes;
   a.commands = l.host.commands;
   a.dma_transfers = l.host.dma_transfers;

@@ -1,6 +1,7 @@
 #include "potacc/platform/board.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -14,145 +15,294 @@ namespace {
 
 using nlohmann::json;
 
-// Reads documented numbers: {"value": X, "source"|"assumption": "..."}.
+enum class Kind : uint8_t { kReal, kInteger, kFlag };
+
+// One numeric field of a board file: where it is, what it may be (hard
+// plausibility limits, inclusive; anything outside is a typo or an attack,
+// not a board) and where it goes (file units converted by `apply`).
+struct FieldSpec {
+  const char* section;
+  const char* key;
+  Kind kind;
+  double min, max;
+  void (*apply)(Board&, double);
+};
+
+// Every numeric field the board model reads, in file order. A field not in
+// this table (or the text fields below) is refused: nothing is parsed and ignored.
+const std::vector<FieldSpec>& FieldSpecs() {
+  constexpr double kRateMin = 1e-3, kRateMax = 1e3;  // per-cycle throughputs
+  static const std::vector<FieldSpec> specs = {
+      {"cpu", "cores", Kind::kInteger, 1, 256, [](Board& b, double v) { b.cpu.cores = static_cast<int>(v); }},
+      {"cpu", "clock_hz", Kind::kReal, 1e6, 1e10, [](Board& b, double v) { b.cpu.clock_hz = v; }},
+      {"cpu", "thread_efficiency", Kind::kReal, 0, 1, [](Board& b, double v) { b.cpu.thread_efficiency = v; }},
+      {"cpu", "op_overhead_cycles", Kind::kReal, 0, 1e7, [](Board& b, double v) { b.cpu.op_overhead_cycles = v; }},
+      {"cpu", "conv_macs_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.cpu.conv_macs_per_cycle = v; }},
+      {"cpu", "depthwise_macs_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.cpu.depthwise_macs_per_cycle = v; }},
+      {"cpu", "fc_macs_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.cpu.fc_macs_per_cycle = v; }},
+      {"cpu", "elementwise_bytes_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.cpu.elementwise_bytes_per_cycle = v; }},
+      {"cpu", "data_movement_bytes_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.cpu.data_movement_bytes_per_cycle = v; }},
+      {"host_driver", "im2col_bytes_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.host.im2col_bytes_per_cycle = v; }},
+      {"host_driver", "dma_buffer_write_bytes_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.host.dma_buffer_write_bytes_per_cycle = v; }},
+      {"host_driver", "dma_buffer_read_bytes_per_cycle", Kind::kReal, kRateMin, kRateMax,
+       [](Board& b, double v) { b.host.dma_buffer_read_bytes_per_cycle = v; }},
+      {"host_driver", "per_command_cycles", Kind::kReal, 0, 1e7,
+       [](Board& b, double v) { b.host.per_command_cycles = v; }},
+      {"memory", "ddr_bandwidth_bytes_per_s", Kind::kReal, 1e6, 1e13,
+       [](Board& b, double v) { b.memory.ddr_bandwidth_bytes_per_s = v; }},
+      {"memory", "ddr_energy_pj_per_byte", Kind::kReal, 0, 1e4,
+       [](Board& b, double v) { b.memory.ddr_energy_j_per_byte = v * 1e-12; }},
+      {"dma", "setup_us", Kind::kReal, 0, 1e4, [](Board& b, double v) { b.dma.setup_seconds = v * 1e-6; }},
+      {"dma", "stream_bandwidth_bytes_per_s", Kind::kReal, 1e6, 1e13,
+       [](Board& b, double v) { b.dma.stream_bandwidth_bytes_per_s = v; }},
+      {"fpga", "clock_hz", Kind::kReal, 1e6, 2e9, [](Board& b, double v) { b.fpga_clock_hz = v; }},
+      {"fpga", "accel_units", Kind::kInteger, 1, 64, [](Board& b, double v) { b.accel_units = static_cast<int>(v); }},
+      {"power", "ps_idle_w", Kind::kReal, 0, 1000, [](Board& b, double v) { b.power.ps_idle_w = v; }},
+      {"power", "core_active_w", Kind::kReal, 0, 100, [](Board& b, double v) { b.power.core_active_w = v; }},
+      {"power", "pl_static_w", Kind::kReal, 0, 100, [](Board& b, double v) { b.power.pl_static_w = v; }},
+      {"power", "cpu_only_pl_loaded", Kind::kFlag, 0, 1,
+       [](Board& b, double v) { b.power.cpu_only_pl_loaded = v != 0; }},
+      {"power", "dma_active_w", Kind::kReal, 0, 100, [](Board& b, double v) { b.power.dma_active_w = v; }},
+      {"power", "lut_pj_per_toggle", Kind::kReal, 0, 1e4,
+       [](Board& b, double v) { b.power.lut_j_per_toggle = v * 1e-12; }},
+      {"power", "ff_pj_per_toggle", Kind::kReal, 0, 1e4,
+       [](Board& b, double v) { b.power.ff_j_per_toggle = v * 1e-12; }},
+      {"power", "ff_clock_pj_per_cycle", Kind::kReal, 0, 1e4,
+       [](Board& b, double v) { b.power.ff_clock_j_per_cycle = v * 1e-12; }},
+      {"power", "dsp_pj_per_op", Kind::kReal, 0, 1e4, [](Board& b, double v) { b.power.dsp_j_per_op = v * 1e-12; }},
+      {"power", "bram_pj_per_access", Kind::kReal, 0, 1e4,
+       [](Board& b, double v) { b.power.bram_j_per_access = v * 1e-12; }},
+      {"power", "uram_pj_per_access", Kind::kReal, 0, 1e4,
+       [](Board& b, double v) { b.power.uram_j_per_access = v * 1e-12; }},
+      {"power", "logic_toggle_rate", Kind::kReal, 0, 1, [](Board& b, double v) { b.power.logic_toggle_rate = v; }},
+      {"power", "memory_access_rate", Kind::kReal, 0, 1, [](Board& b, double v) { b.power.memory_access_rate = v; }},
+  };
+  return specs;
+}
+
+const char* const kSections[] = {"cpu", "host_driver", "memory", "dma", "fpga", "power"};
+
+// Text fields (and sub-objects) each section may hold besides its numbers.
+bool IsTextField(const std::string& section, const std::string& key) {
+  return (section == "cpu" && key == "name") || (section == "fpga" && (key == "device" || key == "accel_board")) ||
+         (section == "power" && key == "published_resources");
+}
+
+// Why a field that older board files carried is no longer read.
+std::string RemovedFieldHint(const std::string& path) {
+  if (path == "dma.channels")
+    return " (the DMA channels are the accelerator's streams: configs/accel sets them; remove the field)";
+  return "";
+}
+
+std::string Num(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+bool IsIntegral(double v) { return std::isfinite(v) && std::floor(v) == v; }
+
+// Reads documented numbers: {"value": X, "source"|"assumption": "...", "range": [lo, hi], "range_reason": "..."}.
 class Reader {
  public:
   explicit Reader(std::string where) : where_(std::move(where)) {}
 
+  [[noreturn]] void Fail(const std::string& what) const { throw Error(where_ + ": " + what); }
+
   const json& Section(const json& doc, const std::string& key) const {
-    if (!doc.contains(key) || !doc.at(key).is_object())
-      throw Error(where_ + ": missing section \"" + key + "\"");
+    if (!doc.contains(key) || !doc.at(key).is_object()) Fail("missing section \"" + key + "\"");
     return doc.at(key);
   }
 
-  double Number(const json& section, const std::string& path, const std::string& key,
-                double min_exclusive = -1e300) const {
-    const std::string field = path + "." + key;
-    if (!section.contains(key)) throw Error(where_ + ": missing field \"" + field + "\"");
-    const json& item = section.at(key);
+  BoardValue Value(const json& section, const FieldSpec& spec) const {
+    BoardValue v;
+    v.path = std::string(spec.section) + "." + spec.key;
+    const std::string field = "field \"" + v.path + "\"";
+    if (!section.contains(spec.key)) Fail("missing " + field);
+    const json& item = section.at(spec.key);
     if (!item.is_object() || !item.contains("value"))
-      throw Error(where_ + ": field \"" + field +
-                  "\" must be {\"value\": ..., \"source\"|\"assumption\": \"...\"}");
-    const bool has_note = (item.contains("source") && item.at("source").is_string()) ||
-                          (item.contains("assumption") && item.at("assumption").is_string());
-    if (!has_note)
-      throw Error(where_ + ": field \"" + field +
-                  "\" has no \"source\" or \"assumption\" note (every board number must say where it comes from)");
-    const json& v = item.at("value");
-    double value = 0;
-    if (v.is_boolean()) {
-      value = v.get<bool>() ? 1.0 : 0.0;
-    } else if (v.is_number()) {
-      value = v.get<double>();
-    } else {
-      throw Error(where_ + ": field \"" + field + "\": value must be a number");
-    }
-    if (!(value > min_exclusive))
-      throw Error(where_ + ": field \"" + field + "\" = " + std::to_string(value) +
-                  " is out of range");
-    return value;
-  }
-
-  double Positive(const json& s, const std::string& path, const std::string& key) const {
-    return Number(s, path, key, 0.0);
-  }
-  double NonNegative(const json& s, const std::string& path, const std::string& key) const {
-    const double v = Number(s, path, key);
-    if (v < 0) throw Error(where_ + ": field \"" + path + "." + key + "\" must not be negative");
+      Fail(field + " must be {\"value\": ..., \"source\"|\"assumption\": \"...\"}");
+    for (const auto& [k, unused] : item.items())
+      if (k != "value" && k != "source" && k != "assumption" && k != "range" && k != "range_reason" && k[0] != '_')
+        Fail(field + ": \"" + k + "\" is not a known key (value, source, assumption, range, range_reason)");
+    v.value = ReadValue(item.at("value"), spec, field);
+    ReadNote(item, field, v);
+    if (item.contains("range")) ReadRange(item, spec, field, v);
+    if (!v.from_source && !v.has_range)
+      Fail(field + " is an assumption without a plausible \"range\": [low, high] and its \"range_reason\"");
     return v;
   }
 
   std::string Text(const json& section, const std::string& path, const std::string& key) const {
     if (!section.contains(key) || !section.at(key).is_string())
-      throw Error(where_ + ": missing text field \"" + path + "." + key + "\"");
+      Fail("missing text field \"" + path + "." + key + "\"");
     return section.at(key).get<std::string>();
   }
 
  private:
+  double ReadValue(const json& v, const FieldSpec& spec, const std::string& field) const {
+    if (spec.kind == Kind::kFlag) {
+      if (!v.is_boolean()) Fail(field + ": value must be true or false");
+      return v.get<bool>() ? 1.0 : 0.0;
+    }
+    if (!v.is_number()) Fail(field + ": value must be a number");
+    const double x = v.get<double>();
+    CheckLimits(x, spec, field);
+    return x;
+  }
+
+  void CheckLimits(double x, const FieldSpec& spec, const std::string& field) const {
+    if (!(x >= spec.min && x <= spec.max))
+      Fail(field + " = " + Num(x) + " is outside its plausible limits [" + Num(spec.min) + ", " + Num(spec.max) + "]");
+    if (spec.kind == Kind::kInteger && !IsIntegral(x)) Fail(field + " = " + Num(x) + " must be an integer");
+  }
+
+  void ReadNote(const json& item, const std::string& field, BoardValue& v) const {
+    const bool has_source = item.contains("source"), has_assumption = item.contains("assumption");
+    if (has_source == has_assumption)
+      Fail(field + " needs exactly one \"source\" or \"assumption\" note (every board number must say where it "
+                   "comes from)");
+    const json& note = item.at(has_source ? "source" : "assumption");
+    if (!note.is_string() || note.get<std::string>().empty()) Fail(field + ": the note must be a non-empty text");
+    v.from_source = has_source;
+    v.note = note.get<std::string>();
+  }
+
+  void ReadRange(const json& item, const FieldSpec& spec, const std::string& field, BoardValue& v) const {
+    const json& r = item.at("range");
+    if (spec.kind == Kind::kFlag) Fail(field + ": a true/false value has no range");
+    if (!r.is_array() || r.size() != 2 || !r[0].is_number() || !r[1].is_number())
+      Fail(field + ": \"range\" must be [low, high]");
+    v.low = r[0].get<double>();
+    v.high = r[1].get<double>();
+    CheckLimits(v.low, spec, field + " range low");
+    CheckLimits(v.high, spec, field + " range high");
+    if (!(v.low < v.high)) Fail(field + ": range [" + Num(v.low) + ", " + Num(v.high) + "] must have low < high");
+    if (v.value < v.low || v.value > v.high)
+      Fail(field + " = " + Num(v.value) + " lies outside its own range [" + Num(v.low) + ", " + Num(v.high) + "]");
+    if (!item.contains("range_reason") || !item.at("range_reason").is_string() ||
+        item.at("range_reason").get<std::string>().empty())
+      Fail(field + " has a range but no \"range_reason\" (why the value may lie anywhere in it)");
+    v.has_range = true;
+    v.range_reason = item.at("range_reason").get<std::string>();
+  }
+
   std::string where_;
 };
 
-Resources ParseResources(const json& item, const std::string& where, const std::string& name) {
+// Counts of one published design: integers (BRAM in tiles, RAMB18 = 0.5).
+Resources ParseResources(const json& item, const Reader& rd, const std::string& name) {
+  const std::string path = "power.published_resources." + name;
+  if (!item.is_object()) rd.Fail(path + " must be an object");
+  for (const auto& [k, unused] : item.items())
+    if (k != "lut" && k != "ff" && k != "dsp" && k != "bram" && k != "uram")
+      rd.Fail(path + "." + k + " is not a known resource (lut, ff, dsp, bram, uram)");
   return ResourcesFrom([&](const char* key) -> double {
     if (!item.contains(key)) return 0.0;
-    if (!item.at(key).is_number() || item.at(key).get<double>() < 0)
-      throw Error(where + ": power.published_resources." + name + "." + key +
-                  " must be a non-negative number");
-    return item.at(key).get<double>();
+    const json& v = item.at(key);
+    const double x = v.is_number() ? v.get<double>() : -1;
+    const double unit = std::string(key) == "bram" ? 0.5 : 1.0;
+    if (!(x >= 0 && x <= 1e8) || !IsIntegral(x / unit))
+      rd.Fail(path + "." + key + " must be a count in [0, 1e8]" + (unit < 1 ? " (a multiple of 0.5)" : " (an integer)"));
+    return x;
   });
+}
+
+void ReadPublishedResources(const json& pw, const Reader& rd, Board& b) {
+  const json& res = rd.Section(pw, "published_resources");
+  for (const auto& [key, item] : res.items()) {
+    if (key == "source" || key == "assumption" || key[0] == '_') continue;
+    b.power.published_resources[key] = ParseResources(item, rd, key);
+  }
+  if (!res.contains("source") && !res.contains("assumption"))
+    rd.Fail("power.published_resources has no \"source\" or \"assumption\" note");
+}
+
+// Every key of the document is read by someone: numbers (FieldSpecs), texts, notes.
+void RefuseUnknownFields(const json& doc, const Reader& rd) {
+  for (const auto& [key, unused] : doc.items()) {
+    const bool known = key == "name" || key == "description" || key == "sources" || key[0] == '_' ||
+                       std::find(std::begin(kSections), std::end(kSections), key) != std::end(kSections);
+    if (!known) rd.Fail("\"" + key + "\" is not a known section");
+  }
+  for (const char* section : kSections) {
+    for (const auto& [key, unused] : doc.at(section).items()) {
+      if (key[0] == '_' || IsTextField(section, key)) continue;
+      const bool numeric = std::any_of(FieldSpecs().begin(), FieldSpecs().end(), [&](const FieldSpec& s) {
+        return section == std::string(s.section) && key == s.key;
+      });
+      const std::string path = std::string(section) + "." + key;
+      if (!numeric) rd.Fail("field \"" + path + "\" is not used by the board model" + RemovedFieldHint(path));
+    }
+  }
+  if (doc.contains("sources")) {
+    const json& s = doc.at("sources");
+    if (!s.is_object()) rd.Fail("\"sources\" must be an object of citations (id -> text)");
+    for (const auto& [id, text] : s.items())
+      if (!text.is_string()) rd.Fail("sources." + id + " must be a text");
+  }
 }
 
 }  // namespace
 
+const BoardValue* Board::Find(const std::string& path) const {
+  for (const auto& v : values)
+    if (v.path == path) return &v;
+  return nullptr;
+}
+
 Board BoardFromJson(const json& doc, const std::string& where) {
-  if (!doc.is_object()) throw Error(where + ": a board file must be a JSON object");
   Reader rd(where);
+  if (!doc.is_object()) rd.Fail("a board file must be a JSON object");
   Board b;
   b.json = doc;
   b.name = rd.Text(doc, "board", "name");
   b.description = doc.value("description", "");
-
-  const json& cpu = rd.Section(doc, "cpu");
-  b.cpu.name = cpu.value("name", "cpu");
-  b.cpu.cores = static_cast<int>(rd.Positive(cpu, "cpu", "cores"));
-  b.cpu.clock_hz = rd.Positive(cpu, "cpu", "clock_hz");
-  b.cpu.thread_efficiency = rd.NonNegative(cpu, "cpu", "thread_efficiency");
-  b.cpu.op_overhead_cycles = rd.NonNegative(cpu, "cpu", "op_overhead_cycles");
-  b.cpu.conv_macs_per_cycle = rd.Positive(cpu, "cpu", "conv_macs_per_cycle");
-  b.cpu.depthwise_macs_per_cycle = rd.Positive(cpu, "cpu", "depthwise_macs_per_cycle");
-  b.cpu.fc_macs_per_cycle = rd.Positive(cpu, "cpu", "fc_macs_per_cycle");
-  b.cpu.elementwise_bytes_per_cycle = rd.Positive(cpu, "cpu", "elementwise_bytes_per_cycle");
-  b.cpu.data_movement_bytes_per_cycle = rd.Positive(cpu, "cpu", "data_movement_bytes_per_cycle");
-  if (b.cpu.thread_efficiency > 1.0)
-    throw Error(where + ": field \"cpu.thread_efficiency\" must be in [0, 1]");
-
-  const json& host = rd.Section(doc, "host_driver");
-  b.host.im2col_bytes_per_cycle = rd.Positive(host, "host_driver", "im2col_bytes_per_cycle");
-  b.host.dma_buffer_write_bytes_per_cycle =
-      rd.Positive(host, "host_driver", "dma_buffer_write_bytes_per_cycle");
-  b.host.dma_buffer_read_bytes_per_cycle =
-      rd.Positive(host, "host_driver", "dma_buffer_read_bytes_per_cycle");
-  b.host.per_command_cycles = rd.NonNegative(host, "host_driver", "per_command_cycles");
-
-  const json& mem = rd.Section(doc, "memory");
-  b.memory.ddr_bandwidth_bytes_per_s = rd.Positive(mem, "memory", "ddr_bandwidth_bytes_per_s");
-  b.memory.ddr_energy_j_per_byte = rd.NonNegative(mem, "memory", "ddr_energy_pj_per_byte") * 1e-12;
-
-  const json& dma = rd.Section(doc, "dma");
-  b.dma.channels = static_cast<int>(rd.Positive(dma, "dma", "channels"));
-  b.dma.setup_seconds = rd.NonNegative(dma, "dma", "setup_us") * 1e-6;
-  b.dma.stream_bandwidth_bytes_per_s = rd.Positive(dma, "dma", "stream_bandwidth_bytes_per_s");
-
-  const json& fpga = rd.Section(doc, "fpga");
-  b.fpga_clock_hz = rd.Positive(fpga, "fpga", "clock_hz");
-  b.accel_units = static_cast<int>(rd.Positive(fpga, "fpga", "accel_units"));
-  b.accel_board = rd.Text(fpga, "fpga", "accel_board");
-
-  const json& pw = rd.Section(doc, "power");
-  b.power.ps_idle_w = rd.NonNegative(pw, "power", "ps_idle_w");
-  b.power.core_active_w = rd.NonNegative(pw, "power", "core_active_w");
-  b.power.pl_static_w = rd.NonNegative(pw, "power", "pl_static_w");
-  b.power.cpu_only_pl_loaded = rd.Number(pw, "power", "cpu_only_pl_loaded") != 0.0;
-  b.power.dma_active_w = rd.NonNegative(pw, "power", "dma_active_w");
-  b.power.lut_j_per_toggle = rd.NonNegative(pw, "power", "lut_pj_per_toggle") * 1e-12;
-  b.power.ff_j_per_toggle = rd.NonNegative(pw, "power", "ff_pj_per_toggle") * 1e-12;
-  b.power.ff_clock_j_per_cycle = rd.NonNegative(pw, "power", "ff_clock_pj_per_cycle") * 1e-12;
-  b.power.dsp_j_per_op = rd.NonNegative(pw, "power", "dsp_pj_per_op") * 1e-12;
-  b.power.bram_j_per_access = rd.NonNegative(pw, "power", "bram_pj_per_access") * 1e-12;
-  b.power.uram_j_per_access = rd.NonNegative(pw, "power", "uram_pj_per_access") * 1e-12;
-  b.power.logic_toggle_rate = rd.NonNegative(pw, "power", "logic_toggle_rate");
-  b.power.memory_access_rate = rd.NonNegative(pw, "power", "memory_access_rate");
-  if (b.power.logic_toggle_rate > 1 || b.power.memory_access_rate > 1)
-    throw Error(where + ": power.logic_toggle_rate and power.memory_access_rate must be in [0, 1]");
-  const json& res = rd.Section(pw, "published_resources");
-  for (const auto& [key, item] : res.items()) {
-    if (key == "source" || key == "assumption") continue;
-    if (!item.is_object())
-      throw Error(where + ": power.published_resources." + key + " must be an object");
-    b.power.published_resources[key] = ParseResources(item, where, key);
+  for (const char* section : kSections) rd.Section(doc, section);
+  b.cpu.name = doc.at("cpu").value("name", "cpu");
+  for (const FieldSpec& spec : FieldSpecs()) {
+    BoardValue v = rd.Value(doc.at(spec.section), spec);
+    spec.apply(b, v.value);
+    b.values.push_back(std::move(v));
   }
-  if (!res.contains("source") && !res.contains("assumption"))
-    throw Error(where + ": power.published_resources has no \"source\" or \"assumption\" note");
+  b.accel_board = rd.Text(doc.at("fpga"), "fpga", "accel_board");
+  ReadPublishedResources(doc.at("power"), rd, b);
+  RefuseUnknownFields(doc, rd);
+  return b;
+}
+
+Board BoardWithValues(const Board& board, const std::map<std::string, double>& values) {
+  json doc = board.json;
+  for (const auto& [path, value] : values) {
+    const size_t dot = path.find('.');
+    const std::string section = path.substr(0, dot), key = dot == std::string::npos ? "" : path.substr(dot + 1);
+    if (!board.Find(path)) throw Error("board " + board.name + ": no documented number \"" + path + "\"");
+    json& item = doc[section][key];
+    if (item.at("value").is_boolean()) item["value"] = value != 0;
+    else item["value"] = value;
+    item.erase("range");  // a study point may sit anywhere within (or beyond) the range
+    item.erase("range_reason");
+    if (item.contains("assumption")) {
+      item.erase("assumption");
+      item["source"] = "study point";
+    }
+  }
+  Board b = BoardFromJson(doc, board.file.empty() ? board.name : board.file.string());
+  b.file = board.file;
+  for (auto& v : b.values)
+    if (const BoardValue* orig = board.Find(v.path)) {
+      const double value = v.value;
+      v = *orig;
+      v.value = value;
+    }
   return b;
 }
 

@@ -75,12 +75,11 @@ std::vector<NamedModel> BuiltinCompareModels(uint64_t seed) {
 
 namespace {
 
-ConfigResult FromTimeline(const std::string& name, const Workload& w, const Timeline& tl) {
+// A configuration's result before the board turns it into time and energy:
+// where its nodes ran and what the PL holds.
+ConfigResult FromWorkload(const std::string& name, Workload w, std::optional<Resources> pl) {
   ConfigResult r;
   r.name = name;
-  r.latency_ms = tl.latency_s * 1e3;
-  r.energy_mj = tl.energy.total() * 1e3;
-  r.energy_above_idle_mj = tl.energy.above_idle() * 1e3;
   int64_t accel_macs = 0, macs = 0;
   for (const auto& n : w.nodes) {
     macs += n.macs;
@@ -92,7 +91,8 @@ ConfigResult FromTimeline(const std::string& name, const Workload& w, const Time
     }
   }
   r.accel_mac_fraction = macs > 0 ? static_cast<double>(accel_macs) / macs : 0.0;
-  r.timeline = tl;
+  r.workload = std::move(w);
+  r.pl_resources = std::move(pl);
   return r;
 }
 
@@ -119,6 +119,25 @@ double GeoMean(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+void EvaluateOnBoard(ConfigResult& r, const Board& board, const TimelineOptions& options) {
+  std::optional<AccelPowerModel> pl;
+  if (r.pl_resources) pl = AccelPowerOfResources(board, *r.pl_resources);
+  r.timeline = ComputeTimeline(board, r.workload, pl ? &*pl : nullptr, options);
+  r.latency_ms = r.timeline.latency_s * 1e3;
+  r.energy_mj = r.timeline.energy.total() * 1e3;
+  r.energy_above_idle_mj = r.timeline.energy.above_idle() * 1e3;
+}
+
+CompareReport EvaluateReport(const CompareReport& report, const Board& board) {
+  CompareReport out = report;
+  for (auto& m : out.models)
+    for (auto& c : m.configs) EvaluateOnBoard(c, board, out.timeline);
+  std::vector<std::string> methods;
+  for (const auto& s : out.summary) methods.push_back(s.method);
+  Summarize(out, methods);
+  return out;
+}
 
 void Summarize(CompareReport& report, const std::vector<std::string>& methods) {
   auto summarize = [&](const std::string& method) {
@@ -161,6 +180,7 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
   report.threads = std::clamp(options.timeline.threads > 0 ? options.timeline.threads : board.cpu.cores, 1,
                               std::max(1, board.cpu.cores));
   report.overlap = options.timeline.overlap;
+  report.timeline = options.timeline;
   report.accel_family = options.accel_family;
   for (const auto& m : options.methods)
     Check(quant::FindMethod(m) != nullptr, "compare: unknown quantization method \"" + m + "\"");
@@ -188,11 +208,11 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
     TensorBytes cpu_outputs;
     if (options.check_outputs) cpu_outputs = RunCpuReference(nm.model, inputs);
     {
-      const Workload w = CpuWorkload(nm.model, nm.name);
+      Workload w = CpuWorkload(nm.model, nm.name);
       mr.macs = w.total_macs();
-      const Timeline tl =
-          ComputeTimeline(board, w, board.power.cpu_only_pl_loaded ? &cpu_only_pl : nullptr, options.timeline);
-      ConfigResult r = FromTimeline("cpu", w, tl);
+      ConfigResult r = FromWorkload("cpu", std::move(w),
+                                    board.power.cpu_only_pl_loaded ? std::optional(cpu_only_pl.resources) : std::nullopt);
+      EvaluateOnBoard(r, board, options.timeline);
       if (options.check_outputs) r.outputs_match_cpu = true;  // it is the reference
       mr.configs.push_back(std::move(r));
     }
@@ -214,10 +234,9 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
         run_model = &quantized;
       }
       const AccelExecution ex = executor(*run_model, cfg, inputs, options.check_outputs);
-      const Workload w = AccelWorkload(*run_model, ex.run, nm.name);
       const AccelPowerModel pl = AccelPowerFor(board, method, synth ? &*synth : nullptr);
-      const Timeline tl = ComputeTimeline(board, w, &pl, options.timeline);
-      ConfigResult r = FromTimeline(method, w, tl);
+      ConfigResult r = FromWorkload(method, AccelWorkload(*run_model, ex.run, nm.name), pl.resources);
+      EvaluateOnBoard(r, board, options.timeline);
       r.accel_config = cfg.name;
       r.resource_source = pl.resource_source;
       if (options.check_outputs) {

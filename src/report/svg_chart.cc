@@ -38,6 +38,16 @@ double NiceStep(double max) {
   return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
 }
 
+// SVG document head with a white background and a centred title.
+void SvgHead(std::ostringstream& s, int width, int height, const std::string& title) {
+  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width << "\" height=\"" << height
+    << "\" viewBox=\"0 0 " << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  s << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height << "\" fill=\"white\"/>\n";
+  s << "<text class=\"title\" x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
+    << XmlEscape(title) << "</text>\n";
+}
+
 }  // namespace
 
 std::string XmlEscape(const std::string& text) {
@@ -75,14 +85,7 @@ std::string RenderSvg(const BarChart& chart) {
   auto y_of = [&](double v) { return kTop + plot_h - (v / top_v) * plot_h; };
 
   std::ostringstream s;
-  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width
-    << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
-    << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
-  s << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height
-    << "\" fill=\"white\"/>\n";
-  s << "<text class=\"title\" x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
-    << XmlEscape(chart.title) << "</text>\n";
+  SvgHead(s, width, height, chart.title);
   // Axes and ticks.
   s << "<g class=\"axis\">\n";
   for (double v = 0; v <= top_v + step * 1e-9; v += step) {
@@ -136,6 +139,69 @@ std::string RenderSvg(const BarChart& chart) {
     lx += 24 + 7 * static_cast<int>(chart.series[si].size());
   }
   s << "</g>\n</svg>\n";
+  return s.str();
+}
+
+std::string RenderTornadoSvg(const TornadoChart& chart) {
+  constexpr int kLabel = 330, kRight = 40, kTop = 48, kRow = 22, kBottom = 70;
+  const int n = static_cast<int>(chart.bars.size());
+  const int width = std::max(chart.width, kLabel + 300 + kRight);
+  const int plot_w = width - kLabel - kRight;
+  const int height = kTop + std::max(1, n) * kRow + kBottom;
+  double lo = chart.central, hi = chart.central;
+  for (const auto& b : chart.bars)
+    for (double v : {b.at_low, b.at_high})
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (chart.reference_line) lo = std::min(lo, *chart.reference_line), hi = std::max(hi, *chart.reference_line);
+  const double step = NiceStep((hi - lo) > 0 ? hi - lo : 1);
+  lo = std::floor(lo / step) * step;
+  hi = std::max(lo + step, std::ceil(hi / step) * step);
+  auto x_of = [&](double v) { return kLabel + (v - lo) / (hi - lo) * plot_w; };
+  const int plot_bottom = kTop + std::max(1, n) * kRow;
+
+  std::ostringstream s;
+  SvgHead(s, width, height, chart.title);
+  s << "<g class=\"axis\">\n";
+  for (double v = lo; v <= hi + step * 1e-9; v += step) {
+    s << "<line x1=\"" << Num(x_of(v)) << "\" y1=\"" << kTop << "\" x2=\"" << Num(x_of(v)) << "\" y2=\""
+      << plot_bottom << "\" stroke=\"#dddddd\"/>\n";
+    s << "<text x=\"" << Num(x_of(v)) << "\" y=\"" << plot_bottom + 14 << "\" text-anchor=\"middle\">" << Label(v)
+      << "</text>\n";
+  }
+  s << "<text x=\"" << kLabel + plot_w / 2 << "\" y=\"" << plot_bottom + 32 << "\" text-anchor=\"middle\">"
+    << XmlEscape(chart.x_label) << "</text>\n</g>\n";
+  for (int i = 0; i < n; ++i) {
+    const TornadoBarData& b = chart.bars[i];
+    const int y = kTop + i * kRow + 3;
+    s << "<g class=\"tornado-bar\" data-label=\"" << XmlEscape(b.label) << "\" data-low=\"" << b.at_low
+      << "\" data-high=\"" << b.at_high << "\">\n";
+    s << "<text x=\"" << kLabel - 8 << "\" y=\"" << y + 12 << "\" text-anchor=\"end\">" << XmlEscape(b.label)
+      << "</text>\n";
+    const std::pair<const char*, double> ends[] = {{"low", b.at_low}, {"high", b.at_high}};
+    for (const auto& [cls, v] : ends) {
+      if (!std::isfinite(v)) continue;
+      const double x0 = std::min(x_of(v), x_of(chart.central)), x1 = std::max(x_of(v), x_of(chart.central));
+      s << "<rect class=\"" << cls << "\" x=\"" << Num(x0) << "\" y=\"" << y << "\" width=\"" << Num(x1 - x0)
+        << "\" height=\"" << kRow - 6 << "\" fill=\"" << (std::string(cls) == "low" ? kPalette[0] : kPalette[1])
+        << "\"><title>" << XmlEscape(b.label) << " at its " << cls << " end: " << Label(v) << "</title></rect>\n";
+    }
+    s << "</g>\n";
+  }
+  s << "<line class=\"central\" x1=\"" << Num(x_of(chart.central)) << "\" y1=\"" << kTop - 4 << "\" x2=\""
+    << Num(x_of(chart.central)) << "\" y2=\"" << plot_bottom << "\" stroke=\"black\"/>\n";
+  if (chart.reference_line) {
+    const double x = x_of(*chart.reference_line);
+    s << "<line class=\"reference\" x1=\"" << Num(x) << "\" y1=\"" << kTop - 4 << "\" x2=\"" << Num(x) << "\" y2=\""
+      << plot_bottom << "\" stroke=\"#D55E00\" stroke-dasharray=\"4 3\"/>\n";
+    s << "<text x=\"" << Num(x) << "\" y=\"" << kTop - 8 << "\" text-anchor=\"middle\" fill=\"#D55E00\">"
+      << XmlEscape(chart.reference_label) << "</text>\n";
+  }
+  const int ly = height - 14;
+  s << "<g class=\"legend\">\n<rect x=\"" << kLabel << "\" y=\"" << ly - 10 << "\" width=\"12\" height=\"12\" fill=\""
+    << kPalette[0] << "\"/>\n<text x=\"" << kLabel + 16 << "\" y=\"" << ly << "\">number at the low end</text>\n"
+    << "<rect x=\"" << kLabel + 170 << "\" y=\"" << ly - 10 << "\" width=\"12\" height=\"12\" fill=\"" << kPalette[1]
+    << "\"/>\n<text x=\"" << kLabel + 186 << "\" y=\"" << ly << "\">number at the high end; black line: central "
+    << Label(chart.central) << "</text>\n</g>\n</svg>\n";
   return s.str();
 }
 

@@ -3,11 +3,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "potacc/error.h"
 #include "potacc/platform/board.h"
 
 namespace potacc::platform::testing {
 
-inline nlohmann::json N(double v) { return {{"value", v}, {"assumption", "test"}}; }
+inline nlohmann::json N(double v) { return {{"value", v}, {"source", "test"}}; }
+// An assumption with its plausible range.
+inline nlohmann::json R(double v, double low, double high) {
+  return {{"value", v}, {"assumption", "test"}, {"range", {low, high}}, {"range_reason", "test"}};
+}
 
 inline nlohmann::json TestBoardJson() {
   using nlohmann::json;
@@ -26,7 +31,7 @@ inline nlohmann::json TestBoardJson() {
                {"dma_buffer_read_bytes_per_cycle", N(0.25)},
                {"per_command_cycles", N(100)}};
   json memory = {{"ddr_bandwidth_bytes_per_s", N(4e9)}, {"ddr_energy_pj_per_byte", N(100)}};
-  json dma = {{"channels", N(4)}, {"setup_us", N(1)}, {"stream_bandwidth_bytes_per_s", N(4e9)}};
+  json dma = {{"setup_us", N(1)}, {"stream_bandwidth_bytes_per_s", N(4e9)}};
   json fpga = {{"device", "test"}, {"clock_hz", N(100e6)}, {"accel_units", N(4)}, {"accel_board", "pynq-z2"}};
   json power = {{"ps_idle_w", N(1.0)},
                 {"core_active_w", N(0.5)},
@@ -50,5 +55,15 @@ inline nlohmann::json TestBoardJson() {
 }
 
 inline Board TestBoard() { return BoardFromJson(TestBoardJson(), "test-board"); }
+
+// The loader's error for a board document ("" if it loads).
+inline std::string BoardErrorOf(const nlohmann::json& doc) {
+  try {
+    BoardFromJson(doc, "b.json");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace potacc::platform::testing

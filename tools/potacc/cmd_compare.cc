@@ -1,4 +1,5 @@
-// potacc compare [MODEL...] --board B [--threads N] [--overlap] [--json F] [--csv F] [--svg F]
+// potacc compare [MODEL...] --board B [--family F] [--threads N] [--overlap] [--json F] [--csv F] [--svg F]
+//                [--uncertainty] [--uncertainty-method mc|corners] [--samples N] [--tornado F.svg]
 // potacc compare --synthetic --board B [...]
 // Each model runs CPU-only, on the INT8 multiplier accelerator and on each
 // shift accelerator; the board model turns the runs into latency and energy.
@@ -8,12 +9,15 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "command.h"
 #include "potacc/error.h"
 #include "potacc/platform/compare.h"
+#include "potacc/platform/published.h"
 #include "potacc/platform/synthetic.h"
+#include "potacc/platform/uncertainty.h"
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/reader.h"
 
@@ -27,10 +31,15 @@ struct CompareFlags {
   bool overlap = false;
   bool synthetic = false;
   bool no_check = false;
-  std::string methods = "qkeras,apot,msq";
+  std::string methods;  // default: the shift designs the family has (of qkeras, apot, msq)
   std::string family = accel::kDefaultFamily;
   std::string json, csv, svg;
   uint64_t seed = 1;
+  bool uncertainty = false;
+  std::string uncertainty_method = "mc";
+  int samples = 1000;
+  uint64_t uncertainty_seed = 1;
+  std::string tornado, tornado_figure;
 };
 
 void WriteFile(const std::string& path, const std::string& text) {
@@ -64,6 +73,45 @@ std::vector<platform::NamedModel> LoadModels(const CompareFlags& f) {
   return models;
 }
 
+// The shift designs of a family on a board: those of qkeras, apot, msq it composes with.
+std::vector<std::string> FamilyMethods(const std::string& family, const platform::Board& board) {
+  const accel::AccelBoard accel_board = accel::AccelBoardOf(board);
+  std::vector<std::string> out;
+  for (const char* m : {"qkeras", "apot", "msq"}) {
+    try {
+      accel::ComposeAcceleratorConfig(family, accel_board, m);
+      out.push_back(m);
+    } catch (const Error&) {
+    }
+  }
+  // A family that composes with none of them: let the INT8 composition say why.
+  if (out.empty()) accel::ComposeAcceleratorConfig(family, accel_board, "int8");
+  return out;
+}
+
+void WriteOutputs(const CompareFlags& f, const platform::CompareReport& r, const platform::Board& board,
+                  const platform::UncertaintyResult* u, const std::vector<platform::PublishedCheck>& published) {
+  if (!f.json.empty()) {
+    nlohmann::json j = platform::CompareToJson(r);
+    j["energy_accountings"] = {{"energy_mj", platform::kWholeBoardAccounting},
+                               {"energy_above_idle_mj", platform::kAboveIdleAccounting}};
+    if (u) j["uncertainty"] = platform::UncertaintyToJson(*u);
+    j["published"] = platform::PublishedToJson(published);
+    WriteFile(f.json, j.dump(2) + "\n");
+  }
+  if (!f.csv.empty()) WriteFile(f.csv, platform::CompareToCsv(r));
+  if (!f.svg.empty()) WriteFile(f.svg, report::RenderSvg(platform::CompareChart(r)));
+  if (!f.tornado.empty() && u) {
+    report::TornadoChart chart = platform::TornadoChartOf(*u, board.name);
+    for (const auto& c : published)
+      if (c.predicted == u->tornado_figure) {
+        chart.reference_line = c.figure->value;
+        chart.reference_label = c.figure->paper + ": " + c.figure->text;
+      }
+    WriteFile(f.tornado, report::RenderTornadoSvg(chart));
+  }
+}
+
 void Compare(const CompareFlags& f) {
   platform::CompareOptions o;
   o.board = platform::LoadBoard(f.board);
@@ -74,7 +122,8 @@ void Compare(const CompareFlags& f) {
                 std::to_string(o.board.cpu.cores) + " CPU core(s)");
   o.timeline.threads = f.threads;
   o.timeline.overlap = f.overlap;
-  o.methods = SplitList(f.methods);
+  o.methods = f.methods.empty() ? FamilyMethods(f.family, o.board) : SplitList(f.methods);
+  if (o.methods.empty() && !f.methods.empty()) throw Error("--methods lists no method");
   o.accel_family = f.family;
   o.check_outputs = !f.no_check;
   if (f.synthetic) {
@@ -88,12 +137,25 @@ void Compare(const CompareFlags& f) {
     if (!f.svg.empty()) WriteFile(f.svg, report::RenderSvg(platform::SyntheticChart(rows, o.board.name)));
     return;
   }
+  platform::UncertaintyOptions uo;
+  if (f.uncertainty_method == "corners") uo.method = platform::UncertaintyMethod::kCorners;
+  else if (f.uncertainty_method != "mc") throw Error("--uncertainty-method must be 'mc' or 'corners'");
+  uo.samples = f.samples;
+  uo.seed = f.uncertainty_seed;
+  uo.tornado_figure = f.tornado_figure;
+  const std::vector<platform::PublishedFigure> figures = platform::LoadPublishedFigures();
   const auto models = LoadModels(f);
   const platform::CompareReport r = platform::RunCompare(models, o);
-  std::fputs(platform::CompareToText(r).c_str(), stdout);
-  if (!f.json.empty()) WriteFile(f.json, platform::CompareToJson(r).dump(2) + "\n");
-  if (!f.csv.empty()) WriteFile(f.csv, platform::CompareToCsv(r));
-  if (!f.svg.empty()) WriteFile(f.svg, report::RenderSvg(platform::CompareChart(r)));
+  std::optional<platform::UncertaintyResult> u;
+  if (f.uncertainty || !f.tornado.empty()) u = platform::PropagateUncertainty(r, o.board, uo);
+  const auto published = platform::CheckPublished(r, figures, u ? &*u : nullptr);
+  std::string text = platform::CompareToText(r);
+  text += "\nenergy accountings:\n  " + std::string(platform::kWholeBoardAccounting) + "\n  " +
+          platform::kAboveIdleAccounting + "\n";
+  if (u) text += "\n" + platform::UncertaintyToText(r, *u);
+  text += platform::PublishedToText(published);
+  std::fputs(text.c_str(), stdout);
+  WriteOutputs(f, r, o.board, u ? &*u : nullptr, published);
 }
 
 }  // namespace
@@ -110,16 +172,29 @@ POTACC_REGISTER_COMMAND(60, [](CLI::App& app) {
   cmd->add_flag("--overlap", flags->overlap, "overlap host work with transfers and accelerator compute");
   cmd->add_flag("--synthetic", flags->synthetic, "sweep single-GEMM layers over every PE type instead");
   cmd->add_flag("--no-check", flags->no_check, "skip the output check against the CPU reference");
-  cmd->add_option("--methods", flags->methods, "shift accelerators to compare (comma-separated)")
-      ->capture_default_str();
+  cmd->add_option("--methods", flags->methods,
+                  "shift accelerators to compare (comma-separated; default: those of the family among qkeras, apot, msq)");
   cmd->add_option("--family,--accel-family", flags->family,
                   "accelerator family composed with the board and each method (configs/accel/families: "
-                  "potacc-v12, potacc-v12released, potacc-hls; or a family .json file)")
+                  "potacc-v12 (TCASAI design, default), icecs-v2 (the ICECS 2024 design), potacc-v12released, potacc-hls; "
+                  "or a family .json file)")
       ->capture_default_str();
   cmd->add_option("--json", flags->json, "write the results as JSON");
   cmd->add_option("--csv", flags->csv, "write the results as CSV");
   cmd->add_option("--svg", flags->svg, "write a grouped bar chart (SVG)");
   cmd->add_option("--seed", flags->seed, "seed of generated models")->capture_default_str();
+  cmd->add_flag("--uncertainty", flags->uncertainty,
+                "propagate the board numbers' plausible ranges: central value and interval of every figure");
+  cmd->add_option("--uncertainty-method", flags->uncertainty_method,
+                  "mc (Monte Carlo, fixed seed) or corners (per figure, the corner of the ranges that moves it most)")
+      ->capture_default_str();
+  cmd->add_option("--samples", flags->samples, "Monte Carlo boards")->check(CLI::Range(1, 1000000))->capture_default_str();
+  cmd->add_option("--uncertainty-seed", flags->uncertainty_seed, "Monte Carlo seed")->capture_default_str();
+  cmd->add_option("--tornado", flags->tornado,
+                  "write a tornado chart (SVG) of what moves the mean speed-up (implies the uncertainty study)");
+  cmd->add_option("--tornado-figure", flags->tornado_figure,
+                  "figure of the tornado (default mean/<first shift design>/speedup_vs_cpu; any name of the JSON's "
+                  "uncertainty.figures)");
   cmd->callback([flags] { Compare(*flags); });
 });
 

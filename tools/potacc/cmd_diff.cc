@@ -28,9 +28,8 @@ struct DiffFlags {
 void Diff(const DiffFlags& f) {
   const Model model = LoadModel(f.model);
   accel::AcceleratorConfig config = f.accel.Resolve();
-  if (f.rounding == "single") config.ppu_rounding = fixed_point::Rounding::kSingle;
-  else if (f.rounding == "double") config.ppu_rounding = fixed_point::Rounding::kDouble;
-  else if (!f.rounding.empty()) throw Error("--rounding must be 'single' or 'double'");
+  if (!f.rounding.empty() && !accel::ParseRounding(f.rounding, &config.ppu_rounding))
+    throw Error("--rounding must be 'double', 'single' or 'icecs-v2'");
   Check(!model.main().inputs.empty(), f.model + ": model has no input");
   const Tensor& in = model.main().tensors.at(model.main().inputs[0]);
   InputSource source;
@@ -52,7 +51,8 @@ POTACC_REGISTER_COMMAND(25, [](CLI::App& app) {
   cmd->add_option("model", f->model, "the .tflite model")->required();
   f->accel.Add(cmd, /*required=*/true);
   cmd->add_option("--rounding", f->rounding,
-                  "override the PPU rounding: double (TFLite) or single (the reference design's PPU)");
+                  "override the PPU rounding: double (TFLite), single (the reference design's PPU) or icecs-v2 (the ICECS "
+                  "PPU as synthesized, left-shift defect included)");
   cmd->add_option("--input,-i", f->inputs,
                   "image or raw tensor file (repeatable); without --input a deterministic pseudo-random input");
   cmd->add_flag("--batch-file", f->batch_file, "a raw --input holds several inputs back to back");

@@ -32,6 +32,9 @@ struct SimStats {
   int64_t commands = 0;
   int64_t words_in = 0;   // 32-bit stream words host -> accelerator (all streams)
   int64_t words_out = 0;  // 32-bit stream words accelerator -> host
+  // Words moved inside the accelerator from the global epilogue arrays to a
+  // unit's PPU at each tile dispatch (ICECS v2: 9 per tile; v12: 0).
+  int64_t dispatch_epilogue_words = 0;
   bool measured = false;
 };
 

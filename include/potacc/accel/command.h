@@ -21,6 +21,18 @@ enum class Opcode : uint32_t {
 };
 const char* OpcodeName(Opcode op);
 
+// Command-stream dialect (reference §3 vs §6).
+enum class Protocol : uint8_t {
+  // v12: 6-word LOAD_WGT header [op, blocks, words/block, blocks/V, blocks%V,
+  // words/block]; B/Mq/S loaded into each unit's epilogue arrays; S = 31 - shift.
+  kV12,
+  // ICECS v2: 3-word header [op, cols*rK/32, blocks]; B/Mq/S kept in global
+  // arrays and pushed (9 words) into the unit's post FIFO at every dispatch;
+  // the raw (signed) TFLite shift is sent.
+  kIcecsV2,
+};
+const char* ProtocolName(Protocol p);
+
 using StreamWordsT = std::array<std::vector<uint32_t>, 4>;
 
 // One layer's weights as the driver packs them once at Prepare time and keeps
@@ -70,10 +82,14 @@ struct Command {
 };
 
 // The words of each stream for one command (stream 0 carries the opcode and
-// headers), exactly as §3 lays them out. `units` is V (LOAD_WGT header).
-StreamWordsT StreamWords(const Command& cmd, int units);
+// headers), exactly as §3 (§6 for kIcecsV2) lays them out. `units` is V (v12
+// LOAD_WGT header).
+StreamWordsT StreamWords(const Command& cmd, int units, Protocol protocol = Protocol::kV12);
 // Words per stream of a command without materialising them.
-std::array<int64_t, 4> StreamWordCounts(const Command& cmd);
+std::array<int64_t, 4> StreamWordCounts(const Command& cmd, Protocol protocol = Protocol::kV12);
+// Words the PPU of a unit receives per dispatched tile besides its inputs:
+// 0 (v12: B/Mq/S already in the unit) or 9 (ICECS: 4 B + 4 Mq + packed shifts).
+int64_t DispatchEpilogueWords(Protocol protocol);
 // "LOAD_WGT blocks 0..35 (rK 32)" - for logs and errors.
 std::string Describe(const Command& cmd);
 

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "potacc/accel/command.h"
 #include "potacc/fixed_point.h"
 #include "potacc/model.h"
 #include "potacc/quant/method.h"
@@ -160,11 +161,34 @@ struct AcceleratorConfig {
   // Largest padded depth the weight buffer of one unit can hold (driver abort limit).
   int64_t max_depth() const { return 4 * buffers.weight_addresses; }
   bool Accepts(int32_t builtin) const;
+
+  // The ICECS 2024 design (reference §6) differs from v12 by modes
+  // (docs/accelerator.md, "The ICECS family"):
+  //   weights_broadcast   every unit holds the whole weight tile (registered in tiling.cc)
+  //   weight_preload      0: the host copies each weight tile at every LOAD_WGT (driver.cc)
+  //   icecs_v2_protocol   3-word LOAD_WGT header, raw shifts, global B/Mq/S arrays pushed
+  //                       (9 words) to a unit's PPU at every dispatch (command.cc)
+  //   max_tile_rows       rows per tile capped by a row-sum buffer, 0 = none (tiling.cc)
+  bool weights_broadcast() const { return Flag("weights_broadcast"); }
+  bool weight_preload() const { return Flag("weight_preload"); }
+  Protocol protocol() const { return Flag("icecs_v2_protocol") ? Protocol::kIcecsV2 : Protocol::kV12; }
+  // Weight-buffer addresses one tile can fill (all units' buffers, or one unit's when broadcast).
+  int64_t tile_weight_addresses() const {
+    return weights_broadcast() ? buffers.weight_addresses : units * buffers.weight_addresses;
+  }
+  // Blocks (4 columns) one tile's epilogue arrays can hold: per unit (v12) or global (ICECS).
+  int64_t max_tile_blocks() const {
+    return protocol() == Protocol::kIcecsV2 ? buffers.wsums_entries : units * buffers.wsums_entries;
+  }
   // Value of a registered mode (its default when not set). Throws
   // potacc::Error for a name no code registered.
   int64_t Mode(std::string_view name) const;
   bool Flag(std::string_view name) const { return Mode(name) != 0; }
 };
+
+// "double", "single", "icecs-v2" (the PPU rounding names of configurations and --rounding).
+const char* RoundingName(fixed_point::Rounding r);
+bool ParseRounding(const std::string& name, fixed_point::Rounding* out);
 
 // Parses a complete ("flat") configuration from JSON text, then validates it
 // (ValidateAcceleratorConfig). Unknown, ill-typed or out-of-range fields throw

@@ -56,6 +56,8 @@ class Simulator : public Backend {
 
   AcceleratorConfig config_;
   std::vector<int16_t> weight_table_;  // code -> effective value (proven equal to PeProduct)
+  Protocol protocol_;                  // config_.protocol(), looked up once
+  bool broadcast_;                     // config_.weights_broadcast()
   SimStats stats_;
   // CONFIG state
   int64_t depth_ = 0;

@@ -38,6 +38,9 @@ struct UnitActivity {
 struct HostWork {
   int64_t im2col_bytes = 0;         // bytes written by im2col (0 for 1x1 stride-1 convolutions)
   int64_t input_pack_bytes = 0;     // rows split into the 4 DMA input buffers (padded depth)
+  // Weight tiles (with header and epilogue) the host copies into the DMA
+  // buffers at every LOAD_WGT when the design has no weight preload (ICECS).
+  int64_t weight_copy_bytes = 0;
   int64_t output_scatter_bytes = 0; // output bytes scattered from the output beats into the tensor
   int64_t row_split_copies = 0;     // LOAD_INP commands (one row split + DMA each)
   int64_t commands = 0;             // commands issued (CONFIG, LOAD_*, COMPUTE, NOP)
@@ -63,6 +66,7 @@ struct LayerStats {
   int64_t bytes_to_accel = 0;    // stream bytes host -> accelerator (commands, inputs, weights, epilogues)
   int64_t bytes_from_accel = 0;  // stream bytes accelerator -> host (output beats incl. TLAST beats)
   int64_t preload_weight_bytes = 0;  // packed weights + epilogues held in the DMA preload area
+  int64_t dispatch_epilogue_words = 0;  // B/Mq/S words pushed to a PPU per dispatched tile (ICECS)
   int64_t macs() const { return m * n * k; }
   // MACs per accelerator cycle (whole layer incl. loads) / peak MACs per cycle.
   double utilization = 0;

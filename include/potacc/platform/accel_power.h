@@ -52,5 +52,7 @@ inline constexpr int kPesPerUnit = 64;
 
 AccelPowerModel AccelPowerFor(const Board& board, const std::string& method,
                               const HwSynthResults* synth = nullptr);
+// Clock and active power of a design of known resource counts on `board`.
+AccelPowerModel AccelPowerOfResources(const Board& board, const Resources& resources);
 
 }  // namespace potacc::platform

@@ -2,8 +2,13 @@
 // and power model. Loaded from configs/boards/<name>.json (or any path).
 //
 // Every number in a board file is an object {"value": X, "source": "..."} or
-// {"value": X, "assumption": "..."}: the loader refuses bare numbers so that
-// no default is ever unexplained. docs/board-model.md describes each field.
+// {"value": X, "assumption": "...", "range": [low, high], "range_reason": "..."}:
+// an assumption must say how far it may be off and why. A sourced number may
+// carry a range too (a measurement on a similar system). The loader refuses
+// bare numbers, notes without ranges, values outside their field's plausible
+// limits, fractions where an integer is meant and fields it does not use, so
+// no number is ever unexplained or ignored. docs/board-model.md describes each
+// field; potacc compare --uncertainty propagates the ranges.
 #pragma once
 
 #include <filesystem>
@@ -84,6 +89,18 @@ struct PowerModel {
   std::map<std::string, Resources> published_resources;
 };
 
+// One documented number of a board file, as written there (file units: Hz,
+// W, pJ, us, ...). Every numeric field of a loaded board has one, in file order.
+struct BoardValue {
+  std::string path;          // "cpu.conv_macs_per_cycle"
+  double value = 0;
+  bool from_source = false;  // "source" (true) or "assumption" (false)
+  std::string note;          // the source or the assumption
+  bool has_range = false;    // plausible [low, high] (always for an assumption)
+  double low = 0, high = 0;
+  std::string range_reason;  // why the range is what it is
+};
+
 struct Board {
   std::string name;
   std::string description;
@@ -101,6 +118,8 @@ struct Board {
   std::string accel_board;
   PowerModel power;
   nlohmann::json json;           // the document it came from (calibrate edits and rewrites it)
+  std::vector<BoardValue> values;  // every documented number, in file order
+  const BoardValue* Find(const std::string& path) const;
 };
 
 // Parses a board document. `where` names it in error messages.
@@ -132,5 +151,11 @@ void CheckAcceleratorFitsBoard(const accel::AcceleratorConfig& config, const Boa
 // document with its provenance note; used by calibration.
 void SetBoardValue(nlohmann::json& doc, const std::string& dotted_path, double value,
                    const std::string& source);
+
+// The board with some documented numbers replaced (path -> value, file units),
+// notes and ranges kept: one point of a sensitivity or uncertainty study.
+// Throws potacc::Error for an unknown path or a value outside the field's
+// plausible limits.
+Board BoardWithValues(const Board& board, const std::map<std::string, double>& values);
 
 }  // namespace potacc::platform

@@ -19,6 +19,7 @@
 #include "potacc/model.h"
 #include "potacc/platform/board.h"
 #include "potacc/platform/timeline.h"
+#include "potacc/platform/workload.h"
 #include "potacc/report/svg_chart.h"
 
 namespace potacc::platform {
@@ -72,6 +73,11 @@ struct ConfigResult {
   double accel_mac_fraction = 0;  // share of the model's MACs run on the accelerator
   std::string resource_source;    // where the accelerator power's resource counts came from
   Timeline timeline;
+  // What the run asks of the board and which design the PL holds meanwhile
+  // (nullopt: none): enough to re-evaluate latency and energy on other board
+  // values without re-running the accelerator (EvaluateOnBoard).
+  Workload workload;
+  std::optional<Resources> pl_resources;
 };
 
 struct ModelResult {
@@ -96,6 +102,7 @@ struct CompareReport {
   std::string board;
   int threads = 1;
   bool overlap = false;
+  TimelineOptions timeline;
   std::string accel_family;
   std::vector<ModelResult> models;
   std::vector<MethodSummary> summary;  // one per shift method
@@ -111,6 +118,22 @@ struct NamedModel {
 std::vector<NamedModel> BuiltinCompareModels(uint64_t seed = 1);
 
 CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOptions& options);
+
+// Latency, both energies and the timeline of one configuration's run on
+// `board` (its workload and PL design as recorded).
+void EvaluateOnBoard(ConfigResult& result, const Board& board, const TimelineOptions& options);
+// The report with every configuration re-evaluated on `board` (same
+// accelerator runs; only board numbers differ) and re-summarized.
+CompareReport EvaluateReport(const CompareReport& report, const Board& board);
+
+// The two energy accountings, as the output names them.
+inline constexpr const char* kWholeBoardAccounting =
+    "whole board: everything the supply delivers during the inference (idle board, PL static power and clock tree "
+    "whenever a bitstream is loaded, busy cores incl. the host's per-inference preparation, accelerator, DMA, DRAM) - "
+    "what a USB meter integrating mWh over the run sees (the reference group's PYNQ method)";
+inline constexpr const char* kAboveIdleAccounting =
+    "above idle: inference power minus idle power with the bitstream loaded (drops idle board, PL static power and "
+    "clock tree) - the reference's Kria INA260 method";
 // Computes the summary of a report from its models (RunCompare calls it).
 void Summarize(CompareReport& report, const std::vector<std::string>& methods);
 

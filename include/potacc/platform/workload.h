@@ -32,6 +32,7 @@ struct AccelNodeWork {
   // Host (CPU) work the delegation adds, per inference.
   int64_t im2col_bytes = 0;       // 0 when the layer needs no im2col (1x1 stride 1)
   int64_t input_pack_bytes = 0;   // rows split into the DMA input buffers (padded depth)
+  int64_t weight_copy_bytes = 0;  // weight tiles copied into the DMA buffers (designs without preload)
   int64_t output_unpack_bytes = 0;  // output beats scattered back to the tensor
   int64_t commands = 0;           // accelerator commands issued (CONFIG, LOAD_*, COMPUTE, NOP)
   int64_t dma_transfers = 0;      // DMA channel transfers programmed (MM2S + S2MM)

@@ -28,6 +28,28 @@ struct BarChart {
 // holding one <rect class="bar" data-series="..." data-value="..."> per value.
 std::string RenderSvg(const BarChart& chart);
 
+// A tornado chart: one horizontal bar per parameter, from the figure with the
+// parameter at the low end of its range to the figure at the high end, around
+// a vertical line at the central value; widest swing on top.
+struct TornadoBarData {
+  std::string label;        // "cpu.conv_macs_per_cycle [1.4, 2.4]"
+  double at_low = 0, at_high = 0;
+};
+
+struct TornadoChart {
+  std::string title;
+  std::string x_label;
+  double central = 0;
+  std::vector<TornadoBarData> bars;       // drawn in this order, top to bottom
+  std::optional<double> reference_line;   // e.g. a published value
+  std::string reference_label;
+  int width = 900;
+};
+
+// Well-formed SVG 1.1. Each bar is a <g class="tornado-bar" data-label=".."
+// data-low=".." data-high=".."> with a <rect class="low"> and a <rect class="high">.
+std::string RenderTornadoSvg(const TornadoChart& chart);
+
 // Escapes &, <, >, " and ' for XML text and attributes.
 std::string XmlEscape(const std::string& text);
 
