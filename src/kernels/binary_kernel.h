@@ -1,5 +1,5 @@
 // Shared OpKernel of the broadcasting element-wise binary operators (ADD,
-// MUL): int8 or float32 inputs of the output's type that broadcast to the
+// MUL, SUB, SQUARED_DIFFERENCE): int8 or float32 inputs of the output's type that broadcast to the
 // output shape, with a fused activation. The operator is a value type Op:
 //   using Int8Params = ...;
 //   static Int8Params PrepareInt8(float s1, int32_t zp1, float s2, int32_t zp2,
@@ -33,8 +33,14 @@ class BinaryBroadcastKernel : public OpKernel {
       const TensorQuant qa = PerTensorQuant(ctx, a, "input 1");
       const TensorQuant qb = PerTensorQuant(ctx, b, "input 2");
       const TensorQuant qo = PerTensorQuant(ctx, out, "output");
-      params_ = Op::PrepareInt8(qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale,
-                                qo.zero_point, NodeActivationRange(ctx, qo, out.type));
+      try {
+        params_ = Op::PrepareInt8(qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale,
+                                  qo.zero_point, NodeActivationRange(ctx, qo, out.type));
+      } catch (const UnsupportedError&) {
+        throw;
+      } catch (const Error& e) {  // scales TFLite's kernel would refuse
+        ctx.Unsupported(e.what());
+      }
     } else {
       float_range_ = NodeActivationRangeFloat(ctx);
     }

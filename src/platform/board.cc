@@ -101,7 +101,9 @@ Board BoardFromJson(const json& doc, const std::string& where) {
   b.cpu.conv_macs_per_cycle = rd.Positive(cpu, "cpu", "conv_macs_per_cycle");
   b.cpu.depthwise_macs_per_cycle = rd.Positive(cpu, "cpu", "depthwise_macs_per_cycle");
   b.cpu.fc_macs_per_cycle = rd.Positive(cpu, "cpu", "fc_macs_per_cycle");
+  b.cpu.matmul_macs_per_cycle = rd.Positive(cpu, "cpu", "matmul_macs_per_cycle");
   b.cpu.elementwise_bytes_per_cycle = rd.Positive(cpu, "cpu", "elementwise_bytes_per_cycle");
+  b.cpu.nonlinear_bytes_per_cycle = rd.Positive(cpu, "cpu", "nonlinear_bytes_per_cycle");
   b.cpu.data_movement_bytes_per_cycle = rd.Positive(cpu, "cpu", "data_movement_bytes_per_cycle");
   if (b.cpu.thread_efficiency > 1.0)
     throw Error(where + ": field \"cpu.thread_efficiency\" must be in [0, 1]");
