@@ -64,6 +64,7 @@ struct SquaredDifferenceOp {
   static constexpr auto PrepareInt8 = PrepareSquaredDifferenceInt8;
   static constexpr auto Int8 = SquaredDifferenceInt8;
   static constexpr auto Float = SquaredDifferenceFloat;
+  static constexpr auto Int8Element = SquaredDifferenceInt8Element;
 };
 
 using SquaredDifferenceKernel = BinaryBroadcastKernel<SquaredDifferenceOp>;

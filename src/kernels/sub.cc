@@ -72,6 +72,7 @@ struct SubOp {
   static constexpr auto PrepareInt8 = PrepareSubInt8;
   static constexpr auto Int8 = SubInt8;
   static constexpr auto Float = SubFloat;
+  static constexpr auto Int8Element = SubInt8Element;
 };
 
 using SubKernel = BinaryBroadcastKernel<SubOp>;

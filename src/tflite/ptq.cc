@@ -143,6 +143,7 @@ class Quantizer {
     for (size_t t = 0; t < g.tensors.size(); ++t)
       if (roles_[t].bias) QuantizeBias(m, static_cast<int>(t));
     WrapInputsAndOutputs(m);
+    DropUnusedBuffers(m);
     SetConverterOpVersions(m);
     ValidateModel(m, "post-training quantization");
     return m;
@@ -255,6 +256,22 @@ class Quantizer {
     // Each constant gets its own buffer (float buffers may be shared).
     tensor.buffer = static_cast<uint32_t>(m.buffers.size());
     m.buffers.push_back(Buffer{std::move(bytes)});
+  }
+
+  // The float constants' buffers are no longer referenced: keep buffer 0 and
+  // the referenced ones, renumbered in order.
+  static void DropUnusedBuffers(Model& m) {
+    std::vector<int64_t> map(m.buffers.size(), -1);
+    for (const Tensor& t : m.main().tensors) map.at(t.buffer) = 1;
+    map[0] = 0;
+    std::vector<Buffer> kept = {Buffer{}};
+    for (size_t b = 1; b < m.buffers.size(); ++b) {
+      if (map[b] < 0) continue;
+      map[b] = static_cast<int64_t>(kept.size());
+      kept.push_back(std::move(m.buffers[b]));
+    }
+    for (Tensor& t : m.main().tensors) t.buffer = static_cast<uint32_t>(map[t.buffer]);
+    m.buffers = std::move(kept);
   }
 
   static uint32_t OpcodeIndex(Model& m, BuiltinOp op) {
