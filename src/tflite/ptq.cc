@@ -129,12 +129,13 @@ std::vector<int8_t> QuantizeWeights(const std::vector<float>& w, const std::vect
 class Quantizer {
  public:
   Quantizer(const Model& fm, const std::vector<std::vector<float>>& calibration)
-      : float_(fm), g_(fm.main()), ranges_(CalibrateRanges(fm, calibration)), groups_(g_.tensors.size()) {}
+      : float_(fm), g_(fm.main()), calibration_(calibration), groups_(g_.tensors.size()) {}
 
   Model Run() {
     Check(g_.inputs.size() == 1 && g_.tensors.at(g_.inputs[0]).type == DataType::kFloat32,
           "post-training quantization needs one float32 input");
-    AssignRoles();
+    AssignRoles();  // refuses unsupported operators before running anything
+    ranges_ = CalibrateRanges(float_, calibration_);
     AssignGroups();
     Model m = float_;
     Subgraph& g = m.main();
@@ -324,6 +325,7 @@ class Quantizer {
 
   const Model& float_;
   const Subgraph& g_;
+  const std::vector<std::vector<float>>& calibration_;
   std::vector<TensorRange> ranges_;
   Groups groups_;
   std::vector<Role> roles_;
