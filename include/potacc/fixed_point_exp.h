@@ -10,6 +10,8 @@
 //   ExpOnNegativeValues(x)          exp(x) for x <= 0, result in Q0.31
 //   OneOverOnePlusXForXIn0To1(x)    1/(1+x) for x in [0,1), Newton-Raphson
 //   Logistic(x)                     1/(1+exp(-x)), result in Q0.31
+//   Tanh(x)                         tanh(x), result in Q0.31
+//   InvSqrtQuantizedMultiplierExp   1/sqrt(n) of an integer as multiplier + shift
 //
 // plus the set-up and per-row arithmetic of the int8 kernels:
 //   SoftmaxInt8Params / PrepareSoftmaxInt8 / SoftmaxInt8Row
@@ -181,9 +183,10 @@ FixedPoint<0> ExpOnNegativeValues(FixedPoint<IntegerBits> a) {
   return result;
 }
 
-// 1 / (1 + a) for a in [0, 1), by three Newton-Raphson steps in Q2.29
-// starting from 48/17 - 32/17 * (1+a)/2.
-inline FixedPoint<0> OneOverOnePlusXForXIn0To1(FixedPoint<0> a) {
+// 2 / (1 + a) in Q2.29 for a in [0, 1), by three Newton-Raphson steps
+// starting from 48/17 - 32/17 * (1+a)/2 (the core gemmlowp shares between
+// one_over_one_plus_x and one_minus_x_over_one_plus_x).
+inline FixedPoint<2> TwoOverOnePlusXForXIn0To1(FixedPoint<0> a) {
   using F0 = FixedPoint<0>;
   using F2 = FixedPoint<2>;
   const F0 half_denominator = F0::FromRaw(RoundingHalfSum(a.raw, F0::One().raw));
@@ -195,9 +198,18 @@ inline FixedPoint<0> OneOverOnePlusXForXIn0To1(FixedPoint<0> a) {
     const F2 one_minus_half_denominator_times_x = F2::One() - half_denominator_times_x;
     x = x + Rescale<2>(x * one_minus_half_denominator_times_x);
   }
-  // x approximates 2/(1+a) in Q2.29; halve exactly (reinterpret as Q1.30)
-  // and bring back to Q0.31.
-  return Rescale<0>(FixedPoint<1>::FromRaw(x.raw));
+  return x;
+}
+
+// 1 / (1 + a) for a in [0, 1): 2/(1+a) halved exactly (reinterpreted as
+// Q1.30) and brought back to Q0.31.
+inline FixedPoint<0> OneOverOnePlusXForXIn0To1(FixedPoint<0> a) {
+  return Rescale<0>(FixedPoint<1>::FromRaw(TwoOverOnePlusXForXIn0To1(a).raw));
+}
+
+// (1 - a) / (1 + a) for a in [0, 1): 2/(1+a) - 1, brought back to Q0.31.
+inline FixedPoint<0> OneMinusXOverOnePlusXForXIn0To1(FixedPoint<0> a) {
+  return Rescale<0>(TwoOverOnePlusXForXIn0To1(a) - FixedPoint<2>::One());
 }
 
 // logistic(a) = 1 / (1 + exp(-a)) for any a, result in Q0.31.
@@ -209,6 +221,21 @@ FixedPoint<0> Logistic(FixedPoint<IntegerBits> a) {
   const FixedPoint<IntegerBits> abs_a = positive ? a : -a;
   const ResultF result_if_positive = OneOverOnePlusXForXIn0To1(ExpOnNegativeValues(-abs_a));
   return positive ? result_if_positive : ResultF::One() - result_if_positive;
+}
+
+// tanh(a) for any a, result in Q0.31 (gemmlowp tanh): with n = -|a|,
+// t = (1 - exp(2n)) / (1 + exp(2n)), negated for negative a; tanh(0) = 0.
+// 2n is formed exactly by reading n's raw value with one more integer bit.
+template <int IntegerBits>
+FixedPoint<0> Tanh(FixedPoint<IntegerBits> a) {
+  using InputF = FixedPoint<IntegerBits>;
+  if (a.raw == 0) return FixedPoint<0>::Zero();
+  const bool negative = a.raw < 0;
+  const InputF n = negative ? a : -a;
+  // ExactMulByPot<1>: the same raw value read with one more integer bit is 2n.
+  const auto two_n = FixedPoint<IntegerBits + 1>::FromRaw(n.raw);
+  const FixedPoint<0> t = OneMinusXOverOnePlusXForXIn0To1(ExpOnNegativeValues(two_n));
+  return negative ? -t : t;
 }
 
 // Count of leading zero bits of a 32-bit value (32 for 0).
@@ -272,6 +299,8 @@ inline int CalculateInputRadius(int input_integer_bits, int input_left_shift,
 // exponentials (Q12.19), as in TFLite.
 inline constexpr int kSoftmaxScaledDiffIntegerBits = 5;
 inline constexpr int kSoftmaxAccumulationIntegerBits = 12;
+// Largest final shift of the reference (TFLITE_CHECK(exponent <= 31)).
+inline constexpr int kSoftmaxMaxExponent = 31;
 // Required int8 output quantization: zero point -128, scale 1/256.
 inline constexpr int32_t kSoftmaxInt8OutputZeroPoint = -128;
 inline constexpr float kSoftmaxInt8OutputScale = 1.0f / 256.0f;
@@ -315,6 +344,14 @@ inline void SoftmaxInt8Row(const SoftmaxInt8Params& p, const int8_t* input, int 
   const FixedPoint<0> shifted_scale = FixedPoint<0>::FromRaw(
       GetReciprocal(sum_of_exps.raw, kSoftmaxAccumulationIntegerBits, &num_bits_over_unit));
   const int exponent = num_bits_over_unit + 31 - 8;
+  if (exponent > kSoftmaxMaxExponent) {
+    // Sum of exponentials >= 512: every probability is below 1/512 and the
+    // reference's final shift would exceed 31 (TFLite Micro's reference kernel
+    // aborts on its TFLITE_CHECK here, TFLite's optimized kernel outputs -128).
+    // A rounding shift by 32 or more of a product below 2^31 is 0: -128.
+    std::fill(output, output + depth, std::numeric_limits<int8_t>::min());
+    return;
+  }
   for (int c = 0; c < depth; ++c) {
     const int32_t diff = static_cast<int32_t>(input[c]) - max_in_row;
     if (diff >= p.diff_min) {
@@ -366,6 +403,68 @@ inline int8_t LogisticInt8(const LogisticInt8Params& p, int8_t q) {
       Logistic(FixedPoint<kLogisticInputIntegerBits>::FromRaw(input_in_q4)).raw;
   const int32_t output = RoundingDivideByPOT(output_in_q0, 31 - 8) + kLogisticInt8OutputZeroPoint;
   return static_cast<int8_t>(std::clamp<int32_t>(output, -128, 127));
+}
+
+// ---- int8 TANH (TFLite Micro reference_integer_ops::Tanh) -----------------
+// The input is rescaled to Q4.27 exactly as for LOGISTIC; the output is
+// Q0.7 (scale 1/128, zero point 0): RoundingDivideByPOT(tanh_Q0.31, 24).
+
+inline constexpr int32_t kTanhInt8OutputZeroPoint = 0;
+inline constexpr float kTanhInt8OutputScale = 1.0f / 128.0f;
+
+using TanhInt8Params = LogisticInt8Params;
+inline TanhInt8Params PrepareTanhInt8(float input_scale, int32_t input_zero_point) {
+  return PrepareLogisticInt8(input_scale, input_zero_point);
+}
+
+inline int8_t TanhInt8(const TanhInt8Params& p, int8_t q) {
+  const int32_t input = static_cast<int32_t>(q) - p.input_zero_point;
+  if (input <= -p.input_range_radius) return std::numeric_limits<int8_t>::min();
+  if (input >= p.input_range_radius) return std::numeric_limits<int8_t>::max();
+  const int32_t input_in_q4 = MultiplyByQuantizedMultiplier(input, p.input_multiplier, p.input_left_shift);
+  const int32_t output_in_q0 = Tanh(FixedPoint<kLogisticInputIntegerBits>::FromRaw(input_in_q4)).raw;
+  return static_cast<int8_t>(std::clamp<int32_t>(RoundingDivideByPOT(output_in_q0, 31 - 7), -128, 127));
+}
+
+// ---- inverse square root (TFLite GetInvSqrtQuantizedMultiplierExp) --------
+// For an integer input >= 0: 1/sqrt(input) as a Q0.31 multiplier and a shift,
+// by five Newton-Raphson steps in Q3.28 from x = 1 on the input normalised to
+// [2^27, 2^29). Inputs 0 and 1 give (2^31 - 1, 0). The returned shift is the
+// right shift multiplied by reverse_shift (TFLite passes -1: a left shift).
+inline void InvSqrtQuantizedMultiplierExp(int32_t input, int reverse_shift, int32_t* output_inv_sqrt,
+                                          int* output_shift) {
+  if (input <= 1) {
+    *output_inv_sqrt = std::numeric_limits<int32_t>::max();
+    *output_shift = 0;
+    return;
+  }
+  *output_shift = 11;
+  while (input >= (1 << 29)) {
+    input /= 4;
+    ++*output_shift;
+  }
+  const int max_left_shift_bits = CountLeadingZeros32(static_cast<uint32_t>(input)) - 1;
+  const int left_shift_bit_pairs = max_left_shift_bits / 2 - 1;
+  *output_shift -= left_shift_bit_pairs;
+  input = WrappingShiftLeft(input, 2 * left_shift_bit_pairs);
+  using F3 = FixedPoint<3>;
+  using F0 = FixedPoint<0>;
+  const F3 fixedpoint_input = F3::FromRaw(input >> 1);
+  const F3 fixedpoint_half_input = SaturatingRoundingMultiplyByPOT(fixedpoint_input, -1);
+  const F3 fixedpoint_half_three = F3::FromRaw((1 << 28) + (1 << 27));  // 1.5
+  F3 x = F3::One();
+  for (int i = 0; i < 5; ++i) {
+    const F3 x3 = Rescale<3>(x * x * x);
+    x = Rescale<3>(fixedpoint_half_three * x - fixedpoint_half_input * x3);
+  }
+  const F0 fixedpoint_half_sqrt_2 = F0::FromRaw(1518500250);  // sqrt(2) / 2
+  x = x * fixedpoint_half_sqrt_2;
+  *output_inv_sqrt = x.raw;
+  if (*output_shift < 0) {
+    *output_inv_sqrt = WrappingShiftLeft(*output_inv_sqrt, -*output_shift);
+    *output_shift = 0;
+  }
+  *output_shift *= reverse_shift;
 }
 
 // ---- 16-bit helpers of the int8 HARD_SWISH kernel --------------------------

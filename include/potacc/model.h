@@ -46,14 +46,22 @@ enum class BuiltinOp : int32_t {
   kRelu6 = 21,
   kReshape = 22,
   kSoftmax = 25,
+  kTanh = 28,
   kPad = 34,
+  kGather = 36,
+  kTranspose = 39,
   kMean = 40,
+  kSub = 41,
   kSqueeze = 43,
   kStridedSlice = 45,
+  kRsqrt = 76,
   kShape = 77,
   kPack = 83,
+  kSquaredDifference = 99,
   kQuantize = 114,
   kHardSwish = 117,
+  kBatchMatMul = 126,
+  kGelu = 150,
 };
 
 // "CONV_2D", "DEPTHWISE_CONV_2D", ... (TFLite spelling); "BUILTIN_<n>" if unknown.
@@ -104,11 +112,15 @@ struct OpOptions {
   int32_t filter_w = 1, filter_h = 1;  // pooling
   int32_t depth_multiplier = 1;
   Activation activation = Activation::kNone;
-  int32_t axis = 0;              // CONCATENATION, PACK
+  int32_t axis = 0;              // CONCATENATION, PACK, GATHER
+  int32_t batch_dims = 0;        // GATHER
   bool keep_dims = false;        // MEAN (ReducerOptions)
   bool keep_num_dims = false;    // FULLY_CONNECTED
   int8_t weights_format = 0;     // FULLY_CONNECTED (0 = DEFAULT)
   float beta = 1.0f;             // SOFTMAX
+  bool adj_x = false, adj_y = false;      // BATCH_MATMUL
+  bool asymmetric_quantize_inputs = false;  // BATCH_MATMUL (hybrid kernels only)
+  bool approximate = false;      // GELU (tanh approximation)
   std::vector<int32_t> new_shape;     // RESHAPE
   std::vector<int32_t> squeeze_dims;  // SQUEEZE
   int32_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0,

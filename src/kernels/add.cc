@@ -65,6 +65,7 @@ struct AddOp {
   static constexpr auto PrepareInt8 = PrepareAddInt8;
   static constexpr auto Int8 = AddInt8;
   static constexpr auto Float = AddFloat;
+  static constexpr auto Int8Element = AddInt8Element;
 };
 
 using AddKernel = BinaryBroadcastKernel<AddOp>;

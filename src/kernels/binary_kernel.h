@@ -1,11 +1,15 @@
 // Shared OpKernel of the broadcasting element-wise binary operators (ADD,
-// MUL): int8 or float32 inputs of the output's type that broadcast to the
+// MUL, SUB, SQUARED_DIFFERENCE): int8 or float32 inputs of the output's type that broadcast to the
 // output shape, with a fused activation. The operator is a value type Op:
 //   using Int8Params = ...;
 //   static Int8Params PrepareInt8(float s1, int32_t zp1, float s2, int32_t zp2,
 //                                 float s_out, int32_t zp_out, fixed_point::ActivationRange);
 //   static void Int8(const Int8Params&, shape1, in1, shape2, in2, out_shape, out);
 //   static void Float(FloatRange, shape1, in1, shape2, in2, out_shape, out);
+//   static int8_t Int8Element(const Int8Params&, int8_t a, int8_t b);
+// int8 outputs of at least kTableMinElements elements run the optimized twin:
+// the element function tabulated over all operand pairs at Prepare
+// (BinaryInt8ByTable); smaller ones the reference Op::Int8.
 // The whole tensor is one call into Op, so the inner loops stay in the op's file.
 #pragma once
 
@@ -14,6 +18,8 @@
 #include "potacc/runtime/op_kernel.h"
 
 namespace potacc::kernels {
+
+inline constexpr int64_t kTableMinElements = 16384;
 
 template <class Op>
 class BinaryBroadcastKernel : public OpKernel {
@@ -33,8 +39,19 @@ class BinaryBroadcastKernel : public OpKernel {
       const TensorQuant qa = PerTensorQuant(ctx, a, "input 1");
       const TensorQuant qb = PerTensorQuant(ctx, b, "input 2");
       const TensorQuant qo = PerTensorQuant(ctx, out, "output");
-      params_ = Op::PrepareInt8(qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale,
-                                qo.zero_point, NodeActivationRange(ctx, qo, out.type));
+      try {
+        params_ = Op::PrepareInt8(qa.scale, qa.zero_point, qb.scale, qb.zero_point, qo.scale,
+                                  qo.zero_point, NodeActivationRange(ctx, qo, out.type));
+      } catch (const UnsupportedError&) {
+        throw;
+      } catch (const Error& e) {  // scales TFLite's kernel would refuse
+        ctx.Unsupported(e.what());
+      }
+      table_.clear();
+      if (out.num_elements() >= kTableMinElements) {
+        const auto& p = params_;
+        table_ = TabulateBinaryInt8([&p](int8_t x, int8_t y) { return Op::Int8Element(p, x, y); });
+      }
     } else {
       float_range_ = NodeActivationRangeFloat(ctx);
     }
@@ -42,7 +59,10 @@ class BinaryBroadcastKernel : public OpKernel {
 
   void Eval(OpContext& ctx) override {
     const Tensor& out = ctx.output(0);
-    if (out.type == DataType::kInt8) {
+    if (out.type == DataType::kInt8 && !table_.empty()) {
+      BinaryInt8ByTable(table_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
+                        ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
+    } else if (out.type == DataType::kInt8) {
       Op::Int8(params_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
                ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
     } else {
@@ -53,6 +73,7 @@ class BinaryBroadcastKernel : public OpKernel {
 
  private:
   typename Op::Int8Params params_;
+  BinaryInt8Table table_;
   FloatRange float_range_{};
 };
 

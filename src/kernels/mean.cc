@@ -78,15 +78,11 @@ int64_t SumOverAxes(const std::vector<int32_t>& shape, const std::vector<int>& a
 
 MeanInt8Params PrepareMeanInt8(float input_scale, int32_t input_zero_point, float output_scale,
                                int32_t output_zero_point) {
-  return {PrepareRequantize(input_scale, input_zero_point, output_scale, output_zero_point),
-          input_scale == output_scale && input_zero_point == output_zero_point};
+  return PrepareRequantize(input_scale, input_zero_point, output_scale, output_zero_point);
 }
 
 int8_t MeanInt8FromSum(const MeanInt8Params& p, int32_t sum, int64_t count) {
   if (count <= 0) return 0;
-  if (p.same_quantization) {
-    return static_cast<int8_t>(sum / static_cast<int32_t>(count));
-  }
   // Fold 1/N into the multiplier, keeping as many bits as the shift allows.
   int k = 63 - std::countl_zero(static_cast<uint64_t>(count));
   k = std::min(k, 32);
@@ -101,12 +97,50 @@ int8_t MeanInt8FromSum(const MeanInt8Params& p, int32_t sum, int64_t count) {
   return static_cast<int8_t>(std::clamp<int32_t>(out, -128, 127));
 }
 
-void MeanInt8(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
-              const std::vector<int>& axes, const int8_t* input, int8_t* output) {
+void MeanInt8Reference(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
+                       const std::vector<int>& axes, const int8_t* input, int8_t* output) {
   const int64_t n_out = ShapeElements(ReducedShape(input_shape, axes, false));
   std::vector<int32_t> sums(static_cast<size_t>(n_out), 0);
   const int64_t count = SumOverAxes(input_shape, axes, input, sums.data());
   for (int64_t i = 0; i < n_out; ++i) output[i] = MeanInt8FromSum(p, sums[i], count);
+}
+
+namespace {
+
+// Number of trailing dimensions `axes` covers exactly (0 if the reduced axes
+// are not the last ones).
+int TrailingReducedDims(int rank, const std::vector<int>& axes) {
+  const int k = static_cast<int>(axes.size());
+  for (int a : axes)
+    if (a < rank - k) return 0;
+  return k;
+}
+
+}  // namespace
+
+void MeanInt8(const MeanInt8Params& p, const std::vector<int32_t>& input_shape, const std::vector<int>& axes,
+              const int8_t* input, int8_t* output) {
+  const int rank = static_cast<int>(input_shape.size());
+  const int trailing = TrailingReducedDims(rank, axes);
+  if (trailing == 0) {
+    MeanInt8Reference(p, input_shape, axes, input, output);
+    return;
+  }
+  // The reduced elements of each output are contiguous: plain row sums (in
+  // exact integer arithmetic, so the order does not matter).
+  int64_t rows = 1, depth = 1;
+  for (int d = 0; d < rank - trailing; ++d) rows *= input_shape[d];
+  for (int d = rank - trailing; d < rank; ++d) depth *= input_shape[d];
+  if (depth == 0) {
+    std::fill(output, output + rows, int8_t{0});
+    return;
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const int8_t* in = input + r * depth;
+    int32_t sum = 0;
+    for (int64_t i = 0; i < depth; ++i) sum += in[i];
+    output[r] = MeanInt8FromSum(p, sum, depth);
+  }
 }
 
 void MeanFloat(const std::vector<int32_t>& input_shape, const std::vector<int>& axes,

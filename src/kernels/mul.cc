@@ -52,6 +52,7 @@ struct MulOp {
   static constexpr auto PrepareInt8 = PrepareMulInt8;
   static constexpr auto Int8 = MulInt8;
   static constexpr auto Float = MulFloat;
+  static constexpr auto Int8Element = MulInt8Element;
 };
 
 using MulKernel = BinaryBroadcastKernel<MulOp>;

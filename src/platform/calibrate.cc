@@ -51,7 +51,9 @@ const char* RateField(OpClass c) {
     case OpClass::kConv: return "conv_macs_per_cycle";
     case OpClass::kDepthwise: return "depthwise_macs_per_cycle";
     case OpClass::kFullyConnected: return "fc_macs_per_cycle";
+    case OpClass::kMatMul: return "matmul_macs_per_cycle";
     case OpClass::kElementwise: return "elementwise_bytes_per_cycle";
+    case OpClass::kNonlinear: return "nonlinear_bytes_per_cycle";
     case OpClass::kDataMovement: return "data_movement_bytes_per_cycle";
   }
   return "";
@@ -61,7 +63,8 @@ double Work(const NodeWork& n) {
   switch (n.op_class) {
     case OpClass::kConv:
     case OpClass::kDepthwise:
-    case OpClass::kFullyConnected: return static_cast<double>(n.macs);
+    case OpClass::kFullyConnected:
+    case OpClass::kMatMul: return static_cast<double>(n.macs);
     default: return static_cast<double>(n.bytes);
   }
 }
@@ -71,7 +74,9 @@ void SetRate(CpuCostModel& cpu, OpClass c, double v) {
     case OpClass::kConv: cpu.conv_macs_per_cycle = v; break;
     case OpClass::kDepthwise: cpu.depthwise_macs_per_cycle = v; break;
     case OpClass::kFullyConnected: cpu.fc_macs_per_cycle = v; break;
+    case OpClass::kMatMul: cpu.matmul_macs_per_cycle = v; break;
     case OpClass::kElementwise: cpu.elementwise_bytes_per_cycle = v; break;
+    case OpClass::kNonlinear: cpu.nonlinear_bytes_per_cycle = v; break;
     case OpClass::kDataMovement: cpu.data_movement_bytes_per_cycle = v; break;
   }
 }
@@ -289,8 +294,8 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
   cpu.op_overhead_cycles = o * f;
   result.fitted["cpu.op_overhead_cycles"] = cpu.op_overhead_cycles;
   SetBoardValue(result.board.json, "cpu.op_overhead_cycles", cpu.op_overhead_cycles, source);
-  for (OpClass cls : {OpClass::kConv, OpClass::kDepthwise, OpClass::kFullyConnected, OpClass::kElementwise,
-                      OpClass::kDataMovement}) {
+  for (OpClass cls : {OpClass::kConv, OpClass::kDepthwise, OpClass::kFullyConnected, OpClass::kMatMul,
+                      OpClass::kElementwise, OpClass::kNonlinear, OpClass::kDataMovement}) {
     auto it = a.find(cls);
     if (it == a.end()) {
       result.notes.push_back(std::string("no samples for ") + OpClassName(cls) + ": cpu." + RateField(cls) +

@@ -23,7 +23,9 @@ double CpuNodeSeconds(const CpuCostModel& cpu, const NodeWork& node, int threads
     case OpClass::kConv: cycles = node.macs / cpu.conv_macs_per_cycle; break;
     case OpClass::kDepthwise: cycles = node.macs / cpu.depthwise_macs_per_cycle; break;
     case OpClass::kFullyConnected: cycles = node.macs / cpu.fc_macs_per_cycle; break;
+    case OpClass::kMatMul: cycles = node.macs / cpu.matmul_macs_per_cycle; break;
     case OpClass::kElementwise: cycles = node.bytes / cpu.elementwise_bytes_per_cycle; break;
+    case OpClass::kNonlinear: cycles = node.bytes / cpu.nonlinear_bytes_per_cycle; break;
     case OpClass::kDataMovement: cycles = node.bytes / cpu.data_movement_bytes_per_cycle; break;
   }
   if (IsMultithreaded(node.op_class)) cycles /= ThreadSpeedup(cpu, threads);

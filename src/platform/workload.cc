@@ -1,6 +1,7 @@
 #include "potacc/platform/workload.h"
 
 #include "potacc/error.h"
+#include "potacc/tflite/model_info.h"
 
 namespace potacc::platform {
 
@@ -9,7 +10,9 @@ const char* OpClassName(OpClass c) {
     case OpClass::kConv: return "conv";
     case OpClass::kDepthwise: return "depthwise";
     case OpClass::kFullyConnected: return "fully_connected";
+    case OpClass::kMatMul: return "matmul";
     case OpClass::kElementwise: return "elementwise";
+    case OpClass::kNonlinear: return "nonlinear";
     case OpClass::kDataMovement: return "data_movement";
   }
   return "?";
@@ -20,6 +23,12 @@ OpClass ClassifyOp(int32_t builtin) {
     case BuiltinOp::kConv2D: return OpClass::kConv;
     case BuiltinOp::kDepthwiseConv2D: return OpClass::kDepthwise;
     case BuiltinOp::kFullyConnected: return OpClass::kFullyConnected;
+    case BuiltinOp::kBatchMatMul: return OpClass::kMatMul;
+    case BuiltinOp::kSoftmax:
+    case BuiltinOp::kRsqrt:
+      return OpClass::kNonlinear;
+    case BuiltinOp::kTranspose:
+    case BuiltinOp::kGather:
     case BuiltinOp::kReshape:
     case BuiltinOp::kSqueeze:
     case BuiltinOp::kPad:
@@ -33,8 +42,18 @@ OpClass ClassifyOp(int32_t builtin) {
   }
 }
 
+OpClass ClassifyOp(const Model& model, const Operator& op) {
+  const OpClass c = ClassifyOp(op.builtin);
+  if (c != OpClass::kFullyConnected || op.inputs.size() < 2 || op.inputs[0] < 0 || op.inputs[1] < 0) return c;
+  const Tensor& in = model.main().tensors.at(op.inputs[0]);
+  const Tensor& w = model.main().tensors.at(op.inputs[1]);
+  const int64_t depth = w.shape.empty() ? 0 : w.shape.back();
+  return depth > 0 && in.num_elements() / depth > 1 ? OpClass::kMatMul : c;
+}
+
 bool IsMultithreaded(OpClass c) {
-  return c == OpClass::kConv || c == OpClass::kDepthwise || c == OpClass::kFullyConnected;
+  return c == OpClass::kConv || c == OpClass::kDepthwise || c == OpClass::kFullyConnected ||
+         c == OpClass::kMatMul;
 }
 
 int64_t Workload::total_macs() const {
@@ -49,10 +68,6 @@ int64_t TensorBytes(const Tensor& t) {
   return t.num_elements() * std::max(1, DataTypeSize(t.type));
 }
 
-int64_t Dim(const Tensor& t, size_t i) {
-  return i < t.shape.size() ? t.shape[i] : 1;
-}
-
 }  // namespace
 
 Workload CpuWorkload(const Model& model, const std::string& name) {
@@ -65,13 +80,12 @@ Workload CpuWorkload(const Model& model, const std::string& name) {
     NodeWork nw;
     nw.node = static_cast<int>(i);
     nw.op = BuiltinOpName(op.builtin);
-    nw.op_class = ClassifyOp(op.builtin);
+    nw.op_class = ClassifyOp(model, op);
     auto tensor = [&](int idx) -> const Tensor* {
       if (idx < 0 || idx >= static_cast<int>(g.tensors.size())) return nullptr;
       return &g.tensors[idx];
     };
     const Tensor* out = op.outputs.empty() ? nullptr : tensor(op.outputs[0]);
-    const Tensor* filt = op.inputs.size() > 1 ? tensor(op.inputs[1]) : nullptr;
     const int64_t out_elems = out ? out->num_elements() : 0;
     int64_t activation_bytes = 0;
     for (int idx : op.inputs) {
@@ -86,18 +100,15 @@ Workload CpuWorkload(const Model& model, const std::string& name) {
         activation_bytes += TensorBytes(*t);
       }
     }
+    nw.macs = OperatorMacs(model, op);
     switch (nw.op_class) {
       case OpClass::kConv:
-        // filter [Cout, Kh, Kw, Cin]
-        if (filt) nw.macs = out_elems * Dim(*filt, 1) * Dim(*filt, 2) * Dim(*filt, 3);
-        break;
       case OpClass::kDepthwise:
-        // filter [1, Kh, Kw, Cout]
-        if (filt) nw.macs = out_elems * Dim(*filt, 1) * Dim(*filt, 2);
-        break;
       case OpClass::kFullyConnected:
-        // weights [N, K]
-        if (filt && filt->shape.size() >= 2) nw.macs = out_elems * filt->shape.back();
+      case OpClass::kMatMul:
+        break;
+      case OpClass::kNonlinear:
+        nw.bytes = activation_bytes;
         break;
       case OpClass::kElementwise:
         if ((op.op() == BuiltinOp::kAveragePool2D || op.op() == BuiltinOp::kMaxPool2D) && out) {

@@ -291,6 +291,12 @@ int ModelBuilder::FloatInput(const std::vector<int32_t>& shape, float scale, int
   return Quantize(f, {scale, zero_point});
 }
 
+int ModelBuilder::RawInput(const std::string& name, DataType type, const std::vector<int32_t>& shape) {
+  const int t = AddTensor(name, type, shape);
+  model_.main().inputs.push_back(t);
+  return t;
+}
+
 void ModelBuilder::Output(int x) {
   CheckTensor(x, "Output");
   model_.main().outputs.push_back(x);

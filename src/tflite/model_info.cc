@@ -239,6 +239,7 @@ WeightInfo AnalyzeWeights(const std::vector<int8_t>& values, const std::vector<i
 
 ModelInfo DescribeModel(const Model& m) {
   ModelInfo info;
+  for (const char* c : {"conv", "depthwise", "fc", "matmul"}) info.macs_by_class[c] = 0;
   info.description = m.description;
   info.version = m.version;
   info.num_subgraphs = static_cast<int>(m.subgraphs.size());
@@ -278,13 +279,16 @@ ModelInfo DescribeModel(const Model& m) {
 
     const bool conv = op.op() == BuiltinOp::kConv2D, dw = op.op() == BuiltinOp::kDepthwiseConv2D,
                fc = op.op() == BuiltinOp::kFullyConnected;
+    n.macs = OperatorMacs(m, op);
+    n.mac_class = MacClassName(op.builtin);
+    if (n.mac_class.empty()) {
+      ++info.other_ops;
+      if (!n.outputs.empty()) info.other_elements += Elements(n.outputs[0].shape);
+    } else {
+      info.macs_by_class[n.mac_class] += n.macs;
+    }
     if ((conv || dw || fc) && n.inputs.size() >= 2 && !n.outputs.empty() && op.inputs[1] >= 0 &&
         static_cast<size_t>(op.inputs[1]) < sg.tensors.size()) {
-      const TensorInfo& wt = n.inputs[1];
-      const int64_t out_elems = Elements(n.outputs[0].shape);
-      if (conv && wt.shape.size() == 4) n.macs = out_elems * wt.shape[1] * wt.shape[2] * wt.shape[3];
-      if (dw && wt.shape.size() == 4) n.macs = out_elems * wt.shape[1] * wt.shape[2];
-      if (fc && wt.shape.size() == 2) n.macs = out_elems * wt.shape[1];
       const Tensor& w = sg.tensors[static_cast<size_t>(op.inputs[1])];
       const auto* data = ConstantData(m, w);
       if (data != nullptr && w.type == DataType::kInt8) {
@@ -342,6 +346,41 @@ std::string WeightCell(const NodeInfo& n) {
 
 }  // namespace
 
+const char* MacClassName(int32_t builtin) {
+  switch (static_cast<BuiltinOp>(builtin)) {
+    case BuiltinOp::kConv2D: return "conv";
+    case BuiltinOp::kDepthwiseConv2D: return "depthwise";
+    case BuiltinOp::kFullyConnected: return "fc";
+    case BuiltinOp::kBatchMatMul: return "matmul";
+    default: return "";
+  }
+}
+
+int64_t OperatorMacs(const Model& model, const Operator& op) {
+  const Subgraph& g = model.main();
+  auto tensor = [&](size_t i, const std::vector<int32_t>& ids) -> const Tensor* {
+    if (i >= ids.size() || ids[i] < 0 || static_cast<size_t>(ids[i]) >= g.tensors.size()) return nullptr;
+    return &g.tensors[static_cast<size_t>(ids[i])];
+  };
+  const Tensor* out = tensor(0, op.outputs);
+  const Tensor* in1 = tensor(1, op.inputs);
+  if (out == nullptr || in1 == nullptr) return 0;
+  const int64_t out_elems = Elements(out->shape);
+  const std::vector<int32_t>& w = in1->shape;
+  switch (op.op()) {
+    case BuiltinOp::kConv2D: return w.size() == 4 ? out_elems * w[1] * w[2] * w[3] : 0;
+    case BuiltinOp::kDepthwiseConv2D: return w.size() == 4 ? out_elems * w[1] * w[2] : 0;
+    case BuiltinOp::kFullyConnected: return w.size() == 2 ? out_elems * w[1] : 0;
+    case BuiltinOp::kBatchMatMul: {
+      const Tensor* lhs = tensor(0, op.inputs);
+      if (lhs == nullptr || lhs->shape.size() < 2) return 0;
+      const size_t r = lhs->shape.size();
+      return out_elems * (op.options.adj_x ? lhs->shape[r - 2] : lhs->shape[r - 1]);
+    }
+    default: return 0;
+  }
+}
+
 std::string FormatModelInfo(const ModelInfo& info, const std::string& title) {
   std::ostringstream out;
   out << "model: " << title << "\n";
@@ -380,6 +419,11 @@ std::string FormatModelInfo(const ModelInfo& info, const std::string& title) {
   out << "total: " << Grouped(info.total_macs) << " MACs (" << Human(static_cast<double>(info.total_macs), "MAC")
       << "), " << Grouped(info.num_parameters) << " parameters (" << Human(static_cast<double>(info.parameter_bytes), "B")
       << " constant data), " << Human(static_cast<double>(info.activation_bytes), "B") << " activations\n";
+  out << "MACs by class: conv " << Human(static_cast<double>(info.macs_by_class.at("conv")), "MAC") << ", depthwise "
+      << Human(static_cast<double>(info.macs_by_class.at("depthwise")), "MAC") << ", fully connected "
+      << Human(static_cast<double>(info.macs_by_class.at("fc")), "MAC") << ", matmul "
+      << Human(static_cast<double>(info.macs_by_class.at("matmul")), "MAC") << "; the rest: " << info.other_ops
+      << " ops without MACs producing " << Human(static_cast<double>(info.other_elements), "") << " elements\n";
   out << "ops:";
   for (const auto& [op, count] : info.op_counts) out << " " << op << " x" << count;
   out << "\n";
@@ -409,7 +453,8 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
   };
   json nodes = json::array();
   for (const NodeInfo& n : info.nodes) {
-    json j = {{"index", n.index}, {"op", n.op}, {"builtin_code", n.builtin}, {"options", n.options}, {"macs", n.macs}};
+    json j = {{"index", n.index}, {"op", n.op}, {"builtin_code", n.builtin}, {"options", n.options}, {"macs", n.macs},
+              {"mac_class", n.mac_class}};
     j["inputs"] = json::array();
     for (const auto& t : n.inputs) j["inputs"].push_back(tensor(t));
     j["outputs"] = json::array();
@@ -437,6 +482,9 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
           {"outputs", outputs},
           {"nodes", nodes},
           {"total_macs", info.total_macs},
+          {"macs_by_class", info.macs_by_class},
+          {"other_ops", info.other_ops},
+          {"other_elements", info.other_elements},
           {"num_parameters", info.num_parameters},
           {"parameter_bytes", info.parameter_bytes},
           {"activation_bytes", info.activation_bytes},

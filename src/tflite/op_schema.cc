@@ -38,6 +38,14 @@ OpSchema GetOpSchema(int32_t builtin) {
     case BuiltinOp::kStridedSlice: return s(O::StridedSliceOptions, 4, 4);
     case BuiltinOp::kShape: return s(O::ShapeOptions, 1, 1);
     case BuiltinOp::kPack: return s(O::PackOptions, 1, -1);
+    case BuiltinOp::kTanh:
+    case BuiltinOp::kRsqrt: return s(O::NONE, 1, 1);
+    case BuiltinOp::kGather: return s(O::GatherOptions, 2, 2);
+    case BuiltinOp::kTranspose: return s(O::TransposeOptions, 2, 2);
+    case BuiltinOp::kSub: return s(O::SubOptions, 2, 2);
+    case BuiltinOp::kSquaredDifference: return s(O::SquaredDifferenceOptions, 2, 2);
+    case BuiltinOp::kBatchMatMul: return s(O::BatchMatMulOptions, 2, 2);
+    case BuiltinOp::kGelu: return s(O::GeluOptions, 1, 1);
   }
   return OpSchema{};
 }

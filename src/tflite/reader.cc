@@ -136,6 +136,23 @@ void ReadOptions(const ::tflite::Operator& op, int32_t builtin, OpOptions& o, Co
     case O::MulOptions:
       o.activation = ToActivation(op.builtin_options_as_MulOptions()->fused_activation_function());
       break;
+    case O::SubOptions:
+      o.activation = ToActivation(op.builtin_options_as_SubOptions()->fused_activation_function());
+      break;
+    case O::GatherOptions: {
+      const auto* p = op.builtin_options_as_GatherOptions();
+      o.axis = p->axis();
+      o.batch_dims = p->batch_dims();
+      break;
+    }
+    case O::BatchMatMulOptions: {
+      const auto* p = op.builtin_options_as_BatchMatMulOptions();
+      o.adj_x = p->adj_x();
+      o.adj_y = p->adj_y();
+      o.asymmetric_quantize_inputs = p->asymmetric_quantize_inputs();
+      break;
+    }
+    case O::GeluOptions: o.approximate = op.builtin_options_as_GeluOptions()->approximate(); break;
     case O::ReshapeOptions:
       o.new_shape = CopyVector(op.builtin_options_as_ReshapeOptions()->new_shape(), budget);
       break;
@@ -388,6 +405,7 @@ void ValidateOptions(const Operator& op, const std::string& where) {
     case BuiltinOp::kFullyConnected:
     case BuiltinOp::kAdd:
     case BuiltinOp::kMul:
+    case BuiltinOp::kSub:
     case BuiltinOp::kConcatenation: check_act(); break;
     case BuiltinOp::kSoftmax:
       if (!std::isfinite(o.beta)) throw InvalidModelError(where + " has a non-finite beta");

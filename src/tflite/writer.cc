@@ -52,6 +52,14 @@ std::pair<fb::BuiltinOptions, Offset<void>> WriteOptions(FlatBufferBuilder& b, c
       break;
     case O::AddOptions: off = fb::CreateAddOptions(b, Act(o.activation)).Union(); break;
     case O::MulOptions: off = fb::CreateMulOptions(b, Act(o.activation)).Union(); break;
+    case O::SubOptions: off = fb::CreateSubOptions(b, Act(o.activation)).Union(); break;
+    case O::GatherOptions: off = fb::CreateGatherOptions(b, o.axis, o.batch_dims).Union(); break;
+    case O::TransposeOptions: off = fb::CreateTransposeOptions(b).Union(); break;
+    case O::SquaredDifferenceOptions: off = fb::CreateSquaredDifferenceOptions(b).Union(); break;
+    case O::BatchMatMulOptions:
+      off = fb::CreateBatchMatMulOptions(b, o.adj_x, o.adj_y, o.asymmetric_quantize_inputs).Union();
+      break;
+    case O::GeluOptions: off = fb::CreateGeluOptions(b, o.approximate).Union(); break;
     case O::ReshapeOptions:
       off = fb::CreateReshapeOptions(b, o.new_shape.empty() ? 0 : b.CreateVector(o.new_shape)).Union();
       break;

@@ -64,8 +64,16 @@ std::string BuiltinOpName(int32_t code) {
     case BuiltinOp::kPack: return "PACK";
     case BuiltinOp::kQuantize: return "QUANTIZE";
     case BuiltinOp::kHardSwish: return "HARD_SWISH";
+    case BuiltinOp::kTanh: return "TANH";
+    case BuiltinOp::kGather: return "GATHER";
+    case BuiltinOp::kTranspose: return "TRANSPOSE";
+    case BuiltinOp::kSub: return "SUB";
+    case BuiltinOp::kRsqrt: return "RSQRT";
+    case BuiltinOp::kSquaredDifference: return "SQUARED_DIFFERENCE";
+    case BuiltinOp::kBatchMatMul: return "BATCH_MATMUL";
+    case BuiltinOp::kGelu: return "GELU";
   }
-  if (code >= 0 && code <= 127) {  // the schema's BuiltinOperator range (an int8 enum)
+  if (code >= 0 && code <= static_cast<int32_t>(tflite::BuiltinOperator::MAX)) {
     const char* name = tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(code));
     if (name && *name) return name;
   }

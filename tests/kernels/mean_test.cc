@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "potacc/error.h"
+#include "potacc/kernels/op_checks.h"
 #include "single_op_model.h"
 
 namespace potacc::kernels {
@@ -21,19 +23,32 @@ TEST(MeanTest, ResolveAxesAndShapes) {
   EXPECT_EQ(ReducedShape({1, 7, 7, 8}, {1, 2}, false), (std::vector<int32_t>{1, 8}));
 }
 
-TEST(MeanTest, SameQuantizationTruncatesRawSum) {
-  const MeanInt8Params p = PrepareMeanInt8(0.1f, -5, 0.1f, -5);
-  EXPECT_TRUE(p.same_quantization);
-  EXPECT_EQ(MeanInt8FromSum(p, 7, 4), 1);    // 1.75 truncates to 1
-  EXPECT_EQ(MeanInt8FromSum(p, -7, 4), -1);  // -1.75 truncates to -1
+// Hostile input #24: with equal input/output scale and zero point TFLite Micro
+// still requantizes sum - zp * N with MultiplyByQuantizedMultiplier (no
+// truncating integer division). Multiplier 1.0 = (2^30, shift 1); N = 4 folds
+// to (2^30, shift -1): the high multiply rounds x/2 half up, then the shift
+// rounds half away from zero.
+TEST(MeanTest, SameQuantizationRequantizesLikeTfliteMicro) {
+  const MeanInt8Params p = PrepareMeanInt8(0.1f, 0, 0.1f, 0);
+  EXPECT_EQ(p.multiplier, 1 << 30);
+  EXPECT_EQ(p.shift, 1);
+  EXPECT_EQ(MeanInt8FromSum(p, -487, 4), -122);  // -121.75: -243.5 -> -243, -121.5 -> -122 (down)
+  EXPECT_EQ(MeanInt8FromSum(p, 210, 4), 53);     // 52.5: 105 -> 52.5 -> 53 (up; truncation gave 52)
+  EXPECT_EQ(MeanInt8FromSum(p, -210, 4), -53);   // -52.5 -> -53 (away from zero)
+  EXPECT_EQ(MeanInt8FromSum(p, 7, 4), 2);        // 1.75: 3.5 -> 4 -> 2
+  EXPECT_EQ(MeanInt8FromSum(p, -7, 4), -2);      // -1.75: -3.5 -> -3 -> -1.5 -> -2
+  EXPECT_EQ(MeanInt8FromSum(p, 1, 4), 1);        // 0.25: 0.5 -> 1 -> 0.5 -> 1 (double rounding)
+  EXPECT_EQ(MeanInt8FromSum(p, -1, 4), 0);       // -0.25: -0.5 -> 0 -> 0
   EXPECT_EQ(MeanInt8FromSum(p, -512, 4), -128);
+  // Zero points: sum - zp * N, then + zp_out (= zp_in here).
+  const MeanInt8Params z = PrepareMeanInt8(0.1f, -5, 0.1f, -5);
+  EXPECT_EQ(MeanInt8FromSum(z, -487 + 4 * -5, 4), -127);
 }
 
 TEST(MeanTest, RequantizingPathHandComputed) {
   // s_in / s_out = 2: (m, shift) = (2^30, 2); N = 4 -> k = 2, m' = 2^30, shift' = 0,
   // i.e. out = SaturatingRoundingDoublingHighMul(sum, 2^30) = sum / 2.
   const MeanInt8Params p = PrepareMeanInt8(1.0f, 0, 0.5f, 0);
-  EXPECT_FALSE(p.same_quantization);
   EXPECT_EQ(p.multiplier, 1 << 30);
   EXPECT_EQ(p.shift, 2);
   EXPECT_EQ(MeanInt8FromSum(p, 6, 4), 3);
@@ -78,7 +93,28 @@ TEST(MeanTest, SameScaleNegativeAxisInt8) {
   m.Build();
   m.SetInput<int8_t>(0, {1, 2, 2, -1, -2, -2});
   m.Invoke();
-  EXPECT_EQ(m.Output<int8_t>(), (std::vector<int8_t>{1, -1}));  // 5/3, -5/3 truncated
+  // Sums minus zp * 3: 2 and -8. N = 3: k = 1, m' = (2^30 << 1) / 3 = 715827882, shift 0:
+  // 2 -> (2 m' + 2^30) / 2^31 = 1.17 -> 1;  -8 -> -3.17 -> -3; plus zp 1.
+  EXPECT_EQ(m.Output<int8_t>(), (std::vector<int8_t>{2, -2}));
+}
+
+TEST(MeanTest, TrailingAxesFastPathEqualsReference) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> d(-128, 127);
+  const std::vector<std::pair<std::vector<int32_t>, std::vector<int>>> cases = {
+      {{1, 197, 192}, {2}}, {{2, 3, 4, 5}, {2, 3}}, {{2, 3, 4, 5}, {3, 2}}, {{7, 9}, {0, 1}}, {{4, 6}, {0}}};
+  for (const auto& [shape, axes] : cases) {
+    int64_t n = 1;
+    for (int32_t x : shape) n *= x;
+    std::vector<int8_t> in(static_cast<size_t>(n));
+    for (auto& v : in) v = static_cast<int8_t>(d(rng));
+    const MeanInt8Params p = PrepareMeanInt8(0.02f, -3, 0.013f, 4);
+    const int64_t outs = ShapeElements(ReducedShape(shape, axes, false));
+    std::vector<int8_t> ref(static_cast<size_t>(outs)), opt(static_cast<size_t>(outs), 9);
+    MeanInt8Reference(p, shape, axes, in.data(), ref.data());
+    MeanInt8(p, shape, axes, in.data(), opt.data());
+    EXPECT_EQ(ref, opt);
+  }
 }
 
 TEST(MeanTest, FloatOverSeveralAxes) {

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "potacc/error.h"
 #include "potacc/kernels/activations.h"
@@ -93,6 +95,83 @@ TEST(ReluTest, Relu6Int8AndFloatKernels) {
   f.SetInput<float>(0, {-1.0f, 0.0f, 7.5f});
   f.Invoke();
   EXPECT_EQ(f.Output<float>(), (std::vector<float>{0.0f, 0.0f, 7.5f}));
+}
+
+}  // namespace
+}  // namespace potacc::kernels
+
+namespace potacc::kernels {
+namespace {
+
+using potacc::testing::Quant;
+using potacc::testing::SingleOpModel;
+
+std::vector<int8_t> SoftmaxOfZeros(int depth) {
+  SingleOpModel m(BuiltinOp::kSoftmax);
+  m.AddInput(DataType::kInt8, {1, depth}, Quant(0.1f, 0));
+  m.AddOutput(DataType::kInt8, {1, depth}, Quant(1.0f / 256, -128));
+  m.Build();
+  m.SetInput<int8_t>(0, std::vector<int8_t>(depth, 0));
+  m.Invoke();
+  return m.Output<int8_t>();
+}
+
+// Hostile inputs #20/#25: a flat row whose sum of exponentials reaches 512
+// makes the reference's final shift exceed 31 (TFLite Micro aborts, shifting
+// an int32 by 32 is undefined: potacc used to print 127 = 0.996 for every
+// class). Like TFLite's optimized kernel, every class gets -128 (p < 1/512).
+TEST(SoftmaxTest, FlatRowsBeyondTheReferenceShiftGiveMinus128) {
+  EXPECT_EQ(SoftmaxOfZeros(1000), std::vector<int8_t>(1000, -128));
+  EXPECT_EQ(SoftmaxOfZeros(512), std::vector<int8_t>(512, -128));
+  // 511 equal logits: shift 31 still valid, 256/511 = 0.501 -> 1 -> -127.
+  EXPECT_EQ(SoftmaxOfZeros(511), std::vector<int8_t>(511, -127));
+  // 256 equal logits: exactly 1/256 each -> -127.
+  EXPECT_EQ(SoftmaxOfZeros(256), std::vector<int8_t>(256, -127));
+}
+
+TEST(SoftmaxTest, ThreeAndFourDimensionalTensorsUseTheLastAxis) {
+  SingleOpModel m(BuiltinOp::kSoftmax);
+  m.AddInput(DataType::kInt8, {1, 2, 2, 4}, Quant(0.171854f, 24));
+  m.AddOutput(DataType::kInt8, {1, 2, 2, 4}, Quant(1.0f / 256, -128));
+  m.Build();
+  std::vector<int8_t> in;
+  for (int r = 0; r < 4; ++r) {
+    const std::vector<int8_t> row = r % 2 ? std::vector<int8_t>{-128, 127, -128, -128} : std::vector<int8_t>{7, 7, 7, 7};
+    in.insert(in.end(), row.begin(), row.end());
+  }
+  m.SetInput<int8_t>(0, in);
+  m.Invoke();
+  std::vector<int8_t> expected;
+  for (int r = 0; r < 4; ++r) {
+    const std::vector<int8_t> row = r % 2 ? std::vector<int8_t>{-128, 127, -128, -128} : std::vector<int8_t>{-64, -64, -64, -64};
+    expected.insert(expected.end(), row.begin(), row.end());
+  }
+  EXPECT_EQ(m.Output<int8_t>(), expected);
+}
+
+TEST(SoftmaxTest, TableTwinEqualsReferenceOnRandomRows) {
+  std::mt19937 rng(2024);
+  std::uniform_int_distribution<int> code(-128, 127);
+  for (float scale : {0.003f, 0.0625f, 0.171854f, 0.5f, 4.0f}) {
+    for (double beta : {1.0, 0.125, 2.5}) {
+      const auto p = fixed_point::PrepareSoftmaxInt8(beta, scale);
+      const SoftmaxInt8Table t = PrepareSoftmaxInt8Table(p);
+      for (int depth : {1, 3, 17, 197, 1000}) {
+        const int rows = 4;
+        std::vector<int8_t> in(static_cast<size_t>(rows * depth));
+        std::uniform_int_distribution<int> spread(0, 255);
+        for (int r = 0; r < rows; ++r) {
+          const int hi = code(rng), width = spread(rng);
+          for (int c = 0; c < depth; ++c)
+            in[r * depth + c] = static_cast<int8_t>(std::clamp(hi - static_cast<int>(rng() % (width + 1)), -128, 127));
+        }
+        std::vector<int8_t> ref(in.size()), opt(in.size(), 5);
+        SoftmaxInt8Reference(p, in.data(), rows, depth, ref.data());
+        SoftmaxInt8(t, in.data(), rows, depth, opt.data());
+        EXPECT_EQ(ref, opt) << scale << " " << beta << " " << depth;
+      }
+    }
+  }
 }
 
 }  // namespace

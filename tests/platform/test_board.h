@@ -24,7 +24,9 @@ inline nlohmann::json TestBoardJson() {
               {"conv_macs_per_cycle", N(4)},
               {"depthwise_macs_per_cycle", N(1)},
               {"fc_macs_per_cycle", N(2)},
+              {"matmul_macs_per_cycle", N(4)},
               {"elementwise_bytes_per_cycle", N(0.5)},
+              {"nonlinear_bytes_per_cycle", N(0.25)},
               {"data_movement_bytes_per_cycle", N(2)}};
   json host = {{"im2col_bytes_per_cycle", N(1)},
                {"dma_buffer_write_bytes_per_cycle", N(0.5)},

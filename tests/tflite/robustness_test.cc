@@ -258,7 +258,7 @@ TEST(ReaderFormat, DeprecatedAndNewBuiltinCodes) {
   const int x = r.Tensor({1, 4}), y = r.Tensor({1, 4}), z = r.Tensor({1, 4});
   // Old file: only the byte field (RELU = 19). New file: byte field saturated at 127, real code in builtin_code.
   r.codes.push_back(::tflite::CreateOperatorCode(r.b, 19, 0, 1, ::tflite::BuiltinOperator::ADD));
-  r.codes.push_back(::tflite::CreateOperatorCode(r.b, 127, 0, 1, static_cast<::tflite::BuiltinOperator>(150)));
+  r.codes.push_back(::tflite::CreateOperatorCode(r.b, 127, 0, 1, static_cast<::tflite::BuiltinOperator>(200)));
   std::vector<int32_t> in_x = {x}, out_y = {y}, out_z = {z};
   r.ops.push_back(::tflite::CreateOperator(r.b, 0, r.b.CreateVector(in_x), r.b.CreateVector(out_y)));
   r.ops.push_back(::tflite::CreateOperator(r.b, 1, r.b.CreateVector(out_y), r.b.CreateVector(out_z)));
@@ -267,15 +267,15 @@ TEST(ReaderFormat, DeprecatedAndNewBuiltinCodes) {
   const Model m = ReadModel(r.Finish(), "codes");
   EXPECT_EQ(m.operator_codes[0].builtin, 19);
   EXPECT_EQ(m.main().operators[0].op(), BuiltinOp::kRelu);
-  EXPECT_EQ(m.operator_codes[1].builtin, 150);
-  EXPECT_EQ(BuiltinOpName(m.main().operators[1].builtin), "BUILTIN_150");
+  EXPECT_EQ(m.operator_codes[1].builtin, 200);
+  EXPECT_EQ(BuiltinOpName(m.main().operators[1].builtin), "BUILTIN_200");
   // Written back: deprecated = min(code, 127), builtin_code = code.
   const std::vector<uint8_t> out = WriteModel(m);
   const auto* fb = ::tflite::GetModel(out.data());
   EXPECT_EQ(fb->operator_codes()->Get(0)->deprecated_builtin_code(), 19);
   EXPECT_EQ(static_cast<int>(fb->operator_codes()->Get(0)->builtin_code()), 19);
   EXPECT_EQ(fb->operator_codes()->Get(1)->deprecated_builtin_code(), 127);
-  EXPECT_EQ(static_cast<int>(fb->operator_codes()->Get(1)->builtin_code()), 150);
+  EXPECT_EQ(static_cast<int>(fb->operator_codes()->Get(1)->builtin_code()), 200);
 }
 
 TEST(ReaderFormat, OptionsOfTheWrongTypeAreRejected) {

@@ -3,6 +3,7 @@
 // for each output index; the iteration order does not change the results).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -57,5 +58,26 @@ void ForEachBroadcast(const std::vector<int32_t>& a, const std::vector<int32_t>&
     }
   }
 }
+
+// A binary int8 operator tabulated over all 256 x 256 operand pairs:
+// out = table[(uint8)a << 8 | (uint8)b]. The optimized twin of the
+// element-wise kernels (ADD, SUB, MUL, SQUARED_DIFFERENCE): each entry is the
+// reference element function, so results are identical by construction.
+using BinaryInt8Table = std::vector<int8_t>;
+
+template <class ElementFn>
+BinaryInt8Table TabulateBinaryInt8(ElementFn&& fn) {
+  BinaryInt8Table t(65536);
+  for (int a = -128; a <= 127; ++a)
+    for (int b = -128; b <= 127; ++b)
+      t[(static_cast<size_t>(static_cast<uint8_t>(a)) << 8) | static_cast<uint8_t>(b)] =
+          fn(static_cast<int8_t>(a), static_cast<int8_t>(b));
+  return t;
+}
+
+// Applies the table with broadcasting, one innermost output row at a time.
+void BinaryInt8ByTable(const BinaryInt8Table& table, const std::vector<int32_t>& shape1, const int8_t* in1,
+                       const std::vector<int32_t>& shape2, const int8_t* in2, const std::vector<int32_t>& out_shape,
+                       int8_t* out);
 
 }  // namespace potacc::kernels

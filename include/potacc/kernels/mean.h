@@ -2,10 +2,8 @@
 //
 // float32: per output element, sum the inputs in row-major order (float
 //   accumulator), then divide by the number of reduced elements N.
-// int8, input and output with identical scale and zero point:
-//   out = sum(q) / N with C++ integer division (truncation toward zero) on the
-//   raw int8 values (TFLM reference_ops::Mean<int8_t, int32_t>).
-// int8, otherwise (TFLM reference_ops::QuantizedMeanOrSum, integer path):
+// int8, always (TFLM reference_ops::QuantizedMeanOrSum, integer path; also
+// when input and output share scale and zero point, where the multiplier is 1):
 //   (m, shift) = QuantizeMultiplier(s_in / s_out);
 //   k = min(floor(log2 N), 32, 31 + shift);
 //   m' = (m << k) / N  (64-bit, truncating);  shift' = shift - k;
@@ -31,9 +29,7 @@ std::vector<int32_t> ReducedShape(const std::vector<int32_t>& input_shape,
 
 // The requantization s_in / s_out of QUANTIZE int8 -> int8, with 1/N folded
 // in per call (MeanInt8FromSum).
-struct MeanInt8Params : RequantizeParams {
-  bool same_quantization = false;
-};
+using MeanInt8Params = RequantizeParams;
 
 MeanInt8Params PrepareMeanInt8(float input_scale, int32_t input_zero_point, float output_scale,
                                int32_t output_zero_point);
@@ -41,6 +37,11 @@ MeanInt8Params PrepareMeanInt8(float input_scale, int32_t input_zero_point, floa
 // The per-element requantization of a sum of N raw int8 values (exposed for tests).
 int8_t MeanInt8FromSum(const MeanInt8Params& p, int32_t sum, int64_t count);
 
+// Reference: sums in row-major input order over any axis set.
+void MeanInt8Reference(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
+                       const std::vector<int>& axes, const int8_t* input, int8_t* output);
+// Optimized twin: contiguous row sums when the reduced axes are the trailing
+// ones (layer norms over the last axis), the reference otherwise.
 void MeanInt8(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
               const std::vector<int>& axes, const int8_t* input, int8_t* output);
 

@@ -34,8 +34,10 @@ struct CpuCostModel {
   double op_overhead_cycles = 0;       // interpreter dispatch + per-op set-up
   double conv_macs_per_cycle = 1;      // CONV_2D (im2col + GEMM)
   double depthwise_macs_per_cycle = 1; // DEPTHWISE_CONV_2D
-  double fc_macs_per_cycle = 1;        // FULLY_CONNECTED
-  double elementwise_bytes_per_cycle = 1;    // ADD, MUL, pooling, softmax, (de)quantize, ...
+  double fc_macs_per_cycle = 1;        // batch-1 FULLY_CONNECTED (GEMV)
+  double matmul_macs_per_cycle = 1;    // BATCH_MATMUL, multi-row FULLY_CONNECTED (GEMM, no im2col)
+  double elementwise_bytes_per_cycle = 1;    // ADD, MUL, pooling, lookup tables, (de)quantize, ...
+  double nonlinear_bytes_per_cycle = 1;      // SOFTMAX, RSQRT
   double data_movement_bytes_per_cycle = 1;  // RESHAPE, PAD, CONCATENATION, slicing, ...
 };
 

@@ -17,12 +17,16 @@ namespace potacc::platform {
 enum class OpClass : uint8_t {
   kConv,          // CONV_2D
   kDepthwise,     // DEPTHWISE_CONV_2D
-  kFullyConnected,
-  kElementwise,   // ADD, MUL, pooling, MEAN, SOFTMAX, activations, (DE)QUANTIZE
-  kDataMovement,  // RESHAPE, PAD, CONCATENATION, slicing, packing
+  kFullyConnected,  // batch-1 FULLY_CONNECTED (a GEMV)
+  kMatMul,        // BATCH_MATMUL and FULLY_CONNECTED over several rows: GEMM on activations, no im2col
+  kElementwise,   // ADD, SUB, MUL, pooling, MEAN, activations and lookup tables (GELU), (DE)QUANTIZE
+  kNonlinear,     // SOFTMAX, RSQRT: exponentials / roots per element
+  kDataMovement,  // RESHAPE, TRANSPOSE, GATHER, PAD, CONCATENATION, slicing, packing
 };
 const char* OpClassName(OpClass c);
-OpClass ClassifyOp(int32_t builtin);
+// The class of a node of model.main() (FULLY_CONNECTED depends on its row count).
+OpClass ClassifyOp(const Model& model, const Operator& op);
+OpClass ClassifyOp(int32_t builtin);  // by operator only (batch-1 FULLY_CONNECTED)
 // Whether TFLite splits the operator over threads (ruy GEMM, depthwise).
 bool IsMultithreaded(OpClass c);
 
@@ -52,7 +56,7 @@ struct NodeWork {
   int node = -1;
   std::string op;                 // "CONV_2D"
   OpClass op_class = OpClass::kElementwise;
-  int64_t macs = 0;               // conv / depthwise / FC
+  int64_t macs = 0;               // conv / depthwise / FC / matmul
   int64_t bytes = 0;              // element-wise / data movement: bytes touched
   int64_t ddr_bytes = 0;          // estimated DRAM traffic of the CPU kernel (inputs + weights + outputs)
   bool on_accel = false;

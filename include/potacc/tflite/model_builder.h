@@ -99,6 +99,9 @@ class ModelBuilder {
   // float32 input tensor followed by QUANTIZE to int8; returns the int8 tensor.
   int FloatInput(const std::vector<int32_t>& shape, float scale = 1.0f / 128, int32_t zero_point = 0,
                  const std::string& name = "input");
+  // A graph input of any type, without quantization or QUANTIZE (for float
+  // models that a quantizer processes later).
+  int RawInput(const std::string& name, DataType type, const std::vector<int32_t>& shape);
   // Marks x as a graph output.
   void Output(int x);
   // Appends DEQUANTIZE and marks its float32 output as a graph output.

@@ -53,7 +53,8 @@ struct NodeInfo {
   std::string op;  // TFLite spelling, e.g. "CONV_2D"
   std::vector<TensorInfo> inputs, outputs;
   std::string options;  // short summary, e.g. "3x3 s2 SAME relu6"
-  int64_t macs = 0;     // multiply-accumulates (conv, depthwise, fully connected)
+  int64_t macs = 0;     // multiply-accumulates (conv, depthwise, fully connected, batch matmul)
+  std::string mac_class;  // MacClassName(...): "conv", "depthwise", "fc", "matmul"; "" for the rest
   bool has_weights = false;
   WeightInfo weights;
 };
@@ -65,6 +66,9 @@ struct ModelInfo {
   std::vector<TensorInfo> inputs, outputs;
   std::vector<NodeInfo> nodes;  // main subgraph, in execution order
   int64_t total_macs = 0;
+  std::map<std::string, int64_t> macs_by_class;  // "conv", "depthwise", "fc", "matmul" (all present)
+  int other_ops = 0;             // nodes without MACs (element-wise, normalisation, data movement)
+  int64_t other_elements = 0;    // output elements those nodes produce
   int64_t num_parameters = 0;   // elements of constant tensors
   int64_t parameter_bytes = 0;  // bytes of constant buffers
   int64_t activation_bytes = 0; // bytes of all non-constant tensors
@@ -73,6 +77,13 @@ struct ModelInfo {
 };
 
 ModelInfo DescribeModel(const Model& model);
+
+// Multiply-accumulates of one node of model.main(): CONV_2D, DEPTHWISE_CONV_2D,
+// FULLY_CONNECTED (from the weights' shape) and BATCH_MATMUL (output elements
+// x contracted depth); 0 for every other operator.
+int64_t OperatorMacs(const Model& model, const Operator& op);
+// "conv", "depthwise", "fc", "matmul" for the operators OperatorMacs counts, "" otherwise.
+const char* MacClassName(int32_t builtin);
 
 // The analysis behind WeightInfo, usable on any int8 weight tensor.
 WeightInfo AnalyzeWeights(const std::vector<int8_t>& values, const std::vector<int32_t>& shape, int channel_dim);

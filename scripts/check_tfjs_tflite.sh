@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Independent-runtime check of generated transformers: runs potacc's DeiT
+# files in TFLite compiled to WebAssembly (npm @tensorflow/tfjs-tflite under
+# Node) and compares every output with potacc's, as int8 codes of the
+# dequantized output (exact share, within 1 LSB, max difference).
+#
+#   scripts/check_tfjs_tflite.sh [BUILD_DIR] [MODEL...]
+#
+# Default models: deit-tiny with exact GELU, tanh GELU and the tanh-ops form,
+# and deit-small, two random normalised images each. The npm package is
+# installed into a scratch folder outside the repository ($TFJS_DIR, default
+# a new temporary folder); nothing here runs in the default test suite or CI.
+# Needs node (>= 18) and npm. Results go to $OUT (default: a temporary folder)
+# as results.csv / results.json.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-$here/../build}"
+shift || true
+potacc="$build/potacc"
+[[ -x "$potacc" ]] || { echo "check_tfjs_tflite: $potacc not found (build first)" >&2; exit 1; }
+command -v node >/dev/null && command -v npm >/dev/null || { echo "check_tfjs_tflite: needs node and npm" >&2; exit 1; }
+tfjs="${TFJS_DIR:-$(mktemp -d /tmp/potacc-tfjs.XXXXXX)}"
+out="${OUT:-$(mktemp -d /tmp/potacc-tfjs-check.XXXXXX)}"
+mkdir -p "$tfjs" "$out"
+module="$tfjs/node_modules/@tensorflow/tfjs-tflite"
+if [[ ! -f "$module/wasm/tflite_web_api_cc.wasm" ]]; then
+  echo "installing @tensorflow/tfjs-tflite@0.0.1-alpha.10 into $tfjs"
+  (cd "$tfjs" && npm init -y >/dev/null && npm install --no-audit --no-fund @tensorflow/tfjs-tflite@0.0.1-alpha.10 >/dev/null)
+fi
+
+models=("$@")
+if [[ ${#models[@]} -eq 0 ]]; then
+  "$potacc" gen deit-tiny -o "$out/deit-tiny.tflite" >/dev/null
+  "$potacc" gen deit-tiny --gelu tanh -o "$out/deit-tiny-gelu-tanh.tflite" >/dev/null
+  "$potacc" gen deit-tiny --gelu tanh-ops -o "$out/deit-tiny-gelu-tanh-ops.tflite" >/dev/null
+  "$potacc" gen deit-small -o "$out/deit-small.tflite" >/dev/null
+  models=("$out/deit-tiny.tflite" "$out/deit-tiny-gelu-tanh.tflite" "$out/deit-tiny-gelu-tanh-ops.tflite"
+          "$out/deit-small.tflite")
+fi
+
+echo "model,image,outputs,exact,within_1_lsb,max_abs_lsb,top1_agrees" > "$out/results.csv"
+for model in "${models[@]}"; do
+  name="$(basename "$model" .tflite)"
+  "$potacc" info "$model" --json "$out/$name.info.json" >/dev/null
+  for image in 1 2; do
+    # A normalised-image-like float input of the model's input shape.
+    node -e '
+      const fs = require("fs");
+      const info = JSON.parse(fs.readFileSync(process.argv[1]));
+      const n = info.inputs[0].shape.reduce((a, b) => a * b, 1);
+      let s = Number(process.argv[3]) * 2654435761 >>> 0;
+      const v = new Float32Array(n);
+      for (let i = 0; i < n; ++i) { s = (s * 1664525 + 1013904223) >>> 0; v[i] = -2.1179 + 4.7579 * s / 4294967296; }
+      fs.writeFileSync(process.argv[2], Buffer.from(v.buffer));
+    ' "$out/$name.info.json" "$out/$name.in$image.raw" "$image"
+    "$potacc" run "$model" -i "$out/$name.in$image.raw" --save-output "$out/$name.potacc$image.raw" >/dev/null
+    node "$here/tfjs_tflite_run.js" "$module" "$model" "$out/$name.in$image.raw" -- "$out/$name.tfjs$image." 2>/dev/null
+    node -e '
+      const fs = require("fs");
+      const [infoPath, a, b, name, image] = process.argv.slice(1);
+      const info = JSON.parse(fs.readFileSync(infoPath));
+      // The dequantized output: codes from the int8 tensor feeding DEQUANTIZE.
+      const deq = info.nodes.filter((n) => n.op === "DEQUANTIZE").pop();
+      const q = deq.inputs[0].quantization;
+      const read = (p) => new Float32Array(Uint8Array.from(fs.readFileSync(p)).buffer);
+      const x = read(a), y = read(b);
+      const code = (v) => Math.round(v / q.scale) + q.zero_point;
+      let exact = 0, near = 0, worst = 0, ax = 0, ay = 0;
+      for (let i = 0; i < x.length; ++i) {
+        const d = Math.abs(code(x[i]) - code(y[i]));
+        exact += d === 0; near += d <= 1; worst = Math.max(worst, d);
+        if (x[i] > x[ax]) ax = i;
+        if (y[i] > y[ay]) ay = i;
+      }
+      console.log([name, image, x.length, exact, near, worst, ax === ay].join(","));
+    ' "$out/$name.info.json" "$out/$name.potacc$image.raw" "$out/$name.tfjs${image}.0.raw" "$name" "$image" >> "$out/results.csv"
+  done
+  sort -u "$out/$name.tfjs1.profile.txt" | tr '\n' ' ' | sed "s/^/$name: ops run by TFLite-wasm: /" >> "$out/profiles.txt"
+  echo >> "$out/profiles.txt"
+done
+node -e '
+  const fs = require("fs");
+  const lines = fs.readFileSync(process.argv[1], "utf8").trim().split("\n");
+  const head = lines[0].split(",");
+  const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(",").map((v, i) => [head[i], isNaN(v) ? v : Number(v)])));
+  fs.writeFileSync(process.argv[2], JSON.stringify(rows, null, 2) + "\n");
+' "$out/results.csv" "$out/results.json"
+column -s, -t "$out/results.csv"
+cat "$out/profiles.txt"
+echo "results in $out (results.csv, results.json)"
