@@ -113,9 +113,17 @@ AccelPowerModel AccelPowerFor(const Board& board, const std::string& method,
     m.resource_source = "published INT8/QKeras designs (reference §7) split into shell + array, array scaled by "
                         "synthesized GEMM units (" + synth->file.filename().string() + ")";
   }
+  return AccelPowerFromResources(board, method, m.resources, m.resource_source);
+}
+
+AccelPowerModel AccelPowerFromResources(const Board& board, const std::string& method, const Resources& r,
+                                        const std::string& source) {
+  AccelPowerModel m;
+  m.method = method;
+  m.resources = r;
+  m.resource_source = source;
   const PowerModel& p = board.power;
   const double f = board.fpga_clock_hz;
-  const Resources& r = m.resources;
   m.clock_w = f * r.ff * p.ff_clock_j_per_cycle;
   m.active_w = f * (p.logic_toggle_rate *
                         (r.lut * p.lut_j_per_toggle + r.ff * p.ff_j_per_toggle + r.dsp * p.dsp_j_per_op) +

@@ -210,6 +210,8 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
         // 127-for-128 and run on the accelerator): the compared runs must offload
         // every layer the design accepts and stay bit-exact with the CPU.
         ro.channel.top_level = quant::TopLevelPolicy::kMergeBottom;
+        // A design with the depthwise mode runs DEPTHWISE_CONV_2D too: its weights must be on the grid.
+        ro.include_depthwise = cfg.depthwise_mode();
         quantized = quant::RequantizeModel(nm.model, ro).model;
         run_model = &quantized;
       }

@@ -66,7 +66,7 @@ Timeline ComputeTimeline(const Board& board, const Workload& work, const AccelPo
       const AccelNodeWork& a = n.accel;
       const HostDriverCost& h = board.host;
       nt.host_s = (a.im2col_bytes / h.im2col_bytes_per_cycle +
-                   a.input_pack_bytes / h.dma_buffer_write_bytes_per_cycle +
+                   (a.input_pack_bytes + a.weight_copy_bytes) / h.dma_buffer_write_bytes_per_cycle +
                    a.output_unpack_bytes / h.dma_buffer_read_bytes_per_cycle +
                    a.commands * h.per_command_cycles) /
                   f_cpu;
@@ -77,7 +77,7 @@ Timeline ComputeTimeline(const Board& board, const Workload& work, const AccelPo
       nt.accel_s = std::max(compute_s, a.bytes_from_accel / ddr_bw);
       const double host_side = nt.host_s + nt.dma_setup_s;
       const double device_side = nt.transfer_s + nt.accel_s;
-      if (options.overlap) {
+      if (options.overlap || a.overlap) {
         const double tiles = std::max<int64_t>(1, a.tiles);
         nt.seconds = std::max(host_side, device_side) + std::min(host_side, device_side) / tiles;
       } else {
@@ -89,7 +89,7 @@ Timeline ComputeTimeline(const Board& board, const Workload& work, const AccelPo
       const double e_dma = pw.dma_active_w * stream_s;
       const double e_dyn = std::clamp(a.pe_utilization, 0.0, 1.0) * pl_design->active_w * compute_s;
       const int64_t dram_bytes = a.bytes_to_accel + a.bytes_from_accel + 2 * a.im2col_bytes +
-                                 a.input_pack_bytes + a.output_unpack_bytes;
+                                 a.input_pack_bytes + a.output_unpack_bytes + 2 * a.weight_copy_bytes;
       const double e_ddr = dram_bytes * board.memory.ddr_energy_j_per_byte;
       tl.energy.cpu_cores += e_cpu;
       tl.energy.dma += e_dma;
