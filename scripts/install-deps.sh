@@ -7,6 +7,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   verilator yosys
+  slurm-wlm munge
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (if needed) and runs the whole test suite with CTest.
 #   scripts/test.sh             Release build in ./build
-#   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in ./build-asan
+#   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in ./build-asan (without the
+#                               label "slurm": the Slurm scale-out test runs once, in the Release run)
 # Tests that need ../shared/data skip with a message when it is absent
 # (POTACC_DATA points elsewhere).
 set -euo pipefail
@@ -15,9 +16,11 @@ if [ "${1:-}" = "--sanitize" ]; then
   export POTACC_E2E_LIMIT="${POTACC_E2E_LIMIT:-20}"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  labels=(-LE slurm)
 else
   dir=build
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  labels=()
 fi
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1500
+ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1500 "${labels[@]}"

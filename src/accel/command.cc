@@ -12,6 +12,7 @@ const char* OpcodeName(Opcode op) {
     case Opcode::kLoadInputs: return "LOAD_INP";
     case Opcode::kCompute: return "COMPUTE";
     case Opcode::kConfig: return "CONFIG";
+    case Opcode::kConfigDepthwise: return "CONFIG_DW";
   }
   return "?";
 }
@@ -38,10 +39,9 @@ int64_t LoadWeightHeaderWords(Protocol protocol) { return protocol == Protocol::
 }  // namespace
 
 int64_t PackedWeights::bytes() const {
-  int64_t words = 0;
-  for (const auto& s : data) words += static_cast<int64_t>(s.size());
-  // Epilogue: B and Mq on every stream, the packed shifts on stream 0.
-  words += blocks() * (4 * 2 + 1);
+  // Codes of every chunk on the 4 streams, then the epilogue: B and Mq on
+  // every stream, the packed shifts on stream 0.
+  const int64_t words = 4 * chunks() * blocks() * words_per_block + blocks() * (4 * 2 + 1);
   return words * 4;
 }
 
@@ -53,6 +53,13 @@ Command Command::Config(int32_t depth, int32_t zp_out) {
   return c;
 }
 
+Command Command::ConfigDepthwise(int32_t depth, int32_t zp_out, const DepthwiseGeometry& geometry) {
+  Command c = Config(depth, zp_out);
+  c.op = Opcode::kConfigDepthwise;
+  c.dw = geometry;
+  return c;
+}
+
 Command Command::LoadInputs(std::shared_ptr<const InputTile> tile) {
   Command c;
   c.op = Opcode::kLoadInputs;
@@ -60,21 +67,25 @@ Command Command::LoadInputs(std::shared_ptr<const InputTile> tile) {
   return c;
 }
 
-Command Command::LoadWeights(std::shared_ptr<const PackedWeights> w, int64_t first_block, int64_t blocks) {
+Command Command::LoadWeights(std::shared_ptr<const PackedWeights> w, int64_t first_block, int64_t blocks,
+                             int64_t chunk) {
   Check(first_block >= 0 && blocks > 0 && first_block + blocks <= w->blocks(), "LOAD_WGT block range out of bounds");
+  Check(chunk >= 0 && chunk < w->chunks(), "LOAD_WGT chunk out of bounds");
   Command c;
   c.op = Opcode::kLoadWeights;
   c.weights = std::move(w);
   c.first_block = first_block;
   c.blocks = blocks;
+  c.chunk = chunk;
   return c;
 }
 
-Command Command::Compute(int64_t rows, int64_t cols) {
+Command Command::Compute(int64_t rows, int64_t cols, PsumMode psum) {
   Command c;
   c.op = Opcode::kCompute;
   c.rows = rows;
   c.cols = cols;
+  c.psum = psum;
   return c;
 }
 
@@ -84,10 +95,11 @@ std::array<int64_t, 4> StreamWordCounts(const Command& cmd, Protocol protocol) {
   switch (cmd.op) {
     case Opcode::kNop: return {1, 0, 0, 0};
     case Opcode::kConfig: return {3, 0, 0, 0};
+    case Opcode::kConfigDepthwise: return {11, 0, 0, 0};
     case Opcode::kCompute: return {3, 0, 0, 0};
     case Opcode::kLoadInputs: {
-      const int64_t nb = cmd.inputs->strips() * cmd.inputs->rk / 4;
-      return {3 + nb, nb, nb, nb};
+      const int64_t nb = cmd.inputs->beats();
+      return {(cmd.inputs->depthwise() ? 5 : 3) + nb, nb, nb, nb};
     }
     case Opcode::kLoadWeights: {
       const int64_t data = cmd.blocks * cmd.weights->words_per_block;
@@ -100,13 +112,20 @@ std::array<int64_t, 4> StreamWordCounts(const Command& cmd, Protocol protocol) {
 
 StreamWordsT StreamWords(const Command& cmd, int units, Protocol protocol) {
   StreamWordsT s;
-  s[0].push_back(static_cast<uint32_t>(cmd.op));
+  const uint32_t psum_bits = static_cast<uint32_t>(cmd.psum) << 8;
+  s[0].push_back(static_cast<uint32_t>(cmd.op) | (cmd.op == Opcode::kCompute ? psum_bits : 0u));
   switch (cmd.op) {
     case Opcode::kNop:
       break;
     case Opcode::kConfig:
+    case Opcode::kConfigDepthwise:
       s[0].push_back(static_cast<uint32_t>(cmd.depth));
       s[0].push_back(static_cast<uint32_t>(cmd.output_zero_point));
+      if (cmd.op == Opcode::kConfigDepthwise) {
+        const DepthwiseGeometry& g = cmd.dw;
+        for (int32_t v : {g.filter_h, g.filter_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.slab_w, g.out_w})
+          s[0].push_back(static_cast<uint32_t>(v));
+      }
       break;
     case Opcode::kCompute:
       s[0].push_back(static_cast<uint32_t>(cmd.rows));
@@ -114,21 +133,29 @@ StreamWordsT StreamWords(const Command& cmd, int units, Protocol protocol) {
       break;
     case Opcode::kLoadInputs: {
       const InputTile& t = *cmd.inputs;
-      const int64_t nb = t.strips() * t.rk / 4;
+      Check(!t.shape_only(), "StreamWords of a shape-only LOAD_INP");
+      const int64_t nb = t.beats();
       s[0].push_back(static_cast<uint32_t>(nb));
-      s[0].push_back(static_cast<uint32_t>(t.strips()));  // ignored by the hardware
+      if (t.depthwise()) {
+        s[0].push_back(static_cast<uint32_t>(t.slab_blocks));
+        s[0].push_back(static_cast<uint32_t>(t.slab_rows));
+        s[0].push_back(static_cast<uint32_t>(t.slab_w));
+      } else {
+        s[0].push_back(static_cast<uint32_t>(t.strips()));  // ignored by the hardware
+      }
       for (int q = 0; q < 4; ++q) s[q].insert(s[q].end(), t.data[q].begin(), t.data[q].begin() + nb);
       break;
     }
     case Opcode::kLoadWeights: {
       const PackedWeights& w = *cmd.weights;
+      Check(!w.shape_only(), "StreamWords of a shape-only LOAD_WGT");
       const auto nblk = static_cast<uint32_t>(cmd.blocks);
       const auto wpb = static_cast<uint32_t>(w.words_per_block);
       if (protocol == Protocol::kIcecsV2)  // [op, words per stream = cols * rK / 32 (4-bit), blocks]
         s[0].insert(s[0].end(), {nblk * wpb, nblk});
       else
         s[0].insert(s[0].end(), {nblk, wpb, nblk / static_cast<uint32_t>(units), nblk % static_cast<uint32_t>(units), wpb});
-      const int64_t first = cmd.first_block * w.words_per_block;
+      const int64_t first = (cmd.chunk * w.blocks() + cmd.first_block) * w.words_per_block;
       const int64_t count = cmd.blocks * w.words_per_block;
       for (int q = 0; q < 4; ++q)
         s[q].insert(s[q].end(), w.data[q].begin() + first, w.data[q].begin() + first + count);
@@ -154,17 +181,26 @@ std::string Describe(const Command& cmd) {
   std::string d = OpcodeName(cmd.op);
   switch (cmd.op) {
     case Opcode::kConfig:
+    case Opcode::kConfigDepthwise:
       d += " rK=" + std::to_string(cmd.depth) + " zp_out=" + std::to_string(cmd.output_zero_point);
+      if (cmd.op == Opcode::kConfigDepthwise)
+        d += " window " + std::to_string(cmd.dw.filter_h) + "x" + std::to_string(cmd.dw.filter_w) + " stride " +
+             std::to_string(cmd.dw.stride_h) + "x" + std::to_string(cmd.dw.stride_w);
       break;
     case Opcode::kLoadInputs:
       d += " rows=" + std::to_string(cmd.inputs->rows) + " rK=" + std::to_string(cmd.inputs->rk);
+      if (cmd.inputs->depthwise())
+        d += " slab " + std::to_string(cmd.inputs->slab_blocks) + "x" + std::to_string(cmd.inputs->slab_rows) + "x" +
+             std::to_string(cmd.inputs->slab_w);
       break;
     case Opcode::kLoadWeights:
       d += " blocks " + std::to_string(cmd.first_block) + ".." + std::to_string(cmd.first_block + cmd.blocks - 1) +
-           " rK=" + std::to_string(cmd.weights->rk);
+           " rK=" + std::to_string(cmd.weights->chunk_depth());
+      if (cmd.weights->chunks() > 1) d += " chunk " + std::to_string(cmd.chunk);
       break;
     case Opcode::kCompute:
       d += " rows=" + std::to_string(cmd.rows) + " cols=" + std::to_string(cmd.cols);
+      if (PsumUsed(cmd.psum)) d += " psum=" + std::to_string(static_cast<int>(cmd.psum));
       break;
     case Opcode::kNop:
       break;

@@ -68,7 +68,9 @@ const char* TimingModelName(TimingParams::Model m) {
 BuiltinOp ParseOp(const std::string& name, FieldReader& r) {
   if (name == "CONV_2D") return BuiltinOp::kConv2D;
   if (name == "FULLY_CONNECTED") return BuiltinOp::kFullyConnected;
-  r.Fail("lists '" + name + "'; the driver lowers only CONV_2D and FULLY_CONNECTED", "accepted_ops");
+  if (name == "DEPTHWISE_CONV_2D") return BuiltinOp::kDepthwiseConv2D;
+  r.Fail("lists '" + name + "'; the driver lowers only CONV_2D, FULLY_CONNECTED and DEPTHWISE_CONV_2D",
+         "accepted_ops");
 }
 
 const quant::Method& ParseMethod(FieldReader& r) {
@@ -100,6 +102,7 @@ void ParseBuffers(FieldReader b, AcceleratorConfig& c) {
   g.local_input_addresses = b.Int("local_input_addresses", g.local_input_addresses, 4, int64_t{1} << 24);
   g.gib_addresses = b.Int("gib_addresses", g.gib_addresses, 4, int64_t{1} << 26);
   g.wsums_entries = b.Int("wsums_entries", std::max(1, 512 / c.units), 1, int64_t{1} << 20);
+  g.psum_entries = b.Int("psum_entries", 0, 0, int64_t{1} << 20);
   b.Finish();
 }
 
@@ -129,6 +132,8 @@ void ParseTiming(FieldReader t, TimingParams& p) {
   I("nop_cycles", p.nop_cycles, 0, 10000);
   I("closed_form_drain_base", p.closed_form_drain_base, 0, 10000);
   I("arranger_fifo_depth", p.arranger_fifo_depth, 1, 1 << 20);
+  I("psum_cycles", p.psum_cycles, 0, 1000);
+  I("dw_strip_setup_cycles", p.dw_strip_setup_cycles, 1, 1000);  // >= 1: the Scheduler state takes a cycle
   t.Finish();
 }
 
@@ -324,6 +329,8 @@ bool AcceleratorConfig::Accepts(int32_t builtin) const {
                      [&](BuiltinOp op) { return static_cast<int32_t>(op) == builtin; });
 }
 
+bool AcceleratorConfig::depthwise_mode() const { return Accepts(static_cast<int32_t>(BuiltinOp::kDepthwiseConv2D)); }
+
 void ValidateAcceleratorConfig(const AcceleratorConfig& c, const std::string& where) {
   auto fail = [&](const std::string& field, const std::string& what) {
     throw Error(where + ": field '" + field + "' " + what);
@@ -335,6 +342,8 @@ void ValidateAcceleratorConfig(const AcceleratorConfig& c, const std::string& wh
     fail("buffers.weight_banks", "must be 1 for a 4-bit PE (one 64-bit word of codes per address)");
   ValidateBufferTotal(c, where);
   ValidateTiming(c.timing, where);
+  if (c.depth_split() && c.buffers.psum_entries < 1)
+    fail("modes.depth_split", "needs buffers.psum_entries >= 1 (the on-chip partial-sum buffer)");
 }
 
 AcceleratorConfig ParseAcceleratorConfig(const std::string& json_text, const std::string& where) {
@@ -367,6 +376,9 @@ std::string AcceleratorConfigToJson(const AcceleratorConfig& c) {
                   {"local_input_addresses", c.buffers.local_input_addresses},
                   {"gib_addresses", c.buffers.gib_addresses},
                   {"wsums_entries", c.buffers.wsums_entries}};
+  // The potacc-x fields appear only when set, so the reference designs print
+  // exactly as before they existed (compose_test's fingerprints).
+  if (c.buffers.psum_entries != 0) j["buffers"]["psum_entries"] = c.buffers.psum_entries;
   const TimingParams& p = c.timing;
   j["timing"] = {{"model", TimingModelName(p.model)},
                  {"broadcast_cycles_per_beat", p.broadcast_cycles_per_beat},
@@ -388,6 +400,10 @@ std::string AcceleratorConfigToJson(const AcceleratorConfig& c) {
                  {"nop_cycles", p.nop_cycles},
                  {"closed_form_drain_base", p.closed_form_drain_base},
                  {"arranger_fifo_depth", p.arranger_fifo_depth}};
+  const TimingParams defaults;
+  if (p.psum_cycles != defaults.psum_cycles) j["timing"]["psum_cycles"] = p.psum_cycles;
+  if (p.dw_strip_setup_cycles != defaults.dw_strip_setup_cycles)
+    j["timing"]["dw_strip_setup_cycles"] = p.dw_strip_setup_cycles;
   j["ppu_rounding"] = RoundingName(c.ppu_rounding);
   json ops = json::array();
   for (BuiltinOp op : c.accepted_ops) ops.push_back(BuiltinOpName(op));

@@ -30,8 +30,9 @@ int FirstConvNode(const Model& model) {
 }
 
 // Decides one node; fills lowering/prepared for accelerated ones.
+// shape_only: the weights are not encoded (data-free timing, PrepareLayer).
 NodePlacement Decide(const Model& model, const AcceleratorConfig& config, int node, int first_conv,
-                     GemmLowering* lowering, PreparedGemm* prepared) {
+                     GemmLowering* lowering, PreparedGemm* prepared, bool shape_only = false) {
   const Operator& op = model.main().operators.at(node);
   NodePlacement p;
   p.node = node;
@@ -49,7 +50,7 @@ NodePlacement Decide(const Model& model, const AcceleratorConfig& config, int no
     p.reason = lowering->refused;
     return p;
   }
-  *prepared = PrepareGemm(config, lowering->layer, lowering->m, lowering->act_min, lowering->act_max);
+  *prepared = PrepareLayer(config, *lowering, shape_only);
   if (!prepared->ok()) {
     p.reason = prepared->refused;
     return p;
@@ -58,13 +59,68 @@ NodePlacement Decide(const Model& model, const AcceleratorConfig& config, int no
   return p;
 }
 
+// What one execution of an accelerated layer measured.
+void RecordRun(const AcceleratorConfig& config, const SimStats& st, const HostWork& host, LayerStats& L) {
+  L.cycles = st.cycles;
+  L.units = st.units;
+  L.host = host;
+  L.bytes_to_accel = 4 * st.words_in;
+  L.bytes_from_accel = 4 * st.words_out;
+  L.dispatch_epilogue_words = st.dispatch_epilogue_words;
+  const double peak = static_cast<double>(config.peak_macs_per_cycle());
+  const double macs = static_cast<double>(L.macs());
+  L.utilization = L.cycles.total() > 0 ? macs / (static_cast<double>(L.cycles.total()) * peak) : 0;
+  L.compute_utilization = L.cycles.compute > 0 ? macs / (static_cast<double>(L.cycles.compute) * peak) : 0;
+  ++L.invocations;
+}
+
+// The per-node facts known before any inference (placement, GEMM view, tiling).
+LayerStats StaticLayerStats(const AcceleratorConfig& config, const NodePlacement& p, const GemmLowering& g,
+                            const PreparedGemm& pg) {
+  LayerStats L;
+  L.node = p.node;
+  L.op = BuiltinOpName(p.builtin);
+  L.device = p.on_accel ? "accel" : "cpu";
+  L.reason = p.reason;
+  if (!p.on_accel) return L;
+  L.m = g.m;
+  L.n = g.n;
+  L.k = g.k;
+  L.rk = pg.plan.rk;
+  L.rn = pg.plan.rn;
+  L.rm = pg.plan.rm;
+  L.k_chunks = pg.plan.chunks;
+  L.col_inc = pg.plan.col_inc;
+  L.row_inc = pg.plan.row_inc;
+  L.row_tiles = pg.plan.row_tiles();
+  L.col_tiles = pg.plan.col_tiles();
+  L.weight_loads = pg.plan.weight_loads();
+  L.preload_weight_bytes = pg.weights->bytes();
+  L.units.assign(static_cast<size_t>(config.units), {});
+  return L;
+}
+
+// Run-level fields of an AccelRun.
+AccelRun EmptyRun(const AcceleratorConfig& config, const std::string& backend) {
+  AccelRun run;
+  run.config_name = config.name;
+  run.backend = backend;
+  run.pe_method = std::string(config.method->name);
+  run.board = config.board;
+  run.units = config.units;
+  run.clock_hz = config.clock_hz;
+  run.peak_macs_per_cycle = config.peak_macs_per_cycle();
+  run.host_overlap = config.host_overlap();
+  return run;
+}
+
 class AccelGemmKernel : public OpKernel {
  public:
   AccelGemmKernel(std::shared_ptr<AcceleratorDelegate::State> state, int node) : state_(std::move(state)), node_(node) {}
 
   void Prepare(OpContext& ctx) override {
     const GemmLowering& g = state_->lowering[node_];
-    ctx.Require(ctx.input_slot(0).bytes == static_cast<size_t>(g.m * g.k) || g.im2col,
+    ctx.Require(ctx.input_slot(0).bytes == static_cast<size_t>(g.m * g.k) || g.im2col || g.depthwise,
                 "input size does not match the lowered GEMM");
     ctx.Require(ctx.output_slot(0).bytes == static_cast<size_t>(g.m * g.n), "output size does not match the lowered GEMM");
   }
@@ -78,19 +134,7 @@ class AccelGemmKernel : public OpKernel {
     if (g.im2col) host.im2col_bytes = g.m * g.k;
     s.backend->ResetStats();
     RunGemm(*s.backend, p, a, g.k, ctx.output_data<int8_t>(0), g.n, &host);
-    const SimStats& st = s.backend->stats();
-    LayerStats& L = s.run.layers.at(node_);
-    L.cycles = st.cycles;
-    L.units = st.units;
-    L.host = host;
-    L.bytes_to_accel = 4 * st.words_in;
-    L.bytes_from_accel = 4 * st.words_out;
-    L.dispatch_epilogue_words = st.dispatch_epilogue_words;
-    const double peak = static_cast<double>(s.config.peak_macs_per_cycle());
-    const double macs = static_cast<double>(L.macs());
-    L.utilization = L.cycles.total() > 0 ? macs / (static_cast<double>(L.cycles.total()) * peak) : 0;
-    L.compute_utilization = L.cycles.compute > 0 ? macs / (static_cast<double>(L.cycles.compute) * peak) : 0;
-    ++L.invocations;
+    RecordRun(s.config, s.backend->stats(), host, s.run.layers.at(node_));
   }
 
  private:
@@ -124,41 +168,32 @@ AcceleratorDelegate::AcceleratorDelegate(const Model& model, AcceleratorConfig c
   s.prepared.resize(nodes);
   s.backend = MakeBackend(backend, s.config);
   const int first_conv = FirstConvNode(model);
-  AccelRun& run = s.run;
-  run.config_name = s.config.name;
-  run.backend = s.backend->name();
-  run.pe_method = std::string(s.config.method->name);
-  run.board = s.config.board;
-  run.units = s.config.units;
-  run.clock_hz = s.config.clock_hz;
-  run.peak_macs_per_cycle = s.config.peak_macs_per_cycle();
+  s.run = EmptyRun(s.config, s.backend->name());
   for (size_t n = 0; n < nodes; ++n) {
     NodePlacement p = Decide(model, s.config, static_cast<int>(n), first_conv, &s.lowering[n], &s.prepared[n]);
-    LayerStats L;
-    L.node = static_cast<int>(n);
-    L.op = BuiltinOpName(p.builtin);
-    L.device = p.on_accel ? "accel" : "cpu";
-    L.reason = p.reason;
-    if (p.on_accel) {
-      const GemmLowering& g = s.lowering[n];
-      const PreparedGemm& pg = s.prepared[n];
-      L.m = g.m;
-      L.n = g.n;
-      L.k = g.k;
-      L.rk = pg.plan.rk;
-      L.rn = pg.plan.rn;
-      L.rm = pg.plan.rm;
-      L.col_inc = pg.plan.col_inc;
-      L.row_inc = pg.plan.row_inc;
-      L.row_tiles = pg.plan.row_tiles();
-      L.col_tiles = pg.plan.col_tiles();
-      L.weight_loads = pg.plan.weight_loads();
-      L.preload_weight_bytes = pg.weights->bytes();
-      L.units.assign(static_cast<size_t>(s.config.units), {});
-    }
-    run.layers.push_back(L);
+    s.run.layers.push_back(StaticLayerStats(s.config, p, s.lowering[n], s.prepared[n]));
     s.placements.push_back(std::move(p));
   }
+}
+
+AccelRun EstimateAccelRun(const Model& model, const AcceleratorConfig& config) {
+  Check(config.method != nullptr, "accelerator config has no PE method");
+  const int first_conv = FirstConvNode(model);
+  Simulator sim(config);  // counts only: every command is shape-only
+  AccelRun run = EmptyRun(config, "estimate");
+  for (size_t n = 0; n < model.main().operators.size(); ++n) {
+    GemmLowering g;
+    PreparedGemm pg;
+    const NodePlacement p = Decide(model, config, static_cast<int>(n), first_conv, &g, &pg, /*shape_only=*/true);
+    run.layers.push_back(StaticLayerStats(config, p, g, pg));
+    if (!p.on_accel) continue;
+    HostWork host;
+    if (g.im2col) host.im2col_bytes = g.m * g.k;
+    sim.ResetStats();
+    RunGemm(sim, pg, nullptr, g.k, nullptr, g.n, &host);
+    RecordRun(config, sim.stats(), host, run.layers.back());
+  }
+  return run;
 }
 
 AcceleratorDelegate::~AcceleratorDelegate() = default;

@@ -9,6 +9,7 @@
 #include "potacc/accel/delegate.h"
 #include "potacc/accel/lowering.h"
 #include "potacc/error.h"
+#include "potacc/kernels/depthwise_conv_2d.h"
 #include "potacc/kernels/gemm.h"
 #include "potacc/kernels/kernel_util.h"
 #include "potacc/runtime/interpreter.h"
@@ -45,6 +46,14 @@ std::vector<int8_t> IsolatedReference(const Model& model, int node, const int8_t
   q.multiplier = m.multiplier.data();
   q.shift = m.shift.data();
   std::vector<int8_t> out(static_cast<size_t>(g.m * g.n));
+  if (g.depthwise) {
+    // The TFLite depthwise reference wants the filter as [kh][kw][C].
+    std::vector<int8_t> filter(static_cast<size_t>(g.n * g.k));
+    for (int64_t c = 0; c < g.n; ++c)
+      for (int64_t tap = 0; tap < g.k; ++tap) filter[tap * g.n + c] = g.layer.weights[c * g.k + tap];
+    kernels::DepthwiseConvInt8Reference(g.conv, q, input, filter.data(), g.layer.bias, out.data());
+    return out;
+  }
   kernels::GemmInt8Reference(q, g.layer.weights, static_cast<int>(g.n), static_cast<int>(g.k), g.layer.bias, a, g.m,
                              g.k, out.data(), g.n);
   return out;

@@ -3,20 +3,75 @@
 #include <algorithm>
 #include <cstring>
 
+#include "accel/lowering_common.h"
+#include "potacc/accel/depthwise.h"
 #include "potacc/kernels/kernel_util.h"
 
 namespace potacc::accel {
-namespace {
+namespace detail {
 
-int32_t ZeroPoint(const Tensor& t) { return t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]); }
-
-std::string Shape(const std::vector<int32_t>& s) {
+std::string ShapeText(const std::vector<int32_t>& s) {
   std::string r = "[";
   for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
   return r + "]";
 }
 
+std::string CheckNode(const Model& model, const Operator& op, NodeTensors* t) {
+  const Subgraph& sg = model.main();
+  if (op.inputs.size() < 2 || op.inputs[0] < 0 || op.inputs[1] < 0 || op.outputs.empty())
+    return "missing input or weights";
+  t->in = &sg.tensors.at(op.inputs[0]);
+  t->weights = &sg.tensors.at(op.inputs[1]);
+  t->out = &sg.tensors.at(op.outputs[0]);
+  t->bias = op.inputs.size() > 2 && op.inputs[2] >= 0 ? &sg.tensors.at(op.inputs[2]) : nullptr;
+  const Tensor &in = *t->in, &w = *t->weights, &out = *t->out;
+  if (in.type != DataType::kInt8 || w.type != DataType::kInt8 || out.type != DataType::kInt8 ||
+      (t->bias && t->bias->type != DataType::kInt32))
+    return std::string("types input ") + DataTypeName(in.type) + ", weights " + DataTypeName(w.type) + ", output " +
+           DataTypeName(out.type) + (t->bias ? std::string(", bias ") + DataTypeName(t->bias->type) : "") +
+           " (the accelerator runs int8 with int32 bias)";
+  t->weight_data = ConstantData(model, w);
+  if (!t->weight_data) return "weights are not constant";
+  t->bias_data = t->bias ? ConstantData(model, *t->bias) : nullptr;
+  if (t->bias && !t->bias_data) return "bias is not constant";
+  if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1) return "input/output need per-tensor quantization";
+  if (w.quant.scale.empty()) return "weights are not quantized";
+  for (int64_t zp : w.quant.zero_point)
+    if (zp != 0) return "weights have a non-zero zero point (the accelerator assumes symmetric weights)";
+  const Activation act = op.options.activation;
+  if (act != Activation::kNone && act != Activation::kRelu && act != Activation::kRelu6 && act != Activation::kReluN1To1)
+    return "fused activation is not a clamp";
+  return "";
+}
+
+namespace {
+int32_t ZeroPoint(const Tensor& t) { return t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]); }
 }  // namespace
+
+std::string FillLayer(const NodeTensors& t, const Operator& op, const int8_t* weights, GemmLowering& g) {
+  const Tensor& w = *t.weights;
+  if (w.quant.scale.size() != 1 && static_cast<int64_t>(w.quant.scale.size()) != g.n)
+    return "weights have " + std::to_string(w.quant.scale.size()) + " scales for " + std::to_string(g.n) + " channels";
+  if (static_cast<int64_t>(t.weight_data->size()) != g.n * g.k) return "weight buffer size mismatch";
+  if (t.bias_data && static_cast<int64_t>(t.bias_data->size()) != 4 * g.n) return "bias size mismatch";
+  LayerWeights& L = g.layer;
+  L.n = g.n;
+  L.k = g.k;
+  L.weights = weights;
+  L.bias = t.bias_data ? reinterpret_cast<const int32_t*>(t.bias_data->data()) : nullptr;
+  L.filter_scales = w.quant.scale;
+  L.input_scale = t.in->quant.scale[0];
+  L.output_scale = t.out->quant.scale[0];
+  L.input_zero_point = ZeroPoint(*t.in);
+  L.output_zero_point = ZeroPoint(*t.out);
+  const auto range =
+      kernels::ActivationRangeQuantized(op.options.activation, L.output_scale, L.output_zero_point, DataType::kInt8);
+  g.act_min = range.min;
+  g.act_max = range.max;
+  return "";
+}
+
+}  // namespace detail
 
 GemmLowering LowerNode(const Model& model, int node) {
   GemmLowering g;
@@ -28,30 +83,12 @@ GemmLowering LowerNode(const Model& model, int node) {
     g.refused = why;
     return g;
   };
+  if (op.op() == BuiltinOp::kDepthwiseConv2D) return LowerDepthwise(model, node);
   if (op.op() != BuiltinOp::kConv2D && op.op() != BuiltinOp::kFullyConnected)
     return refuse(BuiltinOpName(op.builtin) + " is not a GEMM operator");
-  if (op.inputs.size() < 2 || op.inputs[0] < 0 || op.inputs[1] < 0 || op.outputs.empty())
-    return refuse("missing input or weights");
-  const Tensor& in = sg.tensors.at(op.inputs[0]);
-  const Tensor& w = sg.tensors.at(op.inputs[1]);
-  const Tensor& out = sg.tensors.at(op.outputs[0]);
-  const Tensor* bias = op.inputs.size() > 2 && op.inputs[2] >= 0 ? &sg.tensors.at(op.inputs[2]) : nullptr;
-  if (in.type != DataType::kInt8 || w.type != DataType::kInt8 || out.type != DataType::kInt8 ||
-      (bias && bias->type != DataType::kInt32))
-    return refuse(std::string("types input ") + DataTypeName(in.type) + ", weights " + DataTypeName(w.type) +
-                  ", output " + DataTypeName(out.type) + (bias ? std::string(", bias ") + DataTypeName(bias->type) : "") +
-                  " (the accelerator runs int8 with int32 bias)");
-  const auto* wdata = ConstantData(model, w);
-  if (!wdata) return refuse("weights are not constant");
-  const std::vector<uint8_t>* bdata = bias ? ConstantData(model, *bias) : nullptr;
-  if (bias && !bdata) return refuse("bias is not constant");
-  if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1) return refuse("input/output need per-tensor quantization");
-  if (w.quant.scale.empty()) return refuse("weights are not quantized");
-  for (int64_t zp : w.quant.zero_point)
-    if (zp != 0) return refuse("weights have a non-zero zero point (the accelerator assumes symmetric weights)");
-  const Activation act = op.options.activation;
-  if (act != Activation::kNone && act != Activation::kRelu && act != Activation::kRelu6 && act != Activation::kReluN1To1)
-    return refuse("fused activation is not a clamp");
+  detail::NodeTensors t;
+  if (std::string why = detail::CheckNode(model, op, &t); !why.empty()) return refuse(why);
+  const Tensor &in = *t.in, &w = *t.weights, &out = *t.out;
 
   if (op.op() == BuiltinOp::kConv2D) {
     if (in.shape.size() != 4 || w.shape.size() != 4 || out.shape.size() != 4)
@@ -61,7 +98,8 @@ GemmLowering LowerNode(const Model& model, int node) {
     const kernels::ConvShape& s = g.conv;
     if (s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) return refuse("invalid stride/dilation");
     const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
-    if (out.shape != expected) return refuse("output shape " + Shape(out.shape) + " should be " + Shape(expected));
+    if (out.shape != expected)
+      return refuse("output shape " + detail::ShapeText(out.shape) + " should be " + detail::ShapeText(expected));
     g.m = s.rows();
     g.n = s.out_c;
     g.k = s.depth();
@@ -77,24 +115,9 @@ GemmLowering LowerNode(const Model& model, int node) {
     g.m = elems / g.k;
     if (out.num_elements() != g.m * g.n) return refuse("output size does not match M x N");
   }
-  if (w.quant.scale.size() != 1 && static_cast<int64_t>(w.quant.scale.size()) != g.n)
-    return refuse("weights have " + std::to_string(w.quant.scale.size()) + " scales for " + std::to_string(g.n) + " channels");
-  if (static_cast<int64_t>(wdata->size()) != g.n * g.k) return refuse("weight buffer size mismatch");
-  if (bdata && static_cast<int64_t>(bdata->size()) != 4 * g.n) return refuse("bias size mismatch");
-
-  LayerWeights& L = g.layer;
-  L.n = g.n;
-  L.k = g.k;
-  L.weights = reinterpret_cast<const int8_t*>(wdata->data());
-  L.bias = bdata ? reinterpret_cast<const int32_t*>(bdata->data()) : nullptr;
-  L.filter_scales = w.quant.scale;
-  L.input_scale = in.quant.scale[0];
-  L.output_scale = out.quant.scale[0];
-  L.input_zero_point = ZeroPoint(in);
-  L.output_zero_point = ZeroPoint(out);
-  const auto range = kernels::ActivationRangeQuantized(act, L.output_scale, L.output_zero_point, DataType::kInt8);
-  g.act_min = range.min;
-  g.act_max = range.max;
+  if (std::string why = detail::FillLayer(t, op, reinterpret_cast<const int8_t*>(t.weight_data->data()), g);
+      !why.empty())
+    return refuse(why);
   return g;
 }
 
@@ -123,7 +146,7 @@ void Im2col(const kernels::ConvShape& s, const int8_t* input, int8_t zero_point,
 }
 
 const int8_t* GemmInput(const GemmLowering& g, const int8_t* input, std::vector<int8_t>* scratch) {
-  if (!g.im2col) return input;
+  if (!g.im2col || g.depthwise) return input;
   scratch->resize(static_cast<size_t>(g.m * g.k));
   Im2col(g.conv, input, static_cast<int8_t>(g.layer.input_zero_point), scratch->data());
   return scratch->data();

@@ -79,24 +79,36 @@ EncodedWeights EncodeWeights(const AcceleratorConfig& config, const LayerWeights
   return e;
 }
 
-std::shared_ptr<PackedWeights> PackWeights(const AcceleratorConfig& config, const EncodedWeights& enc) {
+std::shared_ptr<PackedWeights> PackedWeightsShape(const AcceleratorConfig& config, int64_t n, int64_t k,
+                                                  int64_t rk, int64_t chunk_rk) {
   auto p = std::make_shared<PackedWeights>();
-  p->n = enc.n;
-  p->k = enc.k;
-  p->rk = RoundUp(enc.k, 16);
-  p->rn = RoundUp(enc.n, 4);
+  p->n = n;
+  p->k = k;
+  p->rk = rk > 0 ? rk : RoundUp(k, 16);
+  p->chunk_rk = chunk_rk > 0 ? chunk_rk : p->rk;
+  Check(p->rk >= k && p->rk % p->chunk_rk == 0 && p->chunk_rk % 16 == 0, "PackWeights: bad depth split");
+  p->rn = RoundUp(n, 4);
+  p->codes_per_word = 32 / config.code_bits();
+  p->words_per_block = p->chunk_rk / p->codes_per_word;
+  return p;
+}
+
+std::shared_ptr<PackedWeights> PackWeights(const AcceleratorConfig& config, const EncodedWeights& enc, int64_t rk,
+                                           int64_t chunk_rk) {
+  auto p = PackedWeightsShape(config, enc.n, enc.k, rk, chunk_rk);
   const int bits = config.code_bits();
-  p->codes_per_word = 32 / bits;
-  p->words_per_block = p->rk / p->codes_per_word;
-  const int64_t blocks = p->rn / 4;
+  const int64_t blocks = p->rn / 4, chunks = p->chunks();
   std::vector<uint8_t> column(static_cast<size_t>(p->rk));
-  for (int q = 0; q < 4; ++q) p->data[q].assign(static_cast<size_t>(blocks * p->words_per_block), 0);
+  for (int q = 0; q < 4; ++q) p->data[q].assign(static_cast<size_t>(chunks * blocks * p->words_per_block), 0);
   for (int64_t c = 0; c < enc.n; ++c) {
     std::fill(column.begin(), column.end(), 0);
     std::memcpy(column.data(), enc.codes.data() + c * enc.k, static_cast<size_t>(enc.k));
-    uint32_t* out = p->data[c % 4].data() + (c / 4) * p->words_per_block;
-    for (int64_t t = 0; t < p->words_per_block; ++t)
-      out[t] = PackCodesWord(column.data() + t * p->codes_per_word, p->codes_per_word, bits);
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      uint32_t* out = p->data[c % 4].data() + (ch * blocks + c / 4) * p->words_per_block;
+      const uint8_t* codes = column.data() + ch * p->chunk_rk;
+      for (int64_t t = 0; t < p->words_per_block; ++t)
+        out[t] = PackCodesWord(codes + t * p->codes_per_word, p->codes_per_word, bits);
+    }
   }
   p->bias_sum.assign(static_cast<size_t>(p->rn), 0);
   p->multiplier.assign(static_cast<size_t>(p->rn), 0);
@@ -114,6 +126,7 @@ std::shared_ptr<InputTile> SplitRows(const int8_t* a, int64_t lda, int64_t m, in
   auto t = std::make_shared<InputTile>();
   t->rows = rows;
   t->rk = rk;
+  if (!a) return t;  // shape only
   const int64_t strips = t->strips();
   const int64_t words = rk / 4;
   for (int q = 0; q < 4; ++q) t->data[q].assign(static_cast<size_t>(strips * words), 0);

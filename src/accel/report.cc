@@ -39,8 +39,9 @@ void PrintAccelRunTable(std::ostream& os, const AccelRun& run) {
   for (const LayerStats& l : run.layers) {
     if (l.device == "accel") {
       const std::string gemm = std::to_string(l.m) + "x" + std::to_string(l.n) + "x" + std::to_string(l.k);
-      const std::string note = l.invocations == 0 ? "not run" : Fmt("%lldx%lld tiles", static_cast<long long>(l.row_tiles),
-                                                                     static_cast<long long>(l.col_tiles));
+      std::string note = l.invocations == 0 ? "not run" : Fmt("%lldx%lld tiles", static_cast<long long>(l.row_tiles),
+                                                               static_cast<long long>(l.col_tiles));
+      if (l.k_chunks > 1) note += Fmt(", %lld K-chunks", static_cast<long long>(l.k_chunks));
       os << Fmt("%4d  %-18s %-5s %-18s %8lld %9lld %9lld %10lld %10lld %5.1f%%  %s\n", l.node, l.op.c_str(), "accel",
                 gemm.c_str(), static_cast<long long>(l.cycles.config), static_cast<long long>(l.cycles.load_input),
                 static_cast<long long>(l.cycles.load_weights), static_cast<long long>(l.cycles.compute),
@@ -68,7 +69,7 @@ nlohmann::json AccelRunToJson(const AccelRun& run) {
     if (l.device == "accel") {
       j["gemm"] = {{"m", l.m}, {"n", l.n}, {"k", l.k}, {"rm", l.rm}, {"rn", l.rn}, {"rk", l.rk}};
       j["tiling"] = {{"col_inc", l.col_inc}, {"row_inc", l.row_inc}, {"row_tiles", l.row_tiles},
-                     {"col_tiles", l.col_tiles}, {"weight_loads", l.weight_loads}};
+                     {"col_tiles", l.col_tiles}, {"weight_loads", l.weight_loads}, {"k_chunks", l.k_chunks}};
       j["cycles"] = CyclesJson(l.cycles);
       j["macs"] = l.macs();
       j["utilization"] = l.utilization;

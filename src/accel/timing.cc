@@ -48,7 +48,8 @@ class ArrangerModel {
 
 }  // namespace
 
-ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk) {
+ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk,
+                               ComputeKind kind) {
   const TimingParams& P = config.timing;
   const int V = config.units;
   const int64_t d = rk / 4;
@@ -65,27 +66,42 @@ ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, in
   std::vector<int64_t> ppu_free(static_cast<size_t>(V), 0);     // PPU accepts a hand-off
   std::vector<int64_t> post_check(static_cast<size_t>(V), kNever);  // PPU thread back at its loop top
   ArrangerModel arranger(P.arranger_fifo_depth);
-  const int64_t pe_to_handoff = d + P.pe_overhead - P.unit_rearm_cycles;
+  const bool outputs = !PsumWrites(kind.psum);
+  // Dispatch -> PPU hand-off (for psum-writing tiles: -> the end of the psum update).
+  const int64_t pe_loop = d + P.pe_overhead - P.unit_rearm_cycles - kPeOutsideLoop;  // the PE loop with its drain
+  const int64_t pe_to_handoff =
+      d + P.pe_overhead - P.unit_rearm_cycles + (PsumUsed(kind.psum) ? P.psum_cycles : 0);
   // Scheduler: after a dispatch at tc it returns to its loop at tc + after_dispatch.
   const int64_t after_dispatch = P.dispatch_gap - P.dispatch_to_start;
+  // Per strip: the broadcast of its inputs, or (depthwise) the window generator's set-up.
+  const int64_t strip_start =
+      kind.depthwise ? P.dw_strip_setup_cycles : P.broadcast_setup_cycles + P.broadcast_cycles_per_beat * d;
 
   int64_t t = P.scheduler_start_cycles;
   int64_t last_handoff = 0;
   for (int64_t g = 0; g < strips; ++g) {
     for (int u = 0; u < V; ++u) t = std::max(t, ready[u]) + P.ready_poll_cycles_per_unit;
-    t += P.broadcast_setup_cycles + P.broadcast_cycles_per_beat * d;
+    t += strip_start;
     int64_t next = t + P.dispatch_to_start;  // where the Scheduler starts waiting for the unit
     for (int64_t b = 0; b < blocks; ++b) {
       const int u = static_cast<int>(b % V);
       const int64_t tc = std::max(next, ready[u]);
+      r.units[u].pe_busy += pe_loop;
+      r.units[u].tiles += 1;
+      if (!outputs) {
+        // Sums go to the partial-sum buffer: no PPU, no Arranger entry.
+        ready[u] = tc + pe_to_handoff + P.unit_rearm_cycles;
+        last_handoff = std::max(last_handoff, tc + pe_to_handoff);
+        next = tc + P.dispatch_gap;
+        t = tc + after_dispatch;
+        continue;
+      }
       const int64_t handoff = std::max(tc + pe_to_handoff, ppu_free[u]);
       ppu_free[u] = handoff + P.ppu_occupancy;
       post_check[u] = handoff + P.ppu_occupancy + kPostLoopReturn;
       ready[u] = handoff + P.unit_rearm_cycles;
       last_handoff = std::max(last_handoff, handoff);
-      r.units[u].pe_busy += pe_to_handoff - kPeOutsideLoop;  // the PE loop with its pipeline drain
       r.units[u].ppu_busy += P.ppu_occupancy;
-      r.units[u].tiles += 1;
       // Arranger FIFO write (may stall the Scheduler when the FIFO is full).
       const int64_t want = tc + kDispatchToFifoWrite;
       const int64_t written = arranger.WriteSlot(want);
@@ -105,7 +121,7 @@ ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, in
   const int64_t end = arranger.last_out();
   r.cycles = end + P.compute_overhead;
   r.post_drain = end - last_handoff;
-  r.output_beats = strips * blocks + 1;
+  r.output_beats = (outputs ? strips * blocks : 0) + 1;
   return r;
 }
 
@@ -122,15 +138,16 @@ int64_t ClosedFormComputeCycles(const AcceleratorConfig& config, int64_t rows, i
   return (P.closed_form_drain_base + V) + ts + (S - 1) * std::max(ts, P.ppu_occupancy * R) - 4;
 }
 
-ComputeTiming TimeCompute(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk) {
+ComputeTiming TimeCompute(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk,
+                          ComputeKind kind) {
   switch (config.timing.model) {
     case TimingParams::Model::kEvent:
-      return TimeComputeEvent(config, rows, cols, rk);
+      return TimeComputeEvent(config, rows, cols, rk, kind);
     case TimingParams::Model::kCycle:
-      return TimeComputeCycle(config, rows, cols, rk);
+      return TimeComputeCycle(config, rows, cols, rk, kind);
     case TimingParams::Model::kClosedForm: {
-      ComputeTiming r = TimeComputeEvent(config, rows, cols, rk);  // activity counts
-      r.cycles = ClosedFormComputeCycles(config, rows, cols, rk);
+      ComputeTiming r = TimeComputeEvent(config, rows, cols, rk, kind);  // activity counts
+      if (kind.plain()) r.cycles = ClosedFormComputeCycles(config, rows, cols, rk);
       return r;
     }
   }
@@ -141,6 +158,10 @@ int64_t ConfigCycles(const AcceleratorConfig& config) { return config.timing.con
 
 int64_t LoadInputCycles(const AcceleratorConfig& config, int64_t rows, int64_t rk) {
   return (rows + 3) / 4 * (rk / 4) + config.timing.load_input_overhead;
+}
+
+int64_t LoadInputCycles(const AcceleratorConfig& config, const InputTile& tile) {
+  return tile.beats() + config.timing.load_input_overhead;
 }
 
 int64_t LoadWeightCycles(const AcceleratorConfig& config, int64_t blocks, int64_t rk) {

@@ -47,18 +47,24 @@ int64_t CycleBound(const AcceleratorConfig& config, int64_t strips, int64_t bloc
   const TimingParams& P = config.timing;
   const int64_t poll = int64_t{config.units} * (P.ready_poll_cycles_per_unit + 1);
   const int64_t per_strip = poll + P.broadcast_setup_cycles + int64_t{P.broadcast_cycles_per_beat} * d +
-                            P.dispatch_to_start;
-  const int64_t per_tile = P.dispatch_gap + 4 + d + P.pe_overhead + P.ppu_occupancy + P.ppu_output_latency + 2;
+                            P.dw_strip_setup_cycles + P.dispatch_to_start;
+  const int64_t per_tile = P.dispatch_gap + 4 + d + P.pe_overhead + P.psum_cycles + P.ppu_occupancy +
+                           P.ppu_output_latency + 2;
   return 2 * (P.scheduler_start_cycles + strips * per_strip + strips * blocks * per_tile + poll + P.ppu_occupancy +
               P.ppu_output_latency + 64);
 }
 
 }  // namespace
 
-ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk) {
+ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk,
+                               ComputeKind kind) {
   const TimingParams& P = config.timing;
   const int V = config.units;
   const int64_t d = rk / 4;
+  const bool outputs = !PsumWrites(kind.psum);
+  const int64_t psum_cycles = PsumUsed(kind.psum) ? P.psum_cycles : 0;
+  const int64_t strip_start =
+      kind.depthwise ? P.dw_strip_setup_cycles : P.broadcast_setup_cycles + P.broadcast_cycles_per_beat * d;
   const int64_t strips = (rows + 3) / 4, blocks = cols / 4;
   ComputeTiming r;
   r.units.assign(static_cast<size_t>(V), {});
@@ -103,7 +109,7 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
           }
           break;
         case S::kBroadcast:
-          sched_wait = t + P.broadcast_setup_cycles + P.broadcast_cycles_per_beat * d;
+          sched_wait = t + strip_start;
           s = S::kDispatchDelay;
           b = 0;
           break;
@@ -129,8 +135,10 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
           break;
         }
         case S::kAfterDispatch:
-          if (static_cast<int64_t>(arranger_fifo.size()) >= P.arranger_fifo_depth) break;  // FIFO full
-          arranger_fifo.push_back({t + 1, static_cast<int>(b % V)});
+          if (outputs) {  // psum-writing tiles send no output beats
+            if (static_cast<int64_t>(arranger_fifo.size()) >= P.arranger_fifo_depth) break;  // FIFO full
+            arranger_fifo.push_back({t + 1, static_cast<int>(b % V)});
+          }
           // t = tc + kDispatchToFifoWrite: the next dispatch is dispatch_gap after tc.
           sched_wait = t + P.dispatch_gap - P.dispatch_to_start - thread_delay::kDispatchToFifoWrite;
           if (++b == blocks) {
@@ -181,12 +189,20 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
         case UnitState::C::kWaitLow:
           if (t >= x.wait_until && !x.compute.Read()) {
             x.c = UnitState::C::kPe;
-            x.wait_until = t + pe_len + 1;  // PE loop, then one cycle before polling the PPU
+            // PE loop (+ the partial-sum update), then one cycle before polling the PPU.
+            x.wait_until = t + pe_len + 1 + psum_cycles;
             x.act.pe_busy += pe_len;
             x.act.tiles += 1;
           }
           break;
         case UnitState::C::kPe:
+          if (t >= x.wait_until && !outputs) {
+            // Sums written to the partial-sum buffer: no PPU hand-off.
+            last_handoff = std::max(last_handoff, t);
+            x.c = UnitState::C::kRearm;
+            x.wait_until = t + P.unit_rearm_cycles - 1;
+            break;
+          }
           if (t >= x.wait_until) x.c = UnitState::C::kWaitPpu;
           [[fallthrough]];
         case UnitState::C::kWaitPpu:
@@ -264,7 +280,7 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
   for (int i = 0; i < V; ++i) r.units[i] = u[i].act;
   r.cycles = end + P.compute_overhead;
   r.post_drain = end - last_handoff;
-  r.output_beats = strips * blocks + 1;
+  r.output_beats = (outputs ? strips * blocks : 0) + 1;
   return r;
 }
 

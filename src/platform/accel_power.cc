@@ -113,17 +113,17 @@ AccelPowerModel AccelPowerFor(const Board& board, const std::string& method,
     m.resource_source = "published INT8/QKeras designs (reference §7) split into shell + array, array scaled by "
                         "synthesized GEMM units (" + synth->file.filename().string() + ")";
   }
-  const AccelPowerModel power = AccelPowerOfResources(board, m.resources);
-  m.clock_w = power.clock_w;
-  m.active_w = power.active_w;
-  return m;
+  return AccelPowerFromResources(board, method, m.resources, m.resource_source);
 }
 
-AccelPowerModel AccelPowerOfResources(const Board& board, const Resources& r) {
+AccelPowerModel AccelPowerFromResources(const Board& board, const std::string& method, const Resources& r,
+                                        const std::string& source) {
+  AccelPowerModel m;
+  m.method = method;
+  m.resources = r;
+  m.resource_source = source;
   const PowerModel& p = board.power;
   const double f = board.fpga_clock_hz;
-  AccelPowerModel m;
-  m.resources = r;
   m.clock_w = f * r.ff * p.ff_clock_j_per_cycle;
   m.active_w = f * (p.logic_toggle_rate *
                         (r.lut * p.lut_j_per_toggle + r.ff * p.ff_j_per_toggle + r.dsp * p.dsp_j_per_op) +

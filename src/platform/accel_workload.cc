@@ -2,9 +2,15 @@
 
 #include <algorithm>
 
+#include "potacc/accel/config.h"
 #include "potacc/error.h"
 
 namespace potacc::platform {
+
+POTACC_REGISTER_ACCEL_MODE(accel::ModeSpec{accel::kModeHostOverlap,
+                                           "double-buffered DMA buffers: the host prepares tile t+1 while the "
+                                           "accelerator runs tile t (board timeline)",
+                                           0, 0, 1});
 
 AccelNodeWork AccelNodeFromStats(const accel::LayerStats& l, const std::string& pe_method) {
   AccelNodeWork a;
@@ -15,6 +21,7 @@ AccelNodeWork AccelNodeFromStats(const accel::LayerStats& l, const std::string& 
   a.input_pack_bytes = l.host.input_pack_bytes;
   a.weight_copy_bytes = l.host.weight_copy_bytes;
   a.output_unpack_bytes = l.host.output_scatter_bytes;
+  a.weight_copy_bytes = l.host.weight_copy_bytes;
   a.commands = l.host.commands;
   a.dma_transfers = l.host.dma_transfers;
   a.tiles = std::max<int64_t>(1, l.row_tiles * std::max<int64_t>(1, l.col_tiles));
@@ -43,6 +50,7 @@ Workload AccelWorkload(const Model& model, const accel::AccelRun& run, const std
                   w.nodes[i].op);
     w.nodes[i].on_accel = true;
     w.nodes[i].accel = AccelNodeFromStats(l, run.pe_method);
+    w.nodes[i].accel.overlap = run.host_overlap;
   }
   return w;
 }

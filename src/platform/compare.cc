@@ -122,7 +122,7 @@ double GeoMean(const std::vector<double>& v) {
 
 void EvaluateOnBoard(ConfigResult& r, const Board& board, const TimelineOptions& options) {
   std::optional<AccelPowerModel> pl;
-  if (r.pl_resources) pl = AccelPowerOfResources(board, *r.pl_resources);
+  if (r.pl_resources) pl = AccelPowerFromResources(board, r.method, *r.pl_resources, "design resources");
   r.timeline = ComputeTimeline(board, r.workload, pl ? &*pl : nullptr, options);
   r.latency_ms = r.timeline.latency_s * 1e3;
   r.energy_mj = r.timeline.energy.total() * 1e3;
@@ -230,6 +230,8 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
         // 127-for-128 and run on the accelerator): the compared runs must offload
         // every layer the design accepts and stay bit-exact with the CPU.
         ro.channel.top_level = quant::TopLevelPolicy::kMergeBottom;
+        // A design with the depthwise mode runs DEPTHWISE_CONV_2D too: its weights must be on the grid.
+        ro.include_depthwise = cfg.depthwise_mode();
         quantized = quant::RequantizeModel(nm.model, ro).model;
         run_model = &quantized;
       }

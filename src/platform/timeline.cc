@@ -79,7 +79,7 @@ Timeline ComputeTimeline(const Board& board, const Workload& work, const AccelPo
       nt.accel_s = std::max(compute_s, a.bytes_from_accel / ddr_bw);
       const double host_side = nt.host_s + nt.dma_setup_s;
       const double device_side = nt.transfer_s + nt.accel_s;
-      if (options.overlap) {
+      if (options.overlap || a.overlap) {
         const double tiles = std::max<int64_t>(1, a.tiles);
         nt.seconds = std::max(host_side, device_side) + std::min(host_side, device_side) / tiles;
       } else {

@@ -305,6 +305,57 @@ TEST(Timing, ClockByClockEmulationStopsAtItsWorkBound) {
   }
 }
 
+TEST(Timing, EventModelMatchesEmulationForPotaccXModes) {
+  // Depthwise COMPUTEs (no strip broadcast) and the partial-sum phases of a
+  // split layer (tiles that never reach the PPU, or pass through the psum
+  // buffer first), on random shapes, with a shallow Arranger FIFO as well.
+  std::mt19937 rng(13);
+  const PsumMode psums[] = {PsumMode::kNone, PsumMode::kFirst, PsumMode::kMiddle, PsumMode::kLast};
+  int checked = 0;
+  for (const char* name : {"potacc-v12-pynq-z2-qkeras", "potacc-v12-kv260-int8", "potacc-hls-pynq-z2-apot"}) {
+    AcceleratorConfig c = ResolveAcceleratorConfig(name);
+    for (int i = 0; i < 48; ++i) {
+      c.timing.arranger_fifo_depth = i % 4 == 0 ? 3 : 16;
+      c.timing.psum_cycles = std::uniform_int_distribution<int>(0, 9)(rng);
+      c.timing.dw_strip_setup_cycles = std::uniform_int_distribution<int>(1, 5)(rng);
+      const ComputeKind kind{i % 2 == 1, psums[(i / 2) % 4]};
+      const int64_t rows = 2 * std::uniform_int_distribution<int64_t>(1, 20)(rng);
+      const int64_t cols = 4 * std::uniform_int_distribution<int64_t>(1, 3 * c.units + 3)(rng);
+      const int64_t rk = 16 * std::uniform_int_distribution<int64_t>(1, i % 3 == 0 ? 40 : 4)(rng);
+      const ComputeTiming e = TimeComputeEvent(c, rows, cols, rk, kind);
+      const ComputeTiming k = TimeComputeCycle(c, rows, cols, rk, kind);
+      const std::string what = std::string(name) + " " + std::to_string(rows) + "x" + std::to_string(cols) + "x" +
+                               std::to_string(rk) + " dw " + std::to_string(kind.depthwise) + " psum " +
+                               std::to_string(static_cast<int>(kind.psum));
+      EXPECT_EQ(e.cycles, k.cycles) << what;
+      EXPECT_EQ(e.post_drain, k.post_drain) << what;
+      EXPECT_EQ(e.output_beats, k.output_beats) << what;
+      for (int u = 0; u < c.units; ++u) {
+        EXPECT_EQ(e.units[u].tiles, k.units[u].tiles) << what;
+        EXPECT_EQ(e.units[u].ppu_busy, k.units[u].ppu_busy) << what;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 144);
+}
+
+TEST(Timing, PotaccXModesCostWhatTheDesignSays) {
+  const AcceleratorConfig c = ResolveAcceleratorConfig("potacc-v12-pynq-z2-qkeras");
+  // No strip broadcast: a depthwise COMPUTE is never slower than the GEMM one.
+  const int64_t gemm = TimeComputeEvent(c, 64, 64, 256).cycles;
+  EXPECT_LT(TimeComputeEvent(c, 64, 64, 256, {true, PsumMode::kNone}).cycles, gemm);
+  // A psum-writing chunk emits only the end marker and skips the PPU: where
+  // the PPU bounds the tile rate (shallow depth) it is faster than a plain COMPUTE.
+  const ComputeTiming first = TimeComputeEvent(c, 64, 64, 32, {false, PsumMode::kFirst});
+  EXPECT_EQ(first.output_beats, 1);
+  for (const auto& u : first.units) EXPECT_EQ(u.ppu_busy, 0);
+  EXPECT_LT(first.cycles, TimeComputeEvent(c, 64, 64, 32).cycles);
+  // The last chunk pays psum_cycles more per tile than a plain COMPUTE; at
+  // this PE-bound depth it shows in the total.
+  EXPECT_GT(TimeComputeEvent(c, 64, 64, 1024, {false, PsumMode::kLast}).cycles, TimeComputeEvent(c, 64, 64, 1024).cycles);
+}
+
 TEST(Timing, HlsIntendedVariantIsFaster) {
   const AcceleratorConfig v12 = ResolveAcceleratorConfig("potacc-v12-pynq-z2-apot");
   const AcceleratorConfig hls = ResolveAcceleratorConfig("potacc-hls-pynq-z2-apot");

@@ -56,6 +56,9 @@ struct BufferGeometry {
   int64_t gib_addresses = 8192;
   // Weight-sum / multiplier / shift entries per lane per unit (WSUMS_BUF_LEN).
   int64_t wsums_entries = 128;
+  // Partial-sum buffer per unit (depth splitting, potacc-x): entries of one
+  // 4x4 tile of 32-bit sums (512 bits). 0 = none (the reference design).
+  int64_t psum_entries = 0;
 };
 
 // Cycle parameters of the timing model. Defaults are the released SystemC
@@ -92,7 +95,29 @@ struct TimingParams {
   int closed_form_drain_base = 66;
   // Arranger FIFO depth (unit ids in flight).
   int arranger_fifo_depth = 16;
+  // potacc-x modes (docs/accelerator.md "potacc-x"):
+  // depth splitting - a tile's 16 sums are added to / written into the
+  // partial-sum buffer after the depth loop (read-add-write, per tile);
+  int psum_cycles = 4;
+  // depthwise mode - per strip, the window generator's set-up replaces the
+  // strip broadcast (the inputs already sit in the units' slab buffers).
+  int dw_strip_setup_cycles = 1;
 };
+
+// potacc-x modes (ModeSpec below; the family file switches them on):
+//  depth_split     layers whose depth exceeds one unit's buffers run in K-chunks
+//                  with the partial sums kept on chip (buffers.psum_entries);
+//                  off: refused and left on the CPU, as in the reference (tiling.cc);
+//  weight_preload  §5.2 DMA_WGT_PRELOAD (default on): packed weights are copied
+//                  once into the DMA preload area; off: the host copies each
+//                  LOAD_WGT's words per inference (driver.cc);
+//  host_overlap    double-buffered DMA buffers: the host prepares tile t+1 while
+//                  the accelerator runs tile t (board timeline, accel_workload.cc).
+// Depthwise mode is not a mode: it is on exactly when accepted_ops lists
+// DEPTHWISE_CONV_2D (one fact, one place).
+inline constexpr const char* kModeDepthSplit = "depth_split";
+inline constexpr const char* kModeWeightPreload = "weight_preload";
+inline constexpr const char* kModeHostOverlap = "host_overlap";
 
 enum class WeightEncoding : uint8_t {
   kExact,     // weights must already be integer grid values of the method (quantized model)
@@ -170,7 +195,6 @@ struct AcceleratorConfig {
   //                       (9 words) to a unit's PPU at every dispatch (command.cc)
   //   max_tile_rows       rows per tile capped by a row-sum buffer, 0 = none (tiling.cc)
   bool weights_broadcast() const { return Flag("weights_broadcast"); }
-  bool weight_preload() const { return Flag("weight_preload"); }
   Protocol protocol() const { return Flag("icecs_v2_protocol") ? Protocol::kIcecsV2 : Protocol::kV12; }
   // Weight-buffer addresses one tile can fill (all units' buffers, or one unit's when broadcast).
   int64_t tile_weight_addresses() const {
@@ -184,6 +208,12 @@ struct AcceleratorConfig {
   // potacc::Error for a name no code registered.
   int64_t Mode(std::string_view name) const;
   bool Flag(std::string_view name) const { return Mode(name) != 0; }
+  // Depthwise mode (potacc-x): DEPTHWISE_CONV_2D is an accepted operator.
+  bool depthwise_mode() const;
+  // The potacc-x modes (registered where they are implemented).
+  bool depth_split() const { return Flag(kModeDepthSplit); }
+  bool weight_preload() const { return Flag(kModeWeightPreload); }
+  bool host_overlap() const { return Flag(kModeHostOverlap); }
 };
 
 // "double", "single", "icecs-v2" (the PPU rounding names of configurations and --rounding).

@@ -35,6 +35,14 @@ struct NodePlacement {
 // The static decision for every node (no inference needed).
 std::vector<NodePlacement> PlanDelegation(const Model& model, const AcceleratorConfig& config);
 
+// Data-free timing: the AccelRun one inference would record (placement,
+// cycles, host work, stream bytes per layer) from the shapes alone - the same
+// driver and simulator with shape-only commands, so the counts equal a real
+// run's. Weights are not read: a layer whose weights the method cannot encode
+// (a model not quantized for it) counts as accelerated here. Milliseconds per
+// model; `potacc explore` evaluates design points with it.
+AccelRun EstimateAccelRun(const Model& model, const AcceleratorConfig& config);
+
 class AcceleratorDelegate {
  public:
   // The model must outlive the delegate. Prepares every accelerated layer and

@@ -52,11 +52,18 @@ ReleasedEncoding ReleasedEncode(const quant::Method& method, const LayerWeights&
 
 // Packs encoded weights into the stream layout (8 codes or 4 int8 per word,
 // depth padded with code 0 to rK, columns padded to rN) with the epilogue.
-std::shared_ptr<PackedWeights> PackWeights(const AcceleratorConfig& config, const EncodedWeights& enc);
+// rk / chunk_rk: the plan's padded depth and K-chunk depth (0: RoundUp(k, 16),
+// one chunk); a split layer is packed chunk-major (PackedWeights).
+std::shared_ptr<PackedWeights> PackWeights(const AcceleratorConfig& config, const EncodedWeights& enc,
+                                           int64_t rk = 0, int64_t chunk_rk = 0);
+// The same sizes without data (data-free timing: the layer's weights are not read).
+std::shared_ptr<PackedWeights> PackedWeightsShape(const AcceleratorConfig& config, int64_t n, int64_t k,
+                                                  int64_t rk = 0, int64_t chunk_rk = 0);
 
 // Splits rows [row0, row0 + rows) of A (m x k, leading dimension lda) into the
 // four input streams, depth padded with zeros to rk. Rows at or beyond m
-// (padding) are zeros.
+// (padding) are zeros. A null `a` gives a shape-only tile (data-free timing).
+// For a K-chunk pass a + depth offset and the chunk's k (at most rk).
 std::shared_ptr<InputTile> SplitRows(const int8_t* a, int64_t lda, int64_t m, int64_t row0, int64_t rows,
                                      int64_t k, int64_t rk);
 

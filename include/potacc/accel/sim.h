@@ -50,9 +50,17 @@ class Simulator : public Backend {
  private:
   void Configure(const Command& cmd);
   void LoadInputs(const Command& cmd);
+  void LoadSlabs(const InputTile& t);
   void LoadWeights(const Command& cmd);
   void Compute(const Command& cmd, StreamWordsT* out);
-  const ComputeTiming& Timing(int64_t rows, int64_t cols);
+  void CheckPsum(const Command& cmd, int64_t strips, int64_t blocks);
+  // The 4x4 tile sums (before B) of strip g, block b: [col * 4 + row].
+  void TileSums(int64_t g, int64_t b, const Command& cmd, int32_t sums[16]);
+  // Where block b of the loaded tile lives: a broadcast tile (ICECS) is kept
+  // once, in unit 0, slot b; a distributed one in unit b % V, slot b / V.
+  int WeightUnit(int64_t b) const { return broadcast_ ? 0 : static_cast<int>(b % config_.units); }
+  int64_t WeightSlot(int64_t b) const { return broadcast_ ? b : b / config_.units; }
+  const ComputeTiming& Timing(int64_t rows, int64_t cols, ComputeKind kind);
 
   AcceleratorConfig config_;
   std::vector<int16_t> weight_table_;  // code -> effective value (proven equal to PeProduct)
@@ -62,20 +70,29 @@ class Simulator : public Backend {
   // CONFIG state
   int64_t depth_ = 0;
   int32_t zp_out_ = 0;
+  bool depthwise_ = false;       // CONFIG_DW seen (potacc-x depthwise mode)
+  DepthwiseGeometry dw_;
+  int64_t slab_rows_ = 0;        // depthwise: slab rows of the loaded tile
   // Global input buffer: bank q = row q of each strip, 32-bit words.
   std::array<std::vector<uint32_t>, 4> gib_;
   int64_t gib_rows_ = 0;
-  // Per unit: decoded weights [slot][col][depth], epilogue [slot][col].
+  // Per unit: decoded weights [slot][col][depth], epilogue [slot][col],
+  // depthwise slabs [slot][pixel] (4 channels per word), partial sums
+  // [entry][col * 4 + row] (depth splitting; entry = strip * slots + slot).
   struct Unit {
     std::vector<int16_t> weights;
     std::vector<int32_t> bias_sum, multiplier;
     std::vector<int8_t> shift;
     int64_t slots = 0;
+    std::vector<uint32_t> slab;
+    std::vector<int32_t> psum;
   };
   std::vector<Unit> units_;
   int64_t loaded_depth_ = 0;
   int64_t loaded_blocks_ = 0;
-  std::map<std::tuple<int64_t, int64_t, int64_t>, ComputeTiming> timing_cache_;
+  int64_t slab_blocks_ = 0;
+  std::pair<int64_t, int64_t> psum_shape_{-1, -1};  // (strips, blocks) of the sums held
+  std::map<std::tuple<int64_t, int64_t, int64_t, ComputeKind>, ComputeTiming> timing_cache_;
   std::vector<int16_t> strip16_;
 };
 

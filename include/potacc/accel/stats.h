@@ -45,6 +45,7 @@ struct HostWork {
   int64_t row_split_copies = 0;     // LOAD_INP commands (one row split + DMA each)
   int64_t commands = 0;             // commands issued (CONFIG, LOAD_*, COMPUTE, NOP)
   int64_t dma_transfers = 0;        // DMA transfers programmed (4 channels per stream transfer)
+  int64_t weight_copy_bytes = 0;    // weight words copied into the DMA buffers (no weight preload)
   HostWork& operator+=(const HostWork& o);
 };
 
@@ -57,6 +58,7 @@ struct LayerStats {
   // GEMM view (accel nodes): C[M x N] = A[M x K] * W[N x K]^T.
   int64_t m = 0, n = 0, k = 0;
   int64_t rk = 0, rn = 0, rm = 0;       // padded sizes
+  int64_t k_chunks = 1;                 // K-chunks (depth splitting; 1 = whole depth at once)
   int64_t col_inc = 0, row_inc = 0;     // tile sizes chosen by the driver (§5.4)
   int64_t row_tiles = 0, col_tiles = 0;
   int64_t weight_loads = 0;             // LOAD_WGT commands per inference
@@ -82,6 +84,7 @@ struct AccelRun {
   int units = 0;
   double clock_hz = 0;
   int64_t peak_macs_per_cycle = 0;
+  bool host_overlap = false;       // the design double-buffers host work (mode host_overlap)
   std::vector<LayerStats> layers;  // one per node of the main subgraph, in order
 
   int accel_layers() const;

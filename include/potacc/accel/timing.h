@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "potacc/accel/command.h"
 #include "potacc/accel/config.h"
 #include "potacc/accel/stats.h"
 
@@ -55,16 +56,37 @@ struct ComputeTiming {
   std::vector<UnitActivity> units;
 };
 
+// What a COMPUTE asks of the units beyond its size (potacc-x modes):
+//  * depthwise: no strip broadcast - each strip starts after the window
+//    generator's set-up (timing.dw_strip_setup_cycles), the inputs already
+//    sit in the units' slab buffers; the depth loop runs rk/4 tap quads;
+//  * psum (depth splitting): after its depth loop a tile spends
+//    timing.psum_cycles on the partial-sum buffer; tiles that only write it
+//    (kFirst, kMiddle) never reach the PPU or the Arranger (no output beats).
+struct ComputeKind {
+  bool depthwise = false;
+  PsumMode psum = PsumMode::kNone;
+  bool plain() const { return !depthwise && psum == PsumMode::kNone; }
+  auto operator<=>(const ComputeKind&) const = default;
+};
+
 // COMPUTE(rows, cols) at padded depth rk, with the configured timing model.
-ComputeTiming TimeCompute(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk);
-// The individual models (TimeCompute dispatches on config.timing.model).
-ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk);
-ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk);
+ComputeTiming TimeCompute(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk,
+                          ComputeKind kind = {});
+// The individual models (TimeCompute dispatches on config.timing.model; the
+// closed form exists only for the reference's plain COMPUTE, other kinds use
+// the event model).
+ComputeTiming TimeComputeEvent(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk,
+                               ComputeKind kind = {});
+ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk,
+                               ComputeKind kind = {});
 int64_t ClosedFormComputeCycles(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk);
 
 // The other commands (one beat per cycle plus fixed overheads).
 int64_t ConfigCycles(const AcceleratorConfig& config);
 int64_t LoadInputCycles(const AcceleratorConfig& config, int64_t rows, int64_t rk);
+// LOAD_INP of any tile (GEMM strips or a depthwise slab): its beats + overhead.
+int64_t LoadInputCycles(const AcceleratorConfig& config, const InputTile& tile);
 int64_t LoadWeightCycles(const AcceleratorConfig& config, int64_t blocks, int64_t rk);
 int64_t NopCycles(const AcceleratorConfig& config);
 

@@ -52,7 +52,9 @@ inline constexpr int kPesPerUnit = 64;
 
 AccelPowerModel AccelPowerFor(const Board& board, const std::string& method,
                               const HwSynthResults* synth = nullptr);
-// Clock and active power of a design of known resource counts on `board`.
-AccelPowerModel AccelPowerOfResources(const Board& board, const Resources& resources);
+// The power model of a design with the given resource counts (e.g. from the
+// resource model of a design point, resource_model.h).
+AccelPowerModel AccelPowerFromResources(const Board& board, const std::string& method, const Resources& resources,
+                                        const std::string& source);
 
 }  // namespace potacc::platform

@@ -35,7 +35,8 @@ namespace potacc::platform {
 
 struct TimelineOptions {
   int threads = 0;        // CPU threads for CPU nodes; 0 = all cores of the board
-  bool overlap = false;   // overlap host work with transfers + accelerator compute
+  bool overlap = false;   // overlap host work with transfers + accelerator compute (every accelerated
+                          // layer; a design with mode host_overlap overlaps its own layers regardless)
 };
 
 struct NodeTiming {

@@ -15,4 +15,8 @@ std::vector<uint8_t> ReadFileBytes(const std::string& path);
 // read line by line).
 void RequireReadableFile(const std::string& path);
 
+// Writes `text` to `path` whole or not at all: a temporary file beside it,
+// then a rename. Throws potacc::Error("<path>: ...") on failure.
+void WriteFileAtomic(const std::string& path, const std::string& text);
+
 }  // namespace potacc
