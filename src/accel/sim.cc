@@ -49,7 +49,6 @@ HostWork& HostWork::operator+=(const HostWork& o) {
   row_split_copies += o.row_split_copies;
   commands += o.commands;
   dma_transfers += o.dma_transfers;
-  weight_copy_bytes += o.weight_copy_bytes;
   return *this;
 }
 

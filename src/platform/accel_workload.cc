@@ -21,7 +21,6 @@ AccelNodeWork AccelNodeFromStats(const accel::LayerStats& l, const std::string& 
   a.input_pack_bytes = l.host.input_pack_bytes;
   a.weight_copy_bytes = l.host.weight_copy_bytes;
   a.output_unpack_bytes = l.host.output_scatter_bytes;
-  a.weight_copy_bytes = l.host.weight_copy_bytes;
   a.commands = l.host.commands;
   a.dma_transfers = l.host.dma_transfers;
   a.tiles = std::max<int64_t>(1, l.row_tiles * std::max<int64_t>(1, l.col_tiles));

@@ -122,7 +122,7 @@ double GeoMean(const std::vector<double>& v) {
 
 void EvaluateOnBoard(ConfigResult& r, const Board& board, const TimelineOptions& options) {
   std::optional<AccelPowerModel> pl;
-  if (r.pl_resources) pl = AccelPowerFromResources(board, r.method, *r.pl_resources, "design resources");
+  if (r.pl_resources) pl = AccelPowerFromResources(board, r.name, *r.pl_resources, r.resource_source);
   r.timeline = ComputeTimeline(board, r.workload, pl ? &*pl : nullptr, options);
   r.latency_ms = r.timeline.latency_s * 1e3;
   r.energy_mj = r.timeline.energy.total() * 1e3;

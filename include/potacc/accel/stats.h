@@ -45,7 +45,6 @@ struct HostWork {
   int64_t row_split_copies = 0;     // LOAD_INP commands (one row split + DMA each)
   int64_t commands = 0;             // commands issued (CONFIG, LOAD_*, COMPUTE, NOP)
   int64_t dma_transfers = 0;        // DMA transfers programmed (4 channels per stream transfer)
-  int64_t weight_copy_bytes = 0;    // weight words copied into the DMA buffers (no weight preload)
   HostWork& operator+=(const HostWork& o);
 };
 

@@ -38,7 +38,6 @@ struct AccelNodeWork {
   int64_t input_pack_bytes = 0;   // rows split into the DMA input buffers (padded depth)
   int64_t weight_copy_bytes = 0;  // weight tiles copied into the DMA buffers (designs without preload)
   int64_t output_unpack_bytes = 0;  // output beats scattered back to the tensor
-  int64_t weight_copy_bytes = 0;  // weights copied into the DMA buffers per inference (no weight preload)
   int64_t commands = 0;           // accelerator commands issued (CONFIG, LOAD_*, COMPUTE, NOP)
   int64_t dma_transfers = 0;      // DMA channel transfers programmed (MM2S + S2MM)
   int64_t tiles = 1;              // row x column tiles (for overlap: pipeline depth)
