@@ -11,7 +11,10 @@
 // The GEMM unit uses mag/neg so that the subtraction folds into the
 // accumulator adder, as in the reference datapath.
 module pe #(
-  parameter integer METHOD = 0
+  parameter integer METHOD = 0,
+  // 1: apply the sign-bit rule to a multiplier PE too (the released uniform4
+  // design's quirk, reference §1.3/§10.4: codes 8..15 contribute +(16-c)*x).
+  parameter integer SIGN_QUIRK = 0
 ) (
   input  wire signed [7:0]  x,
   input  wire        [7:0]  code,  // 4-bit methods use code[3:0]
@@ -42,7 +45,7 @@ module pe #(
     end else begin : g_full
       assign mag = p;
     end
-    if (method_sign_magnitude(METHOD) != 0) begin : g_sign
+    if (method_sign_magnitude(METHOD) != 0 || SIGN_QUIRK != 0) begin : g_sign
       assign neg = code[3];
     end else begin : g_nosign
       assign neg = 1'b0;

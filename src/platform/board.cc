@@ -125,6 +125,10 @@ Board BoardFromJson(const json& doc, const std::string& where) {
 
   const json& fpga = rd.Section(doc, "fpga");
   b.fpga_clock_hz = rd.Positive(fpga, "fpga", "clock_hz");
+  if (fpga.contains("device")) {
+    if (!fpga.at("device").is_string()) throw Error(where + ": field \"fpga.device\" must be a string");
+    b.fpga_device = fpga.at("device").get<std::string>();
+  }
   b.accel_units = static_cast<int>(rd.Positive(fpga, "fpga", "accel_units"));
   b.accel_board = rd.Text(fpga, "fpga", "accel_board");
 

@@ -13,59 +13,16 @@
 #include "potacc/error.h"
 #include "potacc/kernels/gemm.h"
 #include "potacc/kernels/kernel_util.h"
+#include "support/random_gemm.h"
 
 namespace potacc::accel {
 namespace {
 
-struct RandomGemm {
-  int64_t m, n, k;
-  std::vector<int8_t> a, w;
-  std::vector<int32_t> bias;
-  LayerWeights layer;
-};
-
-RandomGemm MakeGemm(const quant::Method& method, int64_t m, int64_t n, int64_t k, std::mt19937& rng) {
-  RandomGemm g{m, n, k, {}, {}, {}, {}};
-  std::vector<int> levels;
-  for (int v : method.levels())
-    if (v >= -128 && v <= 127) levels.push_back(v);
-  g.a.resize(static_cast<size_t>(m * k));
-  g.w.resize(static_cast<size_t>(n * k));
-  g.bias.resize(static_cast<size_t>(n));
-  for (auto& x : g.a) x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
-  std::uniform_int_distribution<size_t> pick(0, levels.size() - 1);
-  for (auto& x : g.w) x = static_cast<int8_t>(levels[pick(rng)]);
-  for (auto& x : g.bias) x = std::uniform_int_distribution<int32_t>(-20000, 20000)(rng);
-  LayerWeights& L = g.layer;
-  L.n = n;
-  L.k = k;
-  L.weights = g.w.data();
-  L.bias = g.bias.data();
-  L.filter_scales.resize(static_cast<size_t>(n));
-  for (auto& s : L.filter_scales) s = std::uniform_real_distribution<float>(0.001f, 0.02f)(rng);
-  L.input_scale = 0.05f;
-  // Output scale so that results spread over the int8 range.
-  L.output_scale = 0.05f * 0.01f * static_cast<float>(std::max<int>(1, method.max_level())) * std::sqrt(static_cast<float>(k)) * 8;
-  L.input_zero_point = std::uniform_int_distribution<int>(-128, 127)(rng);
-  L.output_zero_point = std::uniform_int_distribution<int>(-20, 20)(rng);
-  return g;
-}
+using testing::MakeRandomGemm;
+using testing::RandomGemm;
 
 std::vector<int8_t> Reference(const RandomGemm& g, fixed_point::Rounding rounding, int32_t act_min, int32_t act_max) {
-  const kernels::ChannelMultipliers mult = kernels::PerChannelMultipliers(
-      g.layer.input_scale, g.layer.filter_scales, g.layer.output_scale, static_cast<int>(g.n));
-  kernels::Int8Params q;
-  q.input_offset = -g.layer.input_zero_point;
-  q.output_zero_point = g.layer.output_zero_point;
-  q.act_min = act_min;
-  q.act_max = act_max;
-  q.multiplier = mult.multiplier.data();
-  q.shift = mult.shift.data();
-  q.rounding = rounding;
-  std::vector<int8_t> out(static_cast<size_t>(g.m * g.n));
-  kernels::GemmInt8Reference(q, g.w.data(), static_cast<int>(g.n), static_cast<int>(g.k), g.bias.data(), g.a.data(),
-                             g.m, g.k, out.data(), g.n);
-  return out;
+  return testing::ReferenceGemm(g, rounding, act_min, act_max);
 }
 
 std::vector<int8_t> Accelerate(const AcceleratorConfig& c, const RandomGemm& g, int32_t act_min = -128,
@@ -99,7 +56,7 @@ TEST(Simulator, ExactAgainstReferenceGemmForEveryPe) {
           const int64_t m = std::uniform_int_distribution<int64_t>(1, 40)(rng);
           const int64_t n = std::uniform_int_distribution<int64_t>(1, 70)(rng);
           const int64_t k = std::uniform_int_distribution<int64_t>(1, 300)(rng);
-          const RandomGemm g = MakeGemm(*c.method, m, n, k, rng);
+          const RandomGemm g = MakeRandomGemm(*c.method, m, n, k, rng);
           ASSERT_EQ(Accelerate(c, g), Reference(g, rounding, -128, 127))
               << method << " " << board << " " << m << "x" << n << "x" << k;
         }
@@ -114,7 +71,7 @@ TEST(Simulator, EdgeShapesAndShapesBeyondEveryBuffer) {
     const AcceleratorConfig c = Tiny(ResolveAcceleratorConfig(method, "pynq-z2"));
     for (auto [m, n, k] : std::vector<std::array<int64_t, 3>>{
              {1, 1, 1}, {1, 3, 1}, {2, 4, 16}, {1, 50, 17}, {5, 7, 1}, {77, 61, 300}, {130, 9, 380}, {3, 200, 64}}) {
-      const RandomGemm g = MakeGemm(*c.method, m, n, k, rng);
+      const RandomGemm g = MakeRandomGemm(*c.method, m, n, k, rng);
       SimStats stats;
       ASSERT_EQ(Accelerate(c, g, -128, 127, &stats), Reference(g, fixed_point::Rounding::kDouble, -128, 127))
           << method << " " << m << "x" << n << "x" << k;
@@ -126,7 +83,7 @@ TEST(Simulator, EdgeShapesAndShapesBeyondEveryBuffer) {
 TEST(Simulator, HostAppliesFusedActivationClamp) {
   std::mt19937 rng(5);
   AcceleratorConfig c = ResolveAcceleratorConfig("apot", "pynq-z2");
-  const RandomGemm g = MakeGemm(*c.method, 9, 10, 40, rng);
+  const RandomGemm g = MakeRandomGemm(*c.method, 9, 10, 40, rng);
   const int32_t lo = g.layer.output_zero_point, hi = 100;  // a ReLU-like bound
   EXPECT_EQ(Accelerate(c, g, lo, hi), Reference(g, fixed_point::Rounding::kDouble, lo, hi));
   c.host_activation_clamp = false;  // released behaviour: only the int8 clamp
