@@ -3,7 +3,8 @@
 #   scripts/test.sh             Release build in ./build
 #   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in ./build-asan
 # Tests that need ../shared/data skip with a message when it is absent
-# (POTACC_DATA points elsewhere).
+# (POTACC_DATA points elsewhere). Tests labelled `slow` (the whole ResNet-20 on
+# the RTL) are left out; run them with `ctest --test-dir build -L slow`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -20,4 +21,4 @@ else
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1500
+ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1500 -LE slow

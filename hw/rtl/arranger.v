@@ -44,7 +44,13 @@ module arranger #(
   wire             out_free = &(~m_tvalid | m_tready);
   wire             data_ok = !unit_empty[id];
   wire             forward = have && data_ok && out_free;
-  wire [128:0]     beat = unit_head[129*id +: 129];
+  reg  [128:0]     beat;                 // head of unit `id`'s FIFO
+  integer          i;
+  always @(*) begin
+    beat = unit_head[128:0];
+    for (i = 1; i < UNITS; i = i + 1)
+      if ({{(32-UID_W){1'b0}}, id} == i) beat = unit_head[129*i +: 129];
+  end
   assign id_pop    = !cur_valid && !id_empty;
   assign tlast_out = forward && beat[128];
 

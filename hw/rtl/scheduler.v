@@ -97,6 +97,16 @@ module scheduler #(
   /* verilator lint_on WIDTH */
   wire last_unit = u == LAST_U;
 
+  // BCAST_PER_BEAT * x as shifts and adds (a constant factor: no multiplier).
+  function [31:0] per_beat(input [31:0] x);
+    integer i;
+    begin
+      per_beat = 32'd0;
+      for (i = 0; i < 9; i = i + 1)
+        if (((BCAST_PER_BEAT >> i) & 1) != 0) per_beat = per_beat + (x << i);
+    end
+  endfunction
+
   task wait_for(input [31:0] cycles);  // act again `cycles` (>= 1) cycles later
     wait_cnt <= cycles - 1;
   endtask
@@ -165,7 +175,7 @@ module scheduler #(
               end
             end
           S_BCAST: begin
-            wait_for(BCAST_SETUP + BCAST_PER_BEAT * d);
+            wait_for(BCAST_SETUP + per_beat({{(32-CNT_W){1'b0}}, d}));
             bc_on       <= d != {CNT_W{1'b0}};
             bc_phase    <= SETUP_PHASE;
             bc_left     <= d;

@@ -58,15 +58,17 @@ std::vector<int8_t> Cosimulate(const AcceleratorConfig& c, const RandomGemm& g, 
     rtl->Execute(cmd, &got);
     if (cmd.op == Opcode::kCompute) {
       ++computes;
-      for (int q = 0; q < 4; ++q)
+      for (int q = 0; q < 4; ++q) {
         EXPECT_EQ(got[q], want[q]) << accel::Describe(cmd) << " stream " << q << " (COMPUTE " << computes << ")";
+      }
     }
     if (compare_cycles) {
       EXPECT_EQ(rtl->stats().cycles.total() - r0.total(), sim.stats().cycles.total() - s0.total())
           << accel::Describe(cmd) << " (COMPUTE " << computes << ")";
-      if (cmd.op == Opcode::kCompute)
+      if (cmd.op == Opcode::kCompute) {
         EXPECT_EQ(rtl->stats().cycles.post_drain - r0.post_drain, sim.stats().cycles.post_drain - s0.post_drain)
             << accel::Describe(cmd);
+      }
     }
   }
   if (compare_cycles) {
@@ -209,7 +211,9 @@ TEST(AccelCosimPpu, RandomEpilogueOverTheWholeRange) {
       accel::StreamWordsT want, got;
       sim.Run(cmds, &want);
       rtl->Run(cmds, &got);
-      for (int q = 0; q < 4; ++q) EXPECT_EQ(got[q], want[q]) << "zp " << zp << " stream " << q;
+      for (int q = 0; q < 4; ++q) {
+        EXPECT_EQ(got[q], want[q]) << "zp " << zp << " stream " << q;
+      }
     }
   }
 }

@@ -82,6 +82,10 @@ class AccelGemmKernel : public OpKernel {
     LayerStats& L = s.run.layers.at(node_);
     L.cycles = st.cycles;
     L.units = st.units;
+    if (const SimStats* model = s.backend->model_stats()) {
+      L.has_model_cycles = true;
+      L.model_cycles = model->cycles;
+    }
     L.host = host;
     L.bytes_to_accel = 4 * st.words_in;
     L.bytes_from_accel = 4 * st.words_out;
