@@ -19,6 +19,8 @@
 //   PE       PE_WAIT cycles (= d + pe_overhead - unit_rearm_cycles - 4: the depth
 //            loop d and the pipeline drain); the PE array finishes inside
 //   WAITPPU  hand the 16 sums (+ Mq, S) to the PPU as soon as it is free
+// Multiplier PEs (uniform4, int8) use the radix-4 Booth LUT multiplier
+// (pe_multiplier.v STYLE 1): the products stay in LUTs, as in the reference INT8 design.
 //   REARM    ready again REARM_WAIT cycles later
 module accel_unit #(
   parameter integer METHOD      = 0,
@@ -125,10 +127,10 @@ module accel_unit #(
   wire         pe_start = st == U_WAITLOW && cnt == 0 && !compute;
   wire         g_busy, g_done;
   wire [511:0] sums;
-  gemm_unit #(.METHOD(METHOD), .DEPTH_W(CNT_W), .RD_LATENCY(1), .SIGN_QUIRK(SIGN_QUIRK)) u_gemm (
+  gemm_unit #(.METHOD(METHOD), .DEPTH_W(CNT_W), .RD_LATENCY(1), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(1)) u_gemm (
     .clk(clk), .rst(rst), .start(pe_start), .depth(cfg_d), .bias(bias),
     .rd_en(g_rd_en), .rd_addr(g_rd_addr), .x_word(li_rdata), .w_word(w_word),
-    .busy(g_busy), .done(g_done), .result(sums));
+    .busy(g_busy), .done(g_done), .result(sums), .lanes());
 
   // ---- post-processing unit and output FIFO
   wire         post_ready;

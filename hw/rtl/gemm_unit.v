@@ -26,7 +26,8 @@ module gemm_unit #(
   parameter integer METHOD     = 0,
   parameter integer DEPTH_W    = 16,
   parameter integer RD_LATENCY = 0,   // 0: operands in the rd_addr cycle; 1: one cycle later
-  parameter integer SIGN_QUIRK = 0    // see pe.v
+  parameter integer SIGN_QUIRK = 0,   // see pe.v
+  parameter integer MUL_STYLE  = 0    // see pe.v
 ) (
   input  wire                   clk,
   input  wire                   rst,
@@ -39,7 +40,12 @@ module gemm_unit #(
   input  wire [16*CODE_W-1:0]   w_word,
   output reg                    busy,
   output reg                    done,
-  output reg  [511:0]           result
+  output reg  [511:0]           result,
+  // The 64 lane accumulators (col, row, lane) at [32*(16*col + 4*row + lane) +: 32],
+  // final from the cycle before `done` until the next start (for a consumer
+  // that adds the lanes itself; leaving `result` unconnected removes the
+  // lane-sum stage).
+  output wire [64*32-1:0]       lanes
 );
 `include "potacc_methods.vh"
   localparam integer CODE_W  = method_code_bits(METHOD);
@@ -125,7 +131,7 @@ module gemm_unit #(
           end else begin : g_full
             assign code = w_word[CODE_W*(4*col+lane) +: CODE_W];
           end
-          pe #(.METHOD(METHOD), .SIGN_QUIRK(SIGN_QUIRK)) u_pe (
+          pe #(.METHOD(METHOD), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(MUL_STYLE)) u_pe (
             .x(x_word[8*(4*row+lane) +: 8]), .code(code),
             .mag(mag), .neg(neg), .prod(prod_unused));
 
@@ -149,6 +155,8 @@ module gemm_unit #(
       end
     end
   endgenerate
+
+  assign lanes = acc_flat;
 
   // ---- final lane sum + bias
   integer o;

@@ -45,7 +45,7 @@ module ppu #(
 
   reg [1:0]   p;
   reg [7:0]   age;            // cycles since the hand-off was noticed
-  reg [511:0] sum_q;          // shifts one sum out per cycle
+  reg [511:0] sum_q;          // the 16 sums (a register with load enable)
   reg [127:0] mq_q;
   reg [31:0]  s_q;
   reg [4:0]   feed;           // sums still to feed into the requantizer
@@ -67,20 +67,25 @@ module ppu #(
   wire       rq_valid;
   wire [7:0] rq_out;
   requant #(.ROUNDING(ROUNDING)) u_requant (
-    .clk(clk), .in_valid(feed != 5'd0), .acc(sum_q[31:0]),
+    .clk(clk), .in_valid(feed != 5'd0), .acc(sum_q[32*feed_idx +: 32]),
     .mq(mq_q[32*feed_idx[3:2] +: 32]), .s(s_q[8*feed_idx[3:2] +: 8]), .zp(zp),
     .out_valid(rq_valid), .out(rq_out));
 
   always @(posedge clk) begin
     if (handoff) begin
-      sum_q    <= sums;
-      mq_q     <= mq;
-      s_q      <= s;
+      sum_q <= sums;
+      mq_q  <= mq;
+      s_q   <= s;
+    end
+  end
+  always @(posedge clk) begin
+    if (rst) begin
+      feed <= 5'd0;
+    end else if (handoff) begin
       feed     <= 5'd16;
       feed_idx <= 4'd0;
       out_idx  <= 4'd0;
     end else if (feed != 5'd0) begin
-      sum_q    <= {32'd0, sum_q[511:32]};
       feed     <= feed - 1'b1;
       feed_idx <= feed_idx + 1'b1;
     end
