@@ -119,8 +119,9 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
   p.Require(T.ppu_output_latency >= kRtlPpuMinOutputLatency,
             "ppu_output_latency = " + std::to_string(T.ppu_output_latency) + " is below the " +
                 std::to_string(kRtlPpuMinOutputLatency) + " cycles the PPU pipeline needs for 16 outputs");
-  p.Require(T.ppu_occupancy >= T.ppu_output_latency && T.ppu_occupancy <= 250,
-            "ppu_occupancy must be >= ppu_output_latency and <= 250");
+  // The output beat leaves by the Post thread's loop top (hand-off + occupancy + 2).
+  p.Require(T.ppu_output_latency <= T.ppu_occupancy + 2 && T.ppu_occupancy <= 250,
+            "ppu_output_latency must be <= ppu_occupancy + 2 and ppu_occupancy <= 250");
   p.Add("PPU_OCCUPANCY", T.ppu_occupancy, "PPU cycles per tile (timing.ppu_occupancy)");
   p.Add("PPU_OUT_LATENCY", T.ppu_output_latency, "hand-off -> output beat (timing.ppu_output_latency)");
 
