@@ -4,7 +4,8 @@
 #   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in ./build-asan (without the
 #                               label "slurm": the Slurm scale-out test runs once, in the Release run)
 # Tests that need ../shared/data skip with a message when it is absent
-# (POTACC_DATA points elsewhere).
+# (POTACC_DATA points elsewhere). Tests labelled `slow` (the whole ResNet-20 on
+# the RTL) are left out; run them with `ctest --test-dir build -L slow`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -16,11 +17,11 @@ if [ "${1:-}" = "--sanitize" ]; then
   export POTACC_E2E_LIMIT="${POTACC_E2E_LIMIT:-20}"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  labels=(-LE slurm)
+  labels=(-LE 'slow|slurm')
 else
   dir=build
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  labels=()
+  labels=(-LE slow)
 fi
 cmake --build "$dir" -j"$(nproc)"
 ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1500 "${labels[@]}"

@@ -19,10 +19,15 @@
 //                     that sampled start; result holds
 //                     acc_sum[col][row] = sum_lane acc[col][row][lane] + B[col]
 //                     at [32*o +: 32], o = 4*col + row, until the next done.
-//   LATENCY = 2: one product-register stage + one lane-sum stage.
+//   LATENCY = 2 + RD_LATENCY: one product-register stage + one lane-sum stage,
+//   plus RD_LATENCY = 1 when the operands come from a buffer with a registered
+//   read (they appear the cycle after rd_addr).
 module gemm_unit #(
-  parameter integer METHOD  = 0,
-  parameter integer DEPTH_W = 16
+  parameter integer METHOD     = 0,
+  parameter integer DEPTH_W    = 16,
+  parameter integer RD_LATENCY = 0,   // 0: operands in the rd_addr cycle; 1: one cycle later
+  parameter integer SIGN_QUIRK = 0,   // see pe.v
+  parameter integer MUL_STYLE  = 0    // see pe.v
 ) (
   input  wire                   clk,
   input  wire                   rst,
@@ -35,12 +40,17 @@ module gemm_unit #(
   input  wire [16*CODE_W-1:0]   w_word,
   output reg                    busy,
   output reg                    done,
-  output reg  [511:0]           result
+  output reg  [511:0]           result,
+  // The 64 lane accumulators (col, row, lane) at [32*(16*col + 4*row + lane) +: 32],
+  // final from the cycle before `done` until the next start (for a consumer
+  // that adds the lanes itself; leaving `result` unconnected removes the
+  // lane-sum stage).
+  output wire [64*32-1:0]       lanes
 );
 `include "potacc_methods.vh"
   localparam integer CODE_W  = method_code_bits(METHOD);
   localparam integer P_W     = method_product_bits(METHOD);
-  localparam integer LATENCY = 2;
+  localparam integer LATENCY = 2 + RD_LATENCY;
 
   // ---- control
   reg               reading;     // operands of step `step` are on the inputs
@@ -54,6 +64,27 @@ module gemm_unit #(
   assign rd_en   = reading;
   assign rd_addr = step;
   wire accept = start && !busy;
+
+  // Operands of a depth step are on x_word/w_word (RD_LATENCY cycles after its read).
+  wire operands, operands_last;
+  generate
+    if (RD_LATENCY == 0) begin : g_comb_read
+      assign operands      = reading;
+      assign operands_last = reading && (step == last_step);
+    end else begin : g_reg_read
+      reg rd_q, rd_last_q;
+      always @(posedge clk) begin
+        if (rst) begin
+          rd_q <= 1'b0; rd_last_q <= 1'b0;
+        end else begin
+          rd_q      <= reading;
+          rd_last_q <= reading && (step == last_step);
+        end
+      end
+      assign operands      = rd_q;
+      assign operands_last = rd_last_q;
+    end
+  endgenerate
 
   always @(posedge clk) begin
     if (rst) begin
@@ -69,8 +100,8 @@ module gemm_unit #(
         last_step <= depth - 1'b1;
         bias_q    <= bias;
       end
-      p_valid <= reading;
-      p_last  <= reading && (step == last_step);
+      p_valid <= operands;
+      p_last  <= operands_last;
       if (reading) begin
         step <= step + 1'b1;
         if (step == last_step) reading <= 1'b0;
@@ -100,7 +131,7 @@ module gemm_unit #(
           end else begin : g_full
             assign code = w_word[CODE_W*(4*col+lane) +: CODE_W];
           end
-          pe #(.METHOD(METHOD)) u_pe (
+          pe #(.METHOD(METHOD), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(MUL_STYLE)) u_pe (
             .x(x_word[8*(4*row+lane) +: 8]), .code(code),
             .mag(mag), .neg(neg), .prod(prod_unused));
 
@@ -124,6 +155,8 @@ module gemm_unit #(
       end
     end
   endgenerate
+
+  assign lanes = acc_flat;
 
   // ---- final lane sum + bias
   integer o;

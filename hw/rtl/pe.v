@@ -11,7 +11,12 @@
 // The GEMM unit uses mag/neg so that the subtraction folds into the
 // accumulator adder, as in the reference datapath.
 module pe #(
-  parameter integer METHOD = 0
+  parameter integer METHOD = 0,
+  // 1: apply the sign-bit rule to a multiplier PE too (the released uniform4
+  // design's quirk, reference §1.3/§10.4: codes 8..15 contribute +(16-c)*x).
+  parameter integer SIGN_QUIRK = 0,
+  // Multiplier PEs: 0 `x * w`, 1 radix-4 Booth in LUTs (pe_multiplier.v).
+  parameter integer MUL_STYLE = 0
 ) (
   input  wire signed [7:0]  x,
   input  wire        [7:0]  code,  // 4-bit methods use code[3:0]
@@ -35,14 +40,14 @@ module pe #(
         .T2_SHIFT(method_t2_shift(METHOD)), .P_W(P_W)
       ) u_pe (.x(x), .m(code[2:0]), .p(p));
     end else begin : g_mult
-      pe_multiplier #(.W_BITS(CODE_W), .P_W(P_W)) u_pe (.x(x), .w(code[CODE_W-1:0]), .p(p));
+      pe_multiplier #(.W_BITS(CODE_W), .P_W(P_W), .STYLE(MUL_STYLE)) u_pe (.x(x), .w(code[CODE_W-1:0]), .p(p));
     end
     if (P_W < 16) begin : g_sext
       assign mag = {{(16-P_W){p[P_W-1]}}, p};
     end else begin : g_full
       assign mag = p;
     end
-    if (method_sign_magnitude(METHOD) != 0) begin : g_sign
+    if (method_sign_magnitude(METHOD) != 0 || SIGN_QUIRK != 0) begin : g_sign
       assign neg = code[3];
     end else begin : g_nosign
       assign neg = 1'b0;

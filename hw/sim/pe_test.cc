@@ -6,6 +6,8 @@
 #include <string>
 
 #include "Vpe_apot.h"
+#include "Vpe_booth_int8.h"
+#include "Vpe_booth_uniform4.h"
 #include "Vpe_int8.h"
 #include "Vpe_msq.h"
 #include "Vpe_qkeras.h"
@@ -66,6 +68,9 @@ TEST(RtlPe, ApotExhaustive) { ExpectExhaustive<Vpe_apot>("apot"); }
 TEST(RtlPe, MsqExhaustive) { ExpectExhaustive<Vpe_msq>("msq"); }
 TEST(RtlPe, Uniform4Exhaustive) { ExpectExhaustive<Vpe_uniform4>("uniform4"); }
 TEST(RtlPe, Int8Exhaustive) { ExpectExhaustive<Vpe_int8>("int8"); }
+// The radix-4 Booth LUT multiplier the accelerator's PEs use (MUL_STYLE 1).
+TEST(RtlPe, BoothUniform4Exhaustive) { ExpectExhaustive<Vpe_booth_uniform4>("uniform4"); }
+TEST(RtlPe, BoothInt8Exhaustive) { ExpectExhaustive<Vpe_booth_int8>("int8"); }
 
 // Hand-checked products (reference §1.2 tables), independent of the C++ model.
 TEST(RtlPe, HandCheckedProducts) {

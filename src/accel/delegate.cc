@@ -60,9 +60,14 @@ NodePlacement Decide(const Model& model, const AcceleratorConfig& config, int no
 }
 
 // What one execution of an accelerated layer measured.
-void RecordRun(const AcceleratorConfig& config, const SimStats& st, const HostWork& host, LayerStats& L) {
+void RecordRun(const AcceleratorConfig& config, const Backend& backend, const HostWork& host, LayerStats& L) {
+  const SimStats& st = backend.stats();
   L.cycles = st.cycles;
   L.units = st.units;
+  if (const SimStats* model = backend.model_stats()) {  // a backend that counts its own cycles (RTL)
+    L.has_model_cycles = true;
+    L.model_cycles = model->cycles;
+  }
   L.host = host;
   L.bytes_to_accel = 4 * st.words_in;
   L.bytes_from_accel = 4 * st.words_out;
@@ -134,7 +139,7 @@ class AccelGemmKernel : public OpKernel {
     if (g.im2col) host.im2col_bytes = g.m * g.k;
     s.backend->ResetStats();
     RunGemm(*s.backend, p, a, g.k, ctx.output_data<int8_t>(0), g.n, &host);
-    RecordRun(s.config, s.backend->stats(), host, s.run.layers.at(node_));
+    RecordRun(s.config, *s.backend, host, s.run.layers.at(node_));
   }
 
  private:
@@ -191,7 +196,7 @@ AccelRun EstimateAccelRun(const Model& model, const AcceleratorConfig& config) {
     if (g.im2col) host.im2col_bytes = g.m * g.k;
     sim.ResetStats();
     RunGemm(sim, pg, nullptr, g.k, nullptr, g.n, &host);
-    RecordRun(config, sim.stats(), host, run.layers.back());
+    RecordRun(config, sim, host, run.layers.back());
   }
   return run;
 }

@@ -28,20 +28,34 @@ nlohmann::json HostJson(const HostWork& h) {
           {"dma_transfers", h.dma_transfers}};
 }
 
+// The event model's cycles summed over the layers that have them.
+PhaseCycles ModelTotal(const AccelRun& run) {
+  PhaseCycles c;
+  for (const LayerStats& l : run.layers)
+    if (l.device == "accel" && l.has_model_cycles) c += l.model_cycles;
+  return c;
+}
+
 }  // namespace
 
 void PrintAccelRunTable(std::ostream& os, const AccelRun& run) {
   os << "accelerator " << run.config_name << " (" << run.pe_method << ", " << run.units << " units @ "
      << Fmt("%.0f", run.clock_hz / 1e6) << " MHz, peak " << run.peak_macs_per_cycle << " MAC/cycle) on the "
      << (run.backend.empty() ? kDefaultBackend : run.backend) << " backend\n";
+  bool model = false;
+  for (const LayerStats& l : run.layers) model = model || l.has_model_cycles;
+  if (model)
+    os << "cycles counted by the " << run.backend << " backend; 'vs model' = its total minus the event model's for the "
+          "same commands\n";
   os << Fmt("%4s  %-18s %-5s %-18s %8s %9s %9s %10s %10s %6s  %s\n", "node", "op", "dev", "GEMM MxNxK", "config",
-            "load_in", "load_wgt", "compute", "total", "util", "note");
+            "load_in", "load_wgt", "compute", "total", "util", model ? "vs model  note" : "note");
   for (const LayerStats& l : run.layers) {
     if (l.device == "accel") {
       const std::string gemm = std::to_string(l.m) + "x" + std::to_string(l.n) + "x" + std::to_string(l.k);
       std::string note = l.invocations == 0 ? "not run" : Fmt("%lldx%lld tiles", static_cast<long long>(l.row_tiles),
                                                                static_cast<long long>(l.col_tiles));
       if (l.k_chunks > 1) note += Fmt(", %lld K-chunks", static_cast<long long>(l.k_chunks));
+      if (model) note = Fmt("%+8lld  ", static_cast<long long>(l.cycles.total() - l.model_cycles.total())) + note;
       os << Fmt("%4d  %-18s %-5s %-18s %8lld %9lld %9lld %10lld %10lld %5.1f%%  %s\n", l.node, l.op.c_str(), "accel",
                 gemm.c_str(), static_cast<long long>(l.cycles.config), static_cast<long long>(l.cycles.load_input),
                 static_cast<long long>(l.cycles.load_weights), static_cast<long long>(l.cycles.compute),
@@ -60,6 +74,12 @@ void PrintAccelRunTable(std::ostream& os, const AccelRun& run) {
             static_cast<long long>(t.load_input), static_cast<long long>(t.load_weights), static_cast<long long>(t.compute),
             static_cast<long long>(t.nop), static_cast<long long>(t.total()), 1e3 * run.seconds(t.total()),
             run.clock_hz / 1e6, 100.0 * util);
+  if (model) {
+    const PhaseCycles mt = ModelTotal(run);
+    os << Fmt("event model for the same commands: compute %lld, total %lld cycles (%s backend %+lld)\n",
+              static_cast<long long>(mt.compute), static_cast<long long>(mt.total()), run.backend.c_str(),
+              static_cast<long long>(t.total() - mt.total()));
+  }
 }
 
 nlohmann::json AccelRunToJson(const AccelRun& run) {
@@ -71,6 +91,7 @@ nlohmann::json AccelRunToJson(const AccelRun& run) {
       j["tiling"] = {{"col_inc", l.col_inc}, {"row_inc", l.row_inc}, {"row_tiles", l.row_tiles},
                      {"col_tiles", l.col_tiles}, {"weight_loads", l.weight_loads}, {"k_chunks", l.k_chunks}};
       j["cycles"] = CyclesJson(l.cycles);
+      if (l.has_model_cycles) j["model_cycles"] = CyclesJson(l.model_cycles);
       j["macs"] = l.macs();
       j["utilization"] = l.utilization;
       j["compute_utilization"] = l.compute_utilization;
@@ -101,6 +122,9 @@ nlohmann::json AccelRunToJson(const AccelRun& run) {
                                                                (static_cast<double>(t.total()) * run.peak_macs_per_cycle)
                                                          : 0.0},
                            {"host", HostJson(run.total_host())}};
+  bool model = false;
+  for (const LayerStats& l : run.layers) model = model || l.has_model_cycles;
+  if (model) totals["model_cycles"] = CyclesJson(ModelTotal(run));
   return {{"config", run.config_name}, {"backend", run.backend}, {"board", run.board},   {"pe_method", run.pe_method},
           {"units", run.units},        {"clock_hz", run.clock_hz}, {"peak_macs_per_cycle", run.peak_macs_per_cycle},
           {"layers", layers},          {"totals", totals}};

@@ -1,10 +1,13 @@
 #include "potacc/hw/hw_report.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/accel/config.h"
+#include "potacc/hw/fpga_target.h"
 #include "potacc/quant/method.h"
 
 namespace potacc::hw {
@@ -92,18 +95,94 @@ std::string FiguresTable(const SynthResults& results, SynthTarget target) {
   return t.Render();
 }
 
+std::string Thousands(int v) { return Thousands(static_cast<double>(v)); }
+
+// "yes", or what overflows the device.
+std::string Fits(const SynthFigures& f, const FpgaTarget& t) {
+  std::string over;
+  auto check = [&](double used, int cap, const char* what) {
+    if (cap > 0 && used > cap) over += (over.empty() ? "" : ", ") + std::string(what);
+  };
+  check(f.lut + f.lutram, t.luts, "LUT");
+  check(f.bram_tiles(), t.bram36, "BRAM");
+  check(f.dsp, t.dsps, "DSP");
+  check(f.uram, t.urams, "URAM");
+  return over.empty() ? (t.luts > 0 ? "yes" : "?") : "NO: " + over;
+}
+
+std::string AccelTable(const SynthResults& results, const ReferenceBoard& board) {
+  const SynthSection section{SynthTarget::kAccel, true, board.board};
+  const accel::AcceleratorConfig any = accel::ResolveAcceleratorConfig(kBaselineMethod, board.board);
+  const FpgaTarget target = FpgaTargetOf(any);
+  std::ostringstream os;
+  os << board.name << " (" << board.units << " GEMM units; " << target.device << ", yosys -family " << target.family
+     << (target.uram ? " -uram" : "") << "; device: " << target.luts << " LUT, " << target.bram36 << " BRAM36, "
+     << target.dsps << " DSP" << (target.urams ? ", " + std::to_string(target.urams) + " URAM" : std::string()) << ")\n";
+  TextTable t({"method", "LUT", "logic", "LUTRAM", "FF", "BRAM (36/18)", "URAM", "DSP", "depth", "fits", "|",
+               "Vivado LUT", "FF", "BRAM", "URAM", "DSP", "|", "LUT vs int8: ours", "Vivado"});
+  const bool have_base = results.Has(section, kBaselineMethod);
+  const auto ref_base = board.vivado_ip.find(kBaselineMethod);
+  for (const quant::Method* method : quant::AllMethods()) {
+    const std::string m(method->name);
+    if (!results.Has(section, m)) continue;
+    const SynthFigures& f = results.Get(section, m);
+    std::vector<std::string> row = {m, Thousands(f.lut + f.lutram), Thousands(f.lut), Int(f.lutram), Thousands(f.ff),
+                                    Fixed(f.bram_tiles(), 1) + " (" + Int(f.bram36) + "/" + Int(f.bram18) + ")",
+                                    Int(f.uram), Int(f.dsp), Int(f.depth), Fits(f, target), "|"};
+    const auto ref = board.vivado_ip.find(m);
+    if (ref == board.vivado_ip.end()) {
+      row.insert(row.end(), {"(no design)", "-", "-", "-", "-"});
+    } else {
+      const platform::Resources& r = ref->second;
+      row.insert(row.end(), {Thousands(r.lut), Thousands(r.ff), Fixed(r.bram, 0), Fixed(r.uram, 0), Fixed(r.dsp, 0)});
+    }
+    row.push_back("|");
+    if (have_base && m != kBaselineMethod) {
+      const SynthFigures& b = results.Get(section, kBaselineMethod);
+      row.push_back(Percent(static_cast<double>(f.lut + f.lutram) / (b.lut + b.lutram) - 1));
+    } else {
+      row.push_back("-");
+    }
+    row.push_back(ref != board.vivado_ip.end() && ref_base != board.vivado_ip.end() && m != kBaselineMethod
+                      ? Percent(ref->second.lut / ref_base->second.lut - 1)
+                      : "-");
+    t.Add(row);
+  }
+  os << t.Render();
+  return os.str();
+}
+
 }  // namespace
 
+double AccelLutSaving(const SynthResults& results, const std::string& board, const std::string& method) {
+  const SynthSection section{SynthTarget::kAccel, true, board};
+  const SynthFigures& f = results.Get(section, method);
+  const SynthFigures& b = results.Get(section, kBaselineMethod);
+  Check(b.lut + b.lutram > 0, "int8 whole accelerator has zero LUTs");
+  return 1.0 - static_cast<double>(f.lut + f.lutram) / (b.lut + b.lutram);
+}
+
 const std::vector<ReferenceBoard>& ReferenceBoards() {
-  // reference-accelerator.md §7, "ip" scope (accelerator hierarchy only).
-  static const std::vector<ReferenceBoard> boards = {
-      {"PYNQ-Z2", 4, {{"qkeras", 25734}, {"msq", 26795}, {"apot", 28508}, {"int8", 37133}}},
-      {"KV260", 8, {{"qkeras", 52449}, {"msq", 55102}, {"apot", 57073}, {"int8", 78628}}},
-  };
+  static const std::vector<ReferenceBoard> boards = [] {
+    std::vector<ReferenceBoard> v;
+    for (const std::string& name : platform::ShippedBoards()) {
+      const platform::Board b = platform::LoadBoard(name);
+      ReferenceBoard r;
+      r.board = b.name;
+      r.name = b.name;
+      for (char& c : r.name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      r.units = b.accel_units;
+      r.vivado_ip = b.power.published_resources;
+      for (const auto& [method, res] : r.vivado_ip) r.vivado_ip_luts[method] = static_cast<int>(res.lut);
+      v.push_back(std::move(r));
+    }
+    std::stable_sort(v.begin(), v.end(), [](const ReferenceBoard& a, const ReferenceBoard& b) { return a.units < b.units; });
+    return v;
+  }();
   return boards;
 }
 
-double LutRatioToMultiplier(const SynthResults& results, SynthSection section, const std::string& method) {
+double LutRatioToMultiplier(const SynthResults& results, const SynthSection& section, const std::string& method) {
   const int base = results.Get({section.target, false}, kBaselineMethod).lut;
   Check(base > 0, "int8 baseline has zero LUTs");
   return static_cast<double>(results.Get(section, method).lut) / base;
@@ -153,6 +232,15 @@ std::string FormatHwReport(const SynthResults& results, const std::string& origi
       }
       os << "\n" << board.name << " (" << board.units << " GEMM units)\n" << t.Render();
     }
+  }
+  if (!results.AccelBoards().empty()) {
+    os << "\nWhole accelerator (hw/rtl/potacc_accel.v: AXI4-Stream ports, command handler, global input buffer,\n"
+          "unit buffers, scheduler, PE arrays, PPUs, arranger, status) per board, configuration potacc-v12-<board>-<method>;\n"
+          "PE products in LUTs, DSPs only for the PPUs' requantization multipliers (as the reference INT8 design);\n"
+          "LUT = logic + LUTRAM/SRL. Beside it the Vivado place-and-route figures of the reference accelerator IP (§7).\n";
+    for (const ReferenceBoard& board : ReferenceBoards())
+      if (results.sections.count(SectionKey({SynthTarget::kAccel, true, board.board})) != 0)
+        os << "\n" << AccelTable(results, board);
   }
   return os.str();
 }

@@ -1,10 +1,13 @@
 #include "potacc/hw/synth_results.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/hw/accel_rtl_params.h"
 #include "potacc/hw/hw_dir.h"
 
 namespace potacc::hw {
@@ -25,7 +28,30 @@ json FiguresToJson(const SynthFigures& f) {
   j["lut_by_size"] = f.lut_by_size;
   j["cells"] = f.cells;
   j["seconds"] = f.seconds;
+  if (!f.family.empty()) {  // whole-accelerator entries
+    j["bram36"] = f.bram36;
+    j["bram18"] = f.bram18;
+    j["bram_tiles"] = f.bram_tiles();
+    j["uram"] = f.uram;
+    j["lutram"] = f.lutram;
+    j["family"] = f.family;
+    j["config"] = f.config;
+    j["top_hash"] = f.top_hash;
+  }
   return j;
+}
+
+int OptionalInt(const json& j, const char* key) { return j.contains(key) ? j[key].get<int>() : 0; }
+std::string OptionalText(const json& j, const char* key) { return j.contains(key) ? j[key].get<std::string>() : ""; }
+
+// LUTs a distributed-RAM / shift-register primitive occupies.
+int LutramLuts(const std::string& type) {
+  static const std::map<std::string, int> luts = {
+      {"RAM32M", 4},    {"RAM32M16", 8},  {"RAM64M", 4},    {"RAM64M8", 8},   {"RAM32X1D", 2}, {"RAM64X1D", 2},
+      {"RAM128X1D", 4}, {"RAM256X1D", 8}, {"RAM32X1S", 1},  {"RAM64X1S", 1},  {"RAM128X1S", 2}, {"RAM256X1S", 4},
+      {"RAM512X1S", 8}, {"SRL16E", 1},    {"SRLC16E", 1},   {"SRLC32E", 1}};
+  auto it = luts.find(type);
+  return it == luts.end() ? 0 : it->second;
 }
 
 int RequireInt(const json& j, const char* key, const std::string& where) {
@@ -45,18 +71,33 @@ SynthFigures FiguresFromJson(const json& j, const std::string& where) {
   if (j.contains("lut_by_size")) f.lut_by_size = j["lut_by_size"].get<std::map<std::string, int>>();
   if (j.contains("cells")) f.cells = j["cells"].get<std::map<std::string, int>>();
   if (j.contains("seconds")) f.seconds = j["seconds"].get<double>();
+  f.bram36 = OptionalInt(j, "bram36");
+  f.bram18 = OptionalInt(j, "bram18");
+  f.uram = OptionalInt(j, "uram");
+  f.lutram = OptionalInt(j, "lutram");
+  f.family = OptionalText(j, "family");
+  f.config = OptionalText(j, "config");
+  f.top_hash = OptionalText(j, "top_hash");
   return f;
 }
 
 }  // namespace
 
-std::string TopModule(SynthTarget target) { return target == SynthTarget::kPe ? "pe" : "gemm_unit"; }
+std::string TopModule(SynthTarget target) {
+  switch (target) {
+    case SynthTarget::kPe: return "pe";
+    case SynthTarget::kGemmUnit: return "gemm_unit";
+    case SynthTarget::kAccel: return "potacc_accel_top";
+  }
+  return "";
+}
 
-std::string SectionKey(SynthSection section) {
+std::string SectionKey(const SynthSection& section) {
+  if (section.target == SynthTarget::kAccel) return std::string(kAccelSectionPrefix) + section.board;
   return TopModule(section.target) + (section.dsp ? "" : "_nodsp");
 }
 
-const SynthFigures& SynthResults::Get(SynthSection section, const std::string& method) const {
+const SynthFigures& SynthResults::Get(const SynthSection& section, const std::string& method) const {
   const std::string key = SectionKey(section);
   auto s = sections.find(key);
   Check(s != sections.end(), "synthesis results have no section '" + key + "'");
@@ -65,9 +106,52 @@ const SynthFigures& SynthResults::Get(SynthSection section, const std::string& m
   return m->second;
 }
 
-bool SynthResults::Has(SynthSection section, const std::string& method) const {
+bool SynthResults::Has(const SynthSection& section, const std::string& method) const {
   auto s = sections.find(SectionKey(section));
   return s != sections.end() && s->second.count(method) != 0;
+}
+
+std::vector<std::string> SynthResults::AccelBoards() const {
+  std::vector<std::string> boards;
+  for (const auto& [key, methods] : sections)
+    if (StartsWith(key, kAccelSectionPrefix)) boards.push_back(key.substr(std::string(kAccelSectionPrefix).size()));
+  return boards;
+}
+
+void SynthResults::Merge(const SynthResults& other) {
+  tool = other.tool;
+  family = other.family;
+  rtl_hash = other.rtl_hash;
+  for (const auto& [key, methods] : other.sections)
+    for (const auto& [method, figures] : methods) sections[key][method] = figures;
+}
+
+std::string HashText(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string RtlSourcesHash(const std::filesystem::path& rtl_dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(rtl_dir, ec))
+    if (e.path().extension() == ".v") files.push_back(e.path());
+  Check(!ec && !files.empty(), "no Verilog files (*.v) in " + rtl_dir.string());
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    all += f.filename().string() + '\0' + text.str() + '\0';
+  }
+  return HashText(all);
 }
 
 SynthFigures FiguresFromCells(const std::map<std::string, int>& cells) {
@@ -88,6 +172,14 @@ SynthFigures FiguresFromCells(const std::map<std::string, int>& cells) {
       f.dsp += count;
     } else if (StartsWith(type, "MUXF")) {
       f.muxf += count;
+    } else if (StartsWith(type, "RAMB36")) {
+      f.bram36 += count;
+    } else if (StartsWith(type, "RAMB18")) {
+      f.bram18 += count;
+    } else if (StartsWith(type, "URAM")) {
+      f.uram += count;
+    } else if (LutramLuts(type) > 0) {
+      f.lutram += count * LutramLuts(type);
     }
   }
   for (const char* size : {"LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "INV"}) f.lut_by_size.emplace(size, 0);
@@ -132,10 +224,14 @@ std::string ResultsToJson(const SynthResults& results) {
   json j;
   j["tool"] = results.tool;
   j["family"] = results.family;
+  if (!results.rtl_hash.empty()) j["rtl_hash"] = results.rtl_hash;
   for (const auto& [key, methods] : results.sections) {
     json section = json::object();
     for (const auto& [method, figures] : methods) section[method] = FiguresToJson(figures);
-    j[key] = section;
+    if (StartsWith(key, kAccelSectionPrefix))
+      j["accel"][key.substr(std::string(kAccelSectionPrefix).size())] = section;
+    else
+      j[key] = section;
   }
   return j.dump(2) + "\n";
 }
@@ -151,6 +247,15 @@ SynthResults ResultsFromJson(const std::string& json_text, const std::string& or
   SynthResults r;
   if (j.contains("tool")) r.tool = j["tool"].get<std::string>();
   if (j.contains("family")) r.family = j["family"].get<std::string>();
+  if (j.contains("rtl_hash")) r.rtl_hash = j["rtl_hash"].get<std::string>();
+  if (j.contains("accel")) {
+    Check(j["accel"].is_object(), origin + ": 'accel' must be an object of boards");
+    for (const auto& [board, methods] : j["accel"].items()) {
+      Check(methods.is_object(), origin + ": accel." + board + " must be an object");
+      for (const auto& [method, figures] : methods.items())
+        r.sections[kAccelSectionPrefix + board][method] = FiguresFromJson(figures, origin + ": accel." + board + "." + method);
+    }
+  }
   for (SynthTarget target : {SynthTarget::kPe, SynthTarget::kGemmUnit}) {
     for (bool dsp : {true, false}) {
       const std::string key = SectionKey({target, dsp});
@@ -160,7 +265,7 @@ SynthResults ResultsFromJson(const std::string& json_text, const std::string& or
         r.sections[key][method] = FiguresFromJson(figures, origin + ": " + key + "." + method);
     }
   }
-  Check(!r.sections.empty(), origin + ": no 'pe'/'gemm_unit' sections");
+  Check(!r.sections.empty(), origin + ": no 'pe'/'gemm_unit'/'accel' sections");
   return r;
 }
 
@@ -178,11 +283,7 @@ SynthResults LoadResults(const std::filesystem::path& path) {
 }
 
 void SaveResults(const SynthResults& results, const std::filesystem::path& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  Check(static_cast<bool>(out), "cannot write " + path.string());
-  out << ResultsToJson(results);
-  out.close();
-  Check(static_cast<bool>(out), "cannot write " + path.string());
+  WriteFileIfChanged(path, ResultsToJson(results));  // temp file + rename: whole or not at all
 }
 
 std::filesystem::path CachedResultsPath() {

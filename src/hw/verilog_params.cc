@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/hw/accel_rtl_params.h"
 #include "potacc/quant/method.h"
 
 namespace potacc::hw {
@@ -75,14 +76,7 @@ std::string MethodParamsVerilog() {
 }
 
 void WriteMethodParams(const std::filesystem::path& dir) {
-  const std::filesystem::path path = dir / kMethodHeaderName;
-  const std::string text = MethodParamsVerilog();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  Check(static_cast<bool>(out), "cannot write " + path.string());
+  WriteFileIfChanged(dir / kMethodHeaderName, MethodParamsVerilog());
 }
 
 int MethodIndex(const std::string& name) {

@@ -14,8 +14,11 @@
 #include <thread>
 
 #include "potacc/error.h"
+#include "potacc/hw/accel_rtl_params.h"
+#include "potacc/hw/fpga_target.h"
 #include "potacc/hw/hw_dir.h"
 #include "potacc/hw/verilog_params.h"
+#include "potacc/platform/board.h"
 #include "potacc/quant/method.h"
 
 namespace potacc::hw {
@@ -78,6 +81,11 @@ std::string Tail(const std::string& text, size_t lines) {
 
 std::string SynthJobName(const SynthJob& job) { return SectionKey(job.section) + "/" + job.method; }
 
+accel::AcceleratorConfig AccelJobConfig(const SynthJob& job) {
+  Check(job.section.target == SynthTarget::kAccel, "not a whole-accelerator job: " + SynthJobName(job));
+  return accel::ResolveAcceleratorConfig(job.method, job.section.board);
+}
+
 double EstimateSynthesisSeconds(const std::vector<SynthJob>& jobs, const SynthResults* previous, int parallel) {
   std::vector<double> free_at(static_cast<size_t>(std::max(1, parallel)), 0.0);
   for (const SynthJob& job : jobs) {
@@ -131,7 +139,16 @@ std::vector<SynthJob> AllSynthJobs() {
   std::vector<SynthJob> jobs;
   for (SynthTarget target : {SynthTarget::kPe, SynthTarget::kGemmUnit})
     for (bool dsp : {true, false})
-      for (const quant::Method* m : quant::AllMethods()) jobs.push_back({{target, dsp}, std::string(m->name)});
+      for (const quant::Method* m : quant::AllMethods()) {
+        SynthJob job;
+        job.section.target = target;
+        job.section.dsp = dsp;
+        job.method = std::string(m->name);
+        jobs.push_back(std::move(job));
+      }
+  for (const std::string& board : platform::ShippedBoards())
+    for (const quant::Method* m : quant::AllMethods())
+      jobs.push_back(SynthJob{SynthSection{SynthTarget::kAccel, true, board}, std::string(m->name)});
   return jobs;
 }
 
@@ -152,6 +169,12 @@ std::string SynthScript(const std::string& script_template, const SynthJob& job,
   s = ReplaceAll(s, "@METHOD@", std::to_string(MethodIndex(job.method)));
   s = ReplaceAll(s, "@DSP_FLAG@", job.section.dsp ? "" : "-nodsp");
   s = ReplaceAll(s, "@STAT_JSON@", stat_json.string());
+  if (job.section.target == SynthTarget::kAccel) {
+    const FpgaTarget target = FpgaTargetOf(AccelJobConfig(job));
+    s = ReplaceAll(s, "@TOP_FILE@", (gen_dir / kAccelTopFileName).string());
+    s = ReplaceAll(s, "@FAMILY@", target.family);
+    s = ReplaceAll(s, "@URAM_FLAG@", target.uram ? "-uram" : "");
+  }
   // Any @NAME@ left is a field this code does not know.
   for (size_t open = s.find('@'); open != std::string::npos; open = s.find('@', open + 1)) {
     size_t end = open + 1;
@@ -166,12 +189,17 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
                           const SynthProgress& progress) {
   const fs::path rtl_dir = options.rtl_dir.empty() ? HwDir() / "rtl" : options.rtl_dir;
   const fs::path script_path = options.script.empty() ? HwDir() / "synth" / "synth.ys" : options.script;
+  const fs::path accel_script_path =
+      options.accel_script.empty() ? HwDir() / "synth" / "synth_accel.ys" : options.accel_script;
   Check(fs::is_directory(rtl_dir),
         "RTL folder not found: " + rtl_dir.string() + (options.rtl_dir.empty() ? " (" + HwDirHint() + ")" : ""));
   Check(fs::is_regular_file(script_path),
         "synthesis script not found: " + script_path.string() +
             (options.script.empty() ? " (" + HwDirHint() + ")" : ""));
   const std::string script_template = ReadFile(script_path);
+  bool any_accel = false;
+  for (const SynthJob& job : jobs) any_accel = any_accel || job.section.target == SynthTarget::kAccel;
+  const std::string accel_template = any_accel ? ReadFile(accel_script_path) : std::string();
   const auto yosys = FindYosys(options.yosys);
   Check(yosys.has_value(), "yosys not found ('" + options.yosys + "'; apt-get install yosys)");
 
@@ -198,7 +226,7 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
   int done = 0;
   const int max_jobs = std::max(1, options.jobs);
   auto files = [&](size_t i) {
-    const std::string stem = SectionKey(jobs[i].section) + "_" + jobs[i].method;
+    const std::string stem = ReplaceAll(SectionKey(jobs[i].section), "/", "_") + "_" + jobs[i].method;
     return std::array<fs::path, 3>{work / (stem + ".ys"), work / (stem + ".log"), work / (stem + "_stat.json")};
   };
   auto kill_all = [&] {
@@ -211,10 +239,20 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
     WriteMethodParams(work);  // the RTL's method parameters, from the C++ descriptions
     results.tool = YosysVersion(*yosys);
     results.family = "xc7";
+    results.rtl_hash = RtlSourcesHash(rtl_dir);
     while (next < jobs.size() || !running.empty()) {
       while (next < jobs.size() && static_cast<int>(running.size()) < max_jobs) {
         const auto [script, log, stat] = files(next);
-        WriteFile(script, SynthScript(script_template, jobs[next], rtl_dir, work, stat));
+        const SynthJob& job = jobs[next];
+        if (job.section.target == SynthTarget::kAccel) {
+          // The configuration's generated top module, in a folder of its own.
+          const fs::path gen = script.parent_path() / script.stem();
+          WriteMethodParams(gen);
+          WriteAccelTop(AccelJobConfig(job), gen);
+          WriteFile(script, SynthScript(accel_template, job, rtl_dir, gen, stat));
+        } else {
+          WriteFile(script, SynthScript(script_template, job, rtl_dir, work, stat));
+        }
         const pid_t pid = Spawn({*yosys, "-q", "-l", log.string(), "-s", script.string()}, work / "yosys_stdout.txt");
         running.push_back({next, pid, Clock::now()});
         ++next;
@@ -250,6 +288,12 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
         SynthFigures figures = ParseYosysStatJson(ReadFile(stat));
         figures.depth = ParseLtpLength(ReadFile(log));
         figures.seconds = static_cast<double>(static_cast<int>(secs * 10 + 0.5)) / 10;
+        if (job.section.target == SynthTarget::kAccel) {
+          const accel::AcceleratorConfig config = AccelJobConfig(job);
+          figures.family = FpgaTargetOf(config).family;
+          figures.config = config.name;
+          figures.top_hash = HashText(AccelTopVerilog(config));
+        }
         results.sections[SectionKey(job.section)][job.method] = figures;
         ++done;
         if (progress) {

@@ -46,6 +46,22 @@ std::optional<double> SplitScale(double published_a, double published_b, double 
   return shell + array_a * unit_m / unit_a;
 }
 
+// The published INT8 counts times method/int8 of the synthesized whole
+// accelerators of the board's design, resource by resource (a resource the
+// synthesized int8 design does not use keeps the published count).
+std::optional<Resources> WholeDesignScale(const Board& board, const std::string& method, const HwSynthResults* synth) {
+  if (!synth) return std::nullopt;
+  const auto designs = synth->accel.find(board.accel_board);
+  const auto p8 = board.power.published_resources.find("int8");
+  if (designs == synth->accel.end() || p8 == board.power.published_resources.end()) return std::nullopt;
+  const auto ours = designs->second.find(method), ours8 = designs->second.find("int8");
+  if (ours == designs->second.end() || ours8 == designs->second.end()) return std::nullopt;
+  auto scale = [](double published8, double m, double m8) { return m8 > 0 ? published8 * m / m8 : published8; };
+  const Resources &P = p8->second, &M = ours->second, &M8 = ours8->second;
+  return Resources{scale(P.lut, M.lut, M8.lut), scale(P.ff, M.ff, M8.ff), scale(P.dsp, M.dsp, M8.dsp),
+                   scale(P.bram, M.bram, M8.bram), scale(P.uram, M.uram, M8.uram)};
+}
+
 }  // namespace
 
 std::filesystem::path DefaultHwSynthResultsPath() {
@@ -66,6 +82,20 @@ std::optional<HwSynthResults> LoadHwSynthResults(const std::filesystem::path& pa
   r.file = path;
   const std::pair<const char*, std::map<std::string, Resources>*> blocks[] = {
       {"pe", &r.pe}, {"gemm_unit", &r.gemm_unit}, {"pe_nodsp", &r.pe_nodsp}, {"gemm_unit_nodsp", &r.gemm_unit_nodsp}};
+  if (doc.contains("accel") && doc.at("accel").is_object()) {
+    for (const auto& [board, methods] : doc.at("accel").items()) {
+      if (!methods.is_object()) continue;
+      for (const auto& [method, item] : methods.items()) {
+        if (!item.is_object()) continue;
+        const std::string where = path.string() + ": accel." + board + "." + method;
+        Resources res = ReadCounts(item, where);
+        if (item.contains("lutram") && item.at("lutram").is_number())
+          res.lut += item.at("lutram").get<double>();  // LUTs as memory count as LUTs (Vivado's figure)
+        res.bram = item.value("bram_tiles", item.value("bram36", 0) + item.value("bram18", 0) / 2.0);
+        r.accel[board][method] = res;
+      }
+    }
+  }
   for (const auto& [block, dst_ptr] : blocks) {
     if (!doc.contains(block) || !doc.at(block).is_object()) continue;
     auto& dst = *dst_ptr;
@@ -86,6 +116,10 @@ AccelPowerModel AccelPowerFor(const Board& board, const std::string& method,
   if (it != published.end()) {
     m.resources = it->second;
     m.resource_source = "published Vivado figures (board file, reference §7)";
+  } else if (auto whole = WholeDesignScale(board, method, synth)) {
+    m.resources = *whole;
+    m.resource_source = "published INT8 design (reference §7) scaled by the synthesized whole accelerators' " + method +
+                        "/int8 ratio (" + synth->file.filename().string() + ", accel." + board.accel_board + ")";
   } else {
     auto p8 = published.find("int8");
     auto pq = published.find("qkeras");

@@ -278,6 +278,7 @@ Board BoardFromJson(const json& doc, const std::string& where) {
     b.values.push_back(std::move(v));
   }
   b.accel_board = rd.Text(doc.at("fpga"), "fpga", "accel_board");
+  if (doc.at("fpga").contains("device")) b.fpga_device = rd.Text(doc.at("fpga"), "fpga", "device");
   ReadPublishedResources(doc.at("power"), rd, b);
   RefuseUnknownFields(doc, rd);
   return b;

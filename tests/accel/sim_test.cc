@@ -37,7 +37,7 @@ TEST(Simulator, ExactAgainstReferenceGemmForEveryPe) {
           const int64_t m = std::uniform_int_distribution<int64_t>(1, 40)(rng);
           const int64_t n = std::uniform_int_distribution<int64_t>(1, 70)(rng);
           const int64_t k = std::uniform_int_distribution<int64_t>(1, 300)(rng);
-          const RandomGemm g = MakeGemm(*c.method, m, n, k, rng);
+          const RandomGemm g = MakeRandomGemm(*c.method, m, n, k, rng);
           ASSERT_EQ(Accelerate(c, g), Reference(g, rounding, -128, 127))
               << method << " " << board << " " << m << "x" << n << "x" << k;
         }
@@ -52,7 +52,7 @@ TEST(Simulator, EdgeShapesAndShapesBeyondEveryBuffer) {
     const AcceleratorConfig c = Tiny(ResolveAcceleratorConfig(method, "pynq-z2"));
     for (auto [m, n, k] : std::vector<std::array<int64_t, 3>>{
              {1, 1, 1}, {1, 3, 1}, {2, 4, 16}, {1, 50, 17}, {5, 7, 1}, {77, 61, 300}, {130, 9, 380}, {3, 200, 64}}) {
-      const RandomGemm g = MakeGemm(*c.method, m, n, k, rng);
+      const RandomGemm g = MakeRandomGemm(*c.method, m, n, k, rng);
       SimStats stats;
       ASSERT_EQ(Accelerate(c, g, -128, 127, &stats), Reference(g, fixed_point::Rounding::kDouble, -128, 127))
           << method << " " << m << "x" << n << "x" << k;
@@ -64,7 +64,7 @@ TEST(Simulator, EdgeShapesAndShapesBeyondEveryBuffer) {
 TEST(Simulator, HostAppliesFusedActivationClamp) {
   std::mt19937 rng(5);
   AcceleratorConfig c = ResolveAcceleratorConfig("apot", "pynq-z2");
-  const RandomGemm g = MakeGemm(*c.method, 9, 10, 40, rng);
+  const RandomGemm g = MakeRandomGemm(*c.method, 9, 10, 40, rng);
   const int32_t lo = g.layer.output_zero_point, hi = 100;  // a ReLU-like bound
   EXPECT_EQ(Accelerate(c, g, lo, hi), Reference(g, fixed_point::Rounding::kDouble, lo, hi));
   c.host_activation_clamp = false;  // released behaviour: only the int8 clamp

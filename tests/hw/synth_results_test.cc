@@ -5,7 +5,13 @@
 #include <fstream>
 
 #include "potacc/error.h"
+#include "potacc/accel/config.h"
+#include "potacc/hw/accel_rtl_params.h"
+#include "potacc/hw/fpga_target.h"
+#include "potacc/hw/hw_dir.h"
+#include "potacc/hw/hw_report.h"
 #include "potacc/hw/synth_results.h"
+#include "potacc/platform/board.h"
 #include "potacc/quant/method.h"
 #include "support/data_dir.h"
 
@@ -117,6 +123,64 @@ TEST(CachedSynthResults, CompleteAndShiftPesAreCheaper) {
       EXPECT_LT(r.Get({target, false}, shift).lut, int8) << TopModule(target) << "/" << shift;
       EXPECT_LT(r.Get({target, true}, shift).lut, int8) << TopModule(target) << "/" << shift;
       EXPECT_EQ(r.Get({target, true}, shift).dsp, 0) << shift;  // nothing to put in a DSP
+    }
+  }
+}
+
+// The cached figures describe the RTL in hw/rtl as it is now: the hash of the
+// sources recorded by the synthesis run equals the current one, and each
+// whole-accelerator entry was synthesized from the top module its
+// configuration generates today. (After changing hw/rtl, refresh the cache:
+// potacc hw report --run-yosys --json hw/synth/results.json.)
+TEST(CachedSynthResults, DescribeTheCurrentRtl) {
+  const SynthResults r = LoadResults(CachedResultsPath());
+  EXPECT_EQ(r.rtl_hash, RtlSourcesHash(HwDir() / "rtl"))
+      << "hw/rtl changed since hw/synth/results.json was synthesized; run "
+         "`potacc hw report --run-yosys --json hw/synth/results.json`";
+  const std::vector<std::string> boards = r.AccelBoards();
+  EXPECT_EQ(boards.size(), platform::ShippedBoards().size());
+  for (const std::string& board : boards) {
+    for (const quant::Method* m : quant::AllMethods()) {
+      const SynthSection section{SynthTarget::kAccel, true, board};
+      ASSERT_TRUE(r.Has(section, std::string(m->name))) << board << "/" << m->name;
+      const SynthFigures& f = r.Get(section, std::string(m->name));
+      const accel::AcceleratorConfig config = accel::ResolveAcceleratorConfig(f.config);
+      EXPECT_EQ(config.board, board);
+      EXPECT_EQ(config.method, m);
+      EXPECT_EQ(f.top_hash, HashText(AccelTopVerilog(config))) << f.config << " generates another top module now";
+    }
+  }
+}
+
+// Every whole-accelerator design fits its board's device, its buffers are in
+// block RAM / UltraRAM (not LUTs or flip-flops), and the shift designs need
+// fewer LUTs than the INT8 baseline.
+TEST(CachedSynthResults, WholeAcceleratorsFitTheirDevicesWithBuffersInBlockRam) {
+  const SynthResults r = LoadResults(CachedResultsPath());
+  for (const std::string& board : r.AccelBoards()) {
+    for (const quant::Method* m : quant::AllMethods()) {
+      const SynthFigures& f = r.Get({SynthTarget::kAccel, true, board}, std::string(m->name));
+      const accel::AcceleratorConfig config = accel::ResolveAcceleratorConfig(f.config);
+      const FpgaTarget device = FpgaTargetOf(config);
+      SCOPED_TRACE(f.config + " on " + device.device);
+      ASSERT_GT(device.luts, 0);
+      EXPECT_LE(f.lut + f.lutram, device.luts);
+      EXPECT_LE(f.bram_tiles(), device.bram36);
+      EXPECT_LE(f.dsp, device.dsps);
+      EXPECT_LE(f.uram, device.urams);
+      EXPECT_GT(f.depth, 0);
+      // Buffer bits (global input buffer + per unit local input, weights,
+      // epilogue) against the memory blocks' data capacity: 32 Kib per RAMB36
+      // tile, 256 Kib per URAM288 (64-bit wide use).
+      const accel::BufferGeometry& b = config.buffers;
+      const double bits = 128.0 * b.gib_addresses +
+                          config.units * (128.0 * b.local_input_addresses + 64.0 * b.weight_banks * b.weight_addresses +
+                                          288.0 * b.wsums_entries);
+      EXPECT_GE(f.bram_tiles() * 36 * 1024 + f.uram * 288.0 * 1024, 0.95 * bits);
+      EXPECT_LT(f.lutram * 64.0, 0.05 * bits) << "buffers mapped to distributed RAM";
+    }
+    for (const char* shift : {"qkeras", "apot", "msq"}) {
+      EXPECT_GT(AccelLutSaving(r, board, shift), 0) << board << "/" << shift;
     }
   }
 }

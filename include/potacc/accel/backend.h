@@ -65,16 +65,37 @@ class Backend {
   virtual const SimStats* model_stats() const { return nullptr; }
 };
 
+// Options of a backend, from "NAME:key=value,key=value" (e.g. "rtl:stall=0.2").
+class BackendOptions {
+ public:
+  BackendOptions() = default;
+  // Parses "key=value,key=value" ("" = none). Throws potacc::Error on a malformed item.
+  static BackendOptions Parse(const std::string& text, const std::string& backend);
+  bool empty() const { return values_.empty(); }
+  // The value of `key` as a number in [lo, hi], or `fallback` when absent.
+  double Number(const std::string& key, double fallback, double lo, double hi) const;
+  // Throws potacc::Error naming the first key not in `known` (a typo must not be ignored).
+  void RejectUnknown(const std::vector<std::string>& known) const;
+
+ private:
+  std::string backend_;
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
 using BackendFactory = std::function<std::unique_ptr<Backend>(const AcceleratorConfig&)>;
+using BackendFactoryWithOptions =
+    std::function<std::unique_ptr<Backend>(const AcceleratorConfig&, const BackendOptions&)>;
 
 // Registers a backend under `name` (a later registration of the same name
-// replaces the earlier one). `summary` is one line for --help and errors.
+// replaces the earlier one). `summary` is one line for --help and errors. A
+// factory without options refuses "name:options".
 void RegisterBackend(const std::string& name, const std::string& summary, BackendFactory factory);
+void RegisterBackend(const std::string& name, const std::string& summary, BackendFactoryWithOptions factory);
 
-// Creates the backend `name` for `config`. Throws potacc::Error naming the
-// available backends when `name` is unknown (e.g. "rtl" in a build without
-// Verilator says so).
-std::unique_ptr<Backend> MakeBackend(const std::string& name, const AcceleratorConfig& config);
+// Creates the backend `spec` = "NAME" or "NAME:options" for `config`. Throws
+// potacc::Error naming the available backends when NAME is unknown (e.g.
+// "rtl" in a build without Verilator says so).
+std::unique_ptr<Backend> MakeBackend(const std::string& spec, const AcceleratorConfig& config);
 
 struct BackendInfo {
   std::string name, summary;

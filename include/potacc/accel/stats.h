@@ -62,6 +62,10 @@ struct LayerStats {
   int64_t row_tiles = 0, col_tiles = 0;
   int64_t weight_loads = 0;             // LOAD_WGT commands per inference
   PhaseCycles cycles;                   // per inference (last one)
+  // When the backend also reports the event model's prediction for the same
+  // commands (backend.h model_stats(): the RTL backend), its cycles.
+  bool has_model_cycles = false;
+  PhaseCycles model_cycles;
   std::vector<UnitActivity> units;      // per GEMM unit
   HostWork host;
   int64_t bytes_to_accel = 0;    // stream bytes host -> accelerator (commands, inputs, weights, epilogues)

@@ -1,6 +1,7 @@
 // The hardware comparison the reference work makes: shift-PE cost relative to
-// the multiplier PE, per PE and per GEMM unit, and the whole-array estimate
-// beside the reference design's Vivado figures (reference-accelerator.md §7).
+// the multiplier PE, per PE and per GEMM unit, the whole-array estimate, and
+// the whole accelerator (hw/rtl/potacc_accel.v) per board beside the
+// reference design's Vivado figures (reference-accelerator.md §7).
 #pragma once
 
 #include <map>
@@ -8,16 +9,21 @@
 #include <vector>
 
 #include "potacc/hw/synth_results.h"
+#include "potacc/platform/board.h"
 
 namespace potacc::hw {
 
 // One board of the reference design: GEMM units and Vivado place-and-route
-// LUTs of the accelerator IP ("ip" scope) per method.
+// figures of the accelerator IP ("ip" scope) per method, read from the shipped
+// board files (configs/boards/*.json, power.published_resources, reference §7).
 struct ReferenceBoard {
-  std::string name;
+  std::string name;   // "PYNQ-Z2"
+  std::string board;  // "pynq-z2"
   int units;
-  std::map<std::string, int> vivado_ip_luts;  // qkeras, msq, apot, int8
+  std::map<std::string, int> vivado_ip_luts;             // qkeras, msq, apot, int8
+  std::map<std::string, platform::Resources> vivado_ip;  // lut, ff, dsp, bram tiles, uram
 };
+// The shipped boards, fewest GEMM units first.
 const std::vector<ReferenceBoard>& ReferenceBoards();
 
 // The method every ratio is relative to, and the section it is taken from
@@ -25,7 +31,11 @@ const std::vector<ReferenceBoard>& ReferenceBoards();
 inline constexpr const char* kBaselineMethod = "int8";
 
 // lut(section, method) / lut(same target, -nodsp, int8).
-double LutRatioToMultiplier(const SynthResults& results, SynthSection section, const std::string& method);
+double LutRatioToMultiplier(const SynthResults& results, const SynthSection& section, const std::string& method);
+
+// Whole accelerator: 1 - LUT(method) / LUT(int8) on `board` (LUT = logic +
+// LUTRAM), the shift designs' saving. Throws potacc::Error when absent.
+double AccelLutSaving(const SynthResults& results, const std::string& board, const std::string& method);
 
 // The tables printed by `potacc hw report`. `origin` says where the figures
 // come from (a fresh Yosys run or the cached file).

@@ -2,16 +2,19 @@
 // file that carries them (hw/synth/results.json). The JSON keys are a
 // contract with the board/energy model: do not rename them.
 //
-//   {"tool": "yosys 0.23", "family": "xc7",
+//   {"tool": "yosys 0.23", "family": "xc7", "rtl_hash": "<hash of hw/rtl/*.v>",
 //    "pe":              {method: {lut, ff, carry, dsp, depth, muxf, lut_by_size{...}, cells{...}}},
 //    "gemm_unit":       {...},      // DSP inference allowed
 //    "pe_nodsp":        {...},      // synth_xilinx -nodsp (everything in LUTs)
-//    "gemm_unit_nodsp": {...}}
+//    "gemm_unit_nodsp": {...},
+//    "accel": {board: {method: {..., bram36, bram18, uram, lutram, family, config, top_hash}}}}
+//                                 // the whole accelerator (hw/rtl/potacc_accel.v) per board
 #pragma once
 
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace potacc::hw {
 
@@ -22,22 +25,34 @@ struct SynthFigures {
   int dsp = 0;    // DSP48E1
   int muxf = 0;   // MUXF7/MUXF8 (slice muxes, no LUT)
   int depth = 0;  // cells on the longest combinational path (Yosys `ltp`)
+  int bram36 = 0;  // RAMB36E1/E2
+  int bram18 = 0;  // RAMB18E1/E2
+  int uram = 0;    // URAM288
+  int lutram = 0;  // LUTs used as distributed RAM or shift registers (RAM32M = 4, SRL16E = 1, ...)
   std::map<std::string, int> lut_by_size;  // "LUT1".."LUT6", "INV"
   std::map<std::string, int> cells;        // every cell type -> count
   double seconds = 0;                      // Yosys wall time for this run
+  // Whole-accelerator entries: the Yosys family, the configuration it was
+  // generated from and the hash of its generated top module.
+  std::string family, config, top_hash;
 
+  // Block-RAM tiles as Vivado counts them (a RAMB18 is half a tile).
+  double bram_tiles() const { return bram36 + bram18 / 2.0; }
   bool operator==(const SynthFigures&) const = default;
 };
 
-// The four sections of the results file.
-enum class SynthTarget { kPe, kGemmUnit };
+// The sections of the results file.
+enum class SynthTarget { kPe, kGemmUnit, kAccel };
 struct SynthSection {
   SynthTarget target;
-  bool dsp;  // false = -nodsp
+  bool dsp;               // false = -nodsp (kAccel: DSPs for the PPU only, the PE multipliers in LUTs)
+  std::string board = {};  // kAccel: the board ("pynq-z2", "kv260")
 };
-// Section key in the JSON: "pe", "gemm_unit", "pe_nodsp", "gemm_unit_nodsp".
-std::string SectionKey(SynthSection section);
-// Top module name: "pe" / "gemm_unit".
+// Section key: "pe", "gemm_unit", "pe_nodsp", "gemm_unit_nodsp", "accel/<board>"
+// (in the JSON: "accel": {board: ...}).
+inline constexpr const char* kAccelSectionPrefix = "accel/";
+std::string SectionKey(const SynthSection& section);
+// Top module name: "pe" / "gemm_unit" / "potacc_accel_top".
 std::string TopModule(SynthTarget target);
 
 using MethodFigures = std::map<std::string, SynthFigures>;  // method name -> figures
@@ -45,12 +60,24 @@ using MethodFigures = std::map<std::string, SynthFigures>;  // method name -> fi
 struct SynthResults {
   std::string tool = "yosys";  // e.g. "yosys 0.23"
   std::string family = "xc7";
+  std::string rtl_hash;        // RtlSourcesHash of the RTL that was synthesized
   std::map<std::string, MethodFigures> sections;  // SectionKey -> per-method figures
 
   // Throws potacc::Error naming the missing section/method.
-  const SynthFigures& Get(SynthSection section, const std::string& method) const;
-  bool Has(SynthSection section, const std::string& method) const;
+  const SynthFigures& Get(const SynthSection& section, const std::string& method) const;
+  bool Has(const SynthSection& section, const std::string& method) const;
+  // Boards with whole-accelerator figures.
+  std::vector<std::string> AccelBoards() const;
+  // Copies every entry of `other` over this one's (a partial run into the cache).
+  void Merge(const SynthResults& other);
 };
+
+// FNV-1a 64-bit of a text, 16 hex digits.
+std::string HashText(const std::string& text);
+// Hash of the RTL sources (every *.v in `rtl_dir`, by name and content, in
+// name order): recorded in results.json, so a test can tell when the cached
+// figures no longer describe the RTL.
+std::string RtlSourcesHash(const std::filesystem::path& rtl_dir);
 
 // Figures from the output of `stat -json` (the whole design, or its single
 // module). The depth is not part of it (see ParseLtpLength).

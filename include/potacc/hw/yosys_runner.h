@@ -1,5 +1,6 @@
 // Runs Yosys on the RTL in hw/rtl (fork/exec with a timeout) and collects the
-// figures of every PE and GEMM unit, with and without DSP inference.
+// figures of every PE and GEMM unit, with and without DSP inference, and of
+// the whole accelerator per board and method (hw/synth/synth_accel.ys).
 #pragma once
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "potacc/accel/config.h"
 #include "potacc/hw/synth_results.h"
 
 namespace potacc::hw {
@@ -21,8 +23,9 @@ struct YosysOptions {
   std::string yosys = "yosys";           // program name or path
   std::filesystem::path rtl_dir;         // default: HwDir()/rtl (hw_dir.h)
   std::filesystem::path script;          // default: HwDir()/synth/synth.ys (template)
+  std::filesystem::path accel_script;    // default: HwDir()/synth/synth_accel.ys (template)
   std::filesystem::path work_dir;        // scratch; default: a fresh temp folder
-  int timeout_seconds = 1200;            // per Yosys run
+  int timeout_seconds = 7200;            // per Yosys run (a whole KV260 design takes tens of minutes)
   int jobs = 1;                          // concurrent Yosys processes
   bool keep_work_dir = false;
 };
@@ -32,11 +35,17 @@ std::optional<std::string> FindYosys(const std::string& program = "yosys");
 // "yosys 0.23" from `yosys -V`; throws potacc::Error when it cannot run.
 std::string YosysVersion(const std::string& yosys);
 
-// Every (section, method) pair: 4 sections x all methods.
+// Every (section, method) pair: 4 sections x all methods, then the whole
+// accelerator for every shipped board x method (potacc-v12-<board>-<method>).
 std::vector<SynthJob> AllSynthJobs();
 
+// The accelerator configuration a kAccel job synthesizes.
+accel::AcceleratorConfig AccelJobConfig(const SynthJob& job);
+
 // The Yosys script of one job: the template with @TOP@, @METHOD@ (RTL index),
-// @DSP_FLAG@, @RTL_DIR@, @GEN_DIR@, @RTL_FILES@, @STAT_JSON@ filled in.
+// @DSP_FLAG@, @RTL_DIR@, @GEN_DIR@, @RTL_FILES@, @STAT_JSON@ filled in; for a
+// kAccel job also @TOP_FILE@ (gen_dir/potacc_accel_top.v), @FAMILY@ and
+// @URAM_FLAG@ (from the board's device, fpga_target.h).
 std::string SynthScript(const std::string& script_template, const SynthJob& job,
                         const std::filesystem::path& rtl_dir, const std::filesystem::path& gen_dir,
                         const std::filesystem::path& stat_json);

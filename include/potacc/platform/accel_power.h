@@ -6,10 +6,11 @@
 // a = logic toggle rate, b = memory access rate (board file). Resource counts
 // come from the published Vivado figures (reference §7) when the board file
 // has them for the method. Otherwise (e.g. uniform4) they are derived from
-// potacc's own synthesis results (hw/synth/results.json, LUT-mapped GEMM
-// units): the published INT8 and QKeras designs fix the split between the
-// shell (buffers, control, PPU, streams) and the PE array, and the array
-// scales with the synthesized unit size of the method.
+// potacc's own synthesis results (hw/synth/results.json): preferably the
+// synthesized whole accelerators of the board (the published INT8 design's
+// counts scaled by method / int8 of the synthesized designs), else the
+// LUT-mapped GEMM units (the published INT8 and QKeras designs fix the split
+// between the shell and the PE array, which scales with the unit size).
 #pragma once
 
 #include <filesystem>
@@ -28,6 +29,8 @@ struct HwSynthResults {
   // The same synthesized without DSP blocks (multipliers in LUTs, as the
   // published INT8 design maps them: it has only 16 more DSPs than the shift designs).
   std::map<std::string, Resources> pe_nodsp, gemm_unit_nodsp;
+  // The whole accelerator, board -> method (lut = logic + LUTRAM, bram = tiles).
+  std::map<std::string, std::map<std::string, Resources>> accel;
   std::filesystem::path file;
 };
 

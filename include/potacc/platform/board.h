@@ -116,6 +116,7 @@ struct Board {
   // board take them from here) and its buffer geometry
   // (configs/accel/boards/<accel_board>.json).
   double fpga_clock_hz = 100e6;
+  std::string fpga_device;       // part name, e.g. "xc7z020-1" (empty if the file names none)
   int accel_units = 4;
   std::string accel_board;
   PowerModel power;
