@@ -17,7 +17,7 @@ namespace {
 using namespace potacc;
 
 void BM_Resnet20OnRtl(benchmark::State& state, const std::string& method) {
-  if (!std::filesystem::exists(testing::DataPath(hw::testing_support::kResnet20))) {
+  if (!std::filesystem::exists(potacc::testing::DataPath(hw::testing_support::kResnet20))) {
     state.SkipWithError("shared data not found (set POTACC_DATA)");
     return;
   }

@@ -58,6 +58,8 @@ class RtlBackend final : public accel::Backend {
       case Opcode::kLoadInputs: c.load_input += cycles; break;
       case Opcode::kLoadWeights: c.load_weights += cycles; break;
       case Opcode::kNop: c.nop += cycles; break;
+      case Opcode::kConfigDepthwise:  // refused by AccelRtlParams before any command runs
+        throw Error("rtl: CONFIG_DW is not implemented in the RTL");
       case Opcode::kCompute: {
         c.compute += cycles;
         c.post_drain += rtl_->ReadStatus(status::kPostDrain);

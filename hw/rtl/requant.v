@@ -66,7 +66,8 @@ module requant #(
     end else begin : g_single
       // (p + 2^(S-1)) >> S (S = 0: p), saturated to int32
       wire signed [64:0] half = sh2 == 6'd0 ? 65'sd0 : (65'sd1 <<< (sh2 - 6'd1));
-      wire signed [64:0] rounded = ({p2[63], p2} + half) >>> sh2;
+      // $signed: a concatenation is unsigned, and >>> of an unsigned sum is a logical shift.
+      wire signed [64:0] rounded = ($signed({p2[63], p2}) + half) >>> sh2;
       wire over = !rounded[64] && |rounded[63:31];
       wire under = rounded[64] && !(&rounded[63:31]);
       always @(posedge clk) r3 <= over ? 32'h7fff_ffff : under ? 32'h8000_0000 : rounded[31:0];

@@ -59,6 +59,12 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
 
   // ---- datapath
   p.Require(c.streams == 4 && c.stream_bits == 32, "the RTL has 4 streams of 32 bits");
+  // The RTL builds the v12 design (and its hls timing); the ICECS dialect and
+  // the potacc-x extensions exist only in the C++ simulator so far.
+  p.Require(c.protocol() == accel::Protocol::kV12 && !c.weights_broadcast(),
+            "the RTL speaks the v12 protocol with distributed weight tiles (not the ICECS v2 design)");
+  p.Require(!c.depth_split() && !c.depthwise_mode(),
+            "the RTL has no partial-sum buffer or depthwise window generator (potacc-x depth_split / depthwise)");
   p.Require(c.units >= 1 && c.units <= 16, "the RTL supports 1..16 GEMM units");
   p.Require(m.code_bits == 4 || m.code_bits == 8, "weight codes must be 4 or 8 bits wide");
   p.Add("METHOD", MethodIndex(std::string(m.name)), "PE method " + std::string(m.name) + " (index in quant::AllMethods())");

@@ -65,7 +65,7 @@ TEST(Icecs, PerTileWeightTransferVolumeIsTheHandCount) {
   c.buffers.weight_addresses = 32;  // 16 x 32 / 32 = 16 columns per tile
   c.buffers.gib_addresses = 32;     // 16 x 32 / 32 = 16 rows per tile
   std::mt19937 rng(3);
-  const RandomGemm g = MakeGemm(*c.method, 20, 24, 32, rng);
+  const RandomGemm g = MakeRandomGemm(*c.method, 20, 24, 32, rng);
   HostWork host;
   SimStats stats;
   ASSERT_EQ(Accelerate(c, g, -128, 127, &stats, &host), Reference(g, fixed_point::Rounding::kDouble, -128, 127));
@@ -90,7 +90,7 @@ TEST(Icecs, PerTileWeightTransferVolumeIsTheHandCount) {
 TEST(Icecs, LoadWeightHeaderAndRawShifts) {
   const AcceleratorConfig c = Icecs("qkeras");
   std::mt19937 rng(4);
-  const RandomGemm g = MakeGemm(*c.method, 8, 8, 40, rng);
+  const RandomGemm g = MakeRandomGemm(*c.method, 8, 8, 40, rng);
   const PreparedGemm p = PrepareGemm(c, g.layer, g.m);
   ASSERT_TRUE(p.ok()) << p.refused;
   const auto cmds = BuildCommands(p, g.a.data(), g.k);
@@ -125,7 +125,7 @@ TEST(Icecs, BitExactWithTheReferenceOnRandomShapes) {
         const int64_t m = std::uniform_int_distribution<int64_t>(1, 60)(rng);
         const int64_t n = std::uniform_int_distribution<int64_t>(1, 90)(rng);
         const int64_t k = std::uniform_int_distribution<int64_t>(1, 350)(rng);
-        const RandomGemm g = MakeGemm(*c.method, m, n, k, rng);
+        const RandomGemm g = MakeRandomGemm(*c.method, m, n, k, rng);
         ASSERT_EQ(Accelerate(c, g), Reference(g, fixed_point::Rounding::kDouble, -128, 127))
             << method << " tiny " << tiny << " " << m << "x" << n << "x" << k;
       }
@@ -180,7 +180,7 @@ TEST(Icecs, SynthesizedPpuMultipliesByTheLeftShiftAmount) {
 TEST(Icecs, PpuDefectChangesOutputsOnlyForMultipliersAboveOne) {
   AcceleratorConfig c = Icecs("qkeras");
   std::mt19937 rng(11);
-  RandomGemm g = MakeGemm(*c.method, 12, 8, 16, rng);
+  RandomGemm g = MakeRandomGemm(*c.method, 12, 8, 16, rng);
   c.ppu_rounding = fixed_point::Rounding::kIcecsV2;
   // Output multipliers below 1: the defect never fires, outputs equal TFLite's.
   ASSERT_EQ(Accelerate(c, g), Reference(g, fixed_point::Rounding::kDouble, -128, 127));

@@ -14,11 +14,8 @@
 
 namespace potacc::accel {
 
+using testing::MakeRandomGemm;
 using testing::RandomGemm;
-
-inline RandomGemm MakeGemm(const quant::Method& method, int64_t m, int64_t n, int64_t k, std::mt19937& rng) {
-  return testing::MakeRandomGemm(method, m, n, k, rng);
-}
 
 inline std::vector<int8_t> Reference(const RandomGemm& g, fixed_point::Rounding rounding, int32_t act_min, int32_t act_max) {
   return testing::ReferenceGemm(g, rounding, act_min, act_max);

@@ -137,7 +137,7 @@ TEST(Simulator, HostMemoryFollowsTheLoadNotTheConfiguredCapacity) {
   AcceleratorConfig c = ResolveAcceleratorConfig("apot", "pynq-z2");
   c.buffers.gib_addresses = int64_t{1} << 21;  // 32 MiB of GIB: accepted
   ASSERT_NO_THROW(ValidateAcceleratorConfig(c, "big gib"));
-  const RandomGemm g = MakeGemm(*c.method, 20, 24, 64, rng);
+  const RandomGemm g = MakeRandomGemm(*c.method, 20, 24, 64, rng);
   const PreparedGemm p = PrepareGemm(c, g.layer, g.m);
   ASSERT_TRUE(p.ok()) << p.refused;
   Simulator sim(c);

@@ -6,6 +6,7 @@
 
 #include "potacc/error.h"
 #include "potacc/hw/yosys_runner.h"
+#include "potacc/platform/board.h"
 #include "support/data_dir.h"
 #include "potacc/util/source_tree.h"
 
@@ -31,7 +32,8 @@ TEST(YosysRunner, ScriptFillsEveryField) {
 
 TEST(YosysRunner, TwentyJobs) {
   const auto jobs = AllSynthJobs();
-  EXPECT_EQ(jobs.size(), 20u);  // {pe, gemm_unit} x {dsp, nodsp} x 5 methods
+  // {pe, gemm_unit} x {dsp, nodsp} x 5 methods, plus the whole accelerator per shipped board x 5 methods
+  EXPECT_EQ(jobs.size(), 20u + 5u * platform::ShippedBoards().size());
 }
 
 // Hand-scheduled: jobs of 10, 20, 30 s (from earlier figures) and one

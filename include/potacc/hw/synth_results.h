@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace potacc::hw {
@@ -44,9 +45,14 @@ struct SynthFigures {
 // The sections of the results file.
 enum class SynthTarget { kPe, kGemmUnit, kAccel };
 struct SynthSection {
-  SynthTarget target;
-  bool dsp;               // false = -nodsp (kAccel: DSPs for the PPU only, the PE multipliers in LUTs)
-  std::string board = {};  // kAccel: the board ("pynq-z2", "kv260")
+  SynthTarget target = SynthTarget::kPe;
+  bool dsp = true;    // false = -nodsp (kAccel: DSPs for the PPU only, the PE multipliers in LUTs)
+  std::string board;  // kAccel: the board ("pynq-z2", "kv260")
+  // A constructor, not an aggregate: GCC 12 reports nested brace
+  // initialisation of the string as maybe-uninitialized.
+  SynthSection() = default;
+  SynthSection(SynthTarget t, bool with_dsp, std::string on_board = {})
+      : target(t), dsp(with_dsp), board(std::move(on_board)) {}
 };
 // Section key: "pe", "gemm_unit", "pe_nodsp", "gemm_unit_nodsp", "accel/<board>"
 // (in the JSON: "accel": {board: ...}).
