@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs potacc's build and test dependencies from Debian packages.
+# Installs potacc's build and test dependencies from Debian packages, plus
+# any packages named on the command line (scripts/cross.sh adds its cross
+# compiler and qemu-user).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
@@ -7,6 +9,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   verilator yosys
+  "$@"
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -92,6 +92,30 @@ int ValidTaps(const ConvShape& s, int oy, int ox, int64_t* offsets, int* taps) {
   return n;
 }
 
+void TapPointers(const ConvShape& s, const int8_t* image, int oy, int ox, const int8_t* zero_row,
+                 const int8_t** tap_ptr) {
+  for (int ky = 0; ky < s.filter_h; ++ky) {
+    const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+    for (int kx = 0; kx < s.filter_w; ++kx) {
+      const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+      const bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
+      tap_ptr[ky * s.filter_w + kx] = inside ? image + (int64_t{iy} * s.in_w + ix) * s.in_c : zero_row;
+    }
+  }
+}
+
+void DepthwiseTailChannels(const ConvShape& s, const Int8Params& q, const DepthwiseTables& t,
+                           const int8_t* const* tap_ptr, int from, int8_t* out) {
+  const int taps = s.filter_h * s.filter_w;
+  for (int c = from; c < s.out_c; ++c) {
+    uint32_t acc = static_cast<uint32_t>(t.folded_bias[c]);
+    for (int tap = 0; tap < taps; ++tap) {
+      acc += static_cast<uint32_t>(tap_ptr[tap][c] * t.weights[int64_t{tap} * s.out_c + c]);
+    }
+    out[c] = RequantizeOne(q, static_cast<int32_t>(acc), c);
+  }
+}
+
 namespace {
 
 // Any depth multiplier: per pixel, the valid taps are listed once, then each
@@ -140,8 +164,11 @@ void DepthwiseConvInt8(const ConvShape& s, const Int8Params& q, const int8_t* in
   Check(s.in_c > 0 && s.out_c % s.in_c == 0,
         "DepthwiseConvInt8: output channels must be a multiple of input channels");
   const detail::DepthwiseTables t = detail::MakeDepthwiseTables(s, q, filter, bias);
-  if (isa == Isa::kAvx2 && s.out_c == s.in_c && detail::VectorRequantOk(q, s.out_c)) {
+  const bool vector = s.out_c == s.in_c && detail::VectorRequantOk(q, s.out_c);
+  if (vector && isa == Isa::kAvx2) {
     detail::DepthwiseInt8Avx2(s, q, t, input, output);
+  } else if (vector && detail::IsNeon(isa)) {
+    detail::DepthwiseInt8Neon(s, q, t, input, output);
   } else {
     detail::DepthwiseInt8Portable(s, q, t, input, output);
   }

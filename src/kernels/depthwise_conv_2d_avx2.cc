@@ -5,7 +5,8 @@
 // _mm256_madd_epi16 (|x| <= 128, |w + filter_offset| <= 255: pair sums fit).
 // The input offset is folded into the bias over all taps; a tap outside the
 // image reads a row filled with the input zero point, whose (x + offset) is 0,
-// so padding still contributes nothing and no pixel needs a special case.
+// so padding still contributes nothing and no pixel needs a special case
+// (depthwise_conv_2d_internal.h).
 #include <algorithm>
 #include <cstring>
 
@@ -33,15 +34,7 @@ POTACC_AVX2 void DepthwiseInt8Avx2(const ConvShape& s, const Int8Params& q,
     const int8_t* image = input + int64_t{b} * s.in_h * s.in_w * channels;
     for (int oy = 0; oy < s.out_h; ++oy) {
       for (int ox = 0; ox < s.out_w; ++ox) {
-        for (int ky = 0; ky < s.filter_h; ++ky) {
-          const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
-          for (int kx = 0; kx < s.filter_w; ++kx) {
-            const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
-            const bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
-            tap_ptr[ky * s.filter_w + kx] =
-                inside ? image + (int64_t{iy} * s.in_w + ix) * channels : zero_row.data();
-          }
-        }
+        TapPointers(s, image, oy, ox, zero_row.data(), tap_ptr.data());
         int8_t* out = output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * channels;
         for (int c = 0; c < vec_end; c += 8) {
           __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.folded_bias.data() + c));
@@ -58,13 +51,7 @@ POTACC_AVX2 void DepthwiseInt8Avx2(const ConvShape& s, const Int8Params& q,
           _mm_storel_epi64(reinterpret_cast<__m128i*>(out + c),
                            PackInt8x8(RequantizeClamp8(acc, r, o)));
         }
-        for (int c = vec_end; c < channels; ++c) {
-          uint32_t acc = static_cast<uint32_t>(t.folded_bias[c]);
-          for (int tap = 0; tap < taps; ++tap) {
-            acc += static_cast<uint32_t>(tap_ptr[tap][c] * t.weights[int64_t{tap} * channels + c]);
-          }
-          out[c] = RequantizeOne(q, static_cast<int32_t>(acc), c);
-        }
+        DepthwiseTailChannels(s, q, t, tap_ptr.data(), vec_end, out);
       }
     }
   }

@@ -1,4 +1,5 @@
-// Private: the depthwise kernels' per-call tables and the AVX2 entry point.
+// Private: the depthwise kernels' per-call tables, the per-pixel helpers the
+// vectorized kernels share, and their entry points (AVX2, NEON).
 #pragma once
 
 #include <cstdint>
@@ -27,8 +28,20 @@ DepthwiseTables MakeDepthwiseTables(const ConvShape& s, const Int8Params& q, con
 // indices of the taps of output pixel (oy, ox) that fall inside the input.
 int ValidTaps(const ConvShape& s, int oy, int ox, int64_t* offsets, int* taps);
 
-// depth_multiplier == 1 only; requires VectorRequantOk(q, out_c).
+// Vectorized kernels (depth multiplier 1): the input offset is folded into
+// the bias, so a tap outside the image reads `zero_row` (filled with the
+// input zero point, whose x + input_offset is 0) and needs no special case.
+// Sets tap_ptr[tap] for every tap of output pixel (oy, ox) of `image`.
+void TapPointers(const ConvShape& s, const int8_t* image, int oy, int ox, const int8_t* zero_row,
+                 const int8_t** tap_ptr);
+// Scalar channels [from, s.out_c) of one pixel from its tap pointers.
+void DepthwiseTailChannels(const ConvShape& s, const Int8Params& q, const DepthwiseTables& t,
+                           const int8_t* const* tap_ptr, int from, int8_t* out);
+
+// depth_multiplier == 1 only; require VectorRequantOk(q, out_c).
 void DepthwiseInt8Avx2(const ConvShape& s, const Int8Params& q, const DepthwiseTables& t,
+                       const int8_t* input, int8_t* output);
+void DepthwiseInt8Neon(const ConvShape& s, const Int8Params& q, const DepthwiseTables& t,
                        const int8_t* input, int8_t* output);
 
 }  // namespace potacc::kernels::detail

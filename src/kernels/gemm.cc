@@ -1,20 +1,60 @@
 #include "potacc/kernels/gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "kernels/gemm_internal.h"
 #include "potacc/error.h"
 
+#if defined(__arm__) || defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
+
 namespace potacc::kernels {
 
-Isa BestIsa() {
-  static const Isa best = [] {
+namespace {
+
+// ARM: the kernel's hardware capability bits (getauxval), which is what the
+// CPU reports through /proc/cpuinfo "Features" too.
+Isa DetectArmIsa() {
+#if defined(__aarch64__)
+  // Advanced SIMD is part of ARMv8-A; SDOT/UDOT (ARMv8.2 "asimddp") is
+  // optional: the Cortex-A53 of the KV260 does not have it.
+  constexpr unsigned long kHwcapAsimdDp = 1ul << 20;  // HWCAP_ASIMDDP
+  return (getauxval(AT_HWCAP) & kHwcapAsimdDp) ? Isa::kNeonDot : Isa::kNeon;
+#elif defined(__arm__) && (defined(__ARM_NEON) || defined(__ARM_NEON__))
+  constexpr unsigned long kHwcapNeon = 1ul << 12;  // HWCAP_NEON (32-bit ARM)
+  return (getauxval(AT_HWCAP) & kHwcapNeon) ? Isa::kNeon : Isa::kPortable;
+#else
+  return Isa::kPortable;
+#endif
+}
+
+// What the CPU reports, ignoring POTACC_ISA.
+Isa DetectedIsa() {
+  static const Isa detected = [] {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
 #endif
-    return Isa::kPortable;
+    return DetectArmIsa();
+  }();
+  return detected;
+}
+
+}  // namespace
+
+Isa BestIsa() {
+  static const Isa best = [] {
+    const char* env = std::getenv(kIsaEnv);
+    if (!env || !*env) return DetectedIsa();
+    std::string names;
+    for (Isa isa : SupportedIsas()) {
+      if (env == std::string(IsaName(isa))) return isa;
+      names += (names.empty() ? "" : ", ") + std::string(IsaName(isa));
+    }
+    throw Error(std::string(kIsaEnv) + "=" + env + " is not an instruction set this CPU runs (it runs: " + names + ")");
   }();
   return best;
 }
@@ -33,7 +73,10 @@ const char* IsaName(Isa isa) {
 
 std::vector<Isa> SupportedIsas() {
   std::vector<Isa> isas = {Isa::kPortable};
-  if (BestIsa() == Isa::kAvx2) isas.push_back(Isa::kAvx2);
+  const Isa best = DetectedIsa();
+  if (best == Isa::kAvx2) isas.push_back(Isa::kAvx2);
+  if (best == Isa::kNeon || best == Isa::kNeonDot) isas.push_back(Isa::kNeon);
+  if (best == Isa::kNeonDot) isas.push_back(Isa::kNeonDot);
   return isas;
 }
 
@@ -50,6 +93,8 @@ bool VectorRequantOk(const Int8Params& q, int channels) {
 void Widen(const int8_t* src, int n, int16_t* dst, Isa isa) {
   if (isa == Isa::kAvx2) {
     WidenAvx2(src, n, dst);
+  } else if (IsNeon(isa)) {
+    WidenNeon(src, n, dst);
   } else {
     for (int i = 0; i < n; ++i) dst[i] = src[i];
   }
@@ -87,7 +132,7 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
   Check(q.input_offset == w.input_offset() && q.filter_offset == w.filter_offset(),
         "int8 GEMM: weights were packed for other zero points");
   const int n = w.n();
-  const bool vector = isa == Isa::kAvx2 && VectorRequantOk(q, n);
+  const bool vector = VectorRequantOk(q, n);
   const int padded = w.num_panels() * PackedWeightsInt8::kPanel;
   std::vector<int32_t> multiplier(padded, 0), left(padded, 0), right(padded, 0);
   for (int c = 0; c < n; ++c) {
@@ -114,8 +159,10 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
     fill(m0, count, a.data(), lda);
     g.rows = count;
     g.out = out + m0 * ldo;
-    if (vector) {
+    if (vector && isa == Isa::kAvx2) {
       GemmBlockAvx2(g);
+    } else if (vector && IsNeon(isa)) {
+      GemmBlockNeon(g);
     } else {
       GemmBlockPortable(g);
     }
@@ -127,6 +174,10 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
 void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* out, Isa isa) {
   if (isa == Isa::kAvx2 && detail::VectorRequantOk(q, count)) {
     detail::RequantizeRowAvx2(q, acc, count, out);
+    return;
+  }
+  if (detail::IsNeon(isa) && detail::VectorRequantOk(q, count)) {
+    detail::RequantizeRowNeon(q, acc, count, out);
     return;
   }
   for (int c = 0; c < count; ++c) out[c] = RequantizeOne(q, acc[c], c);

@@ -40,8 +40,22 @@ struct GemmBlock {
 };
 void GemmBlockPortable(const GemmBlock& g);
 void GemmBlockAvx2(const GemmBlock& g);
+void GemmBlockNeon(const GemmBlock& g);
 
 void WidenAvx2(const int8_t* src, int n, int16_t* dst);
 void RequantizeRowAvx2(const Int8Params& q, const int32_t* acc, int count, int8_t* out);
+void WidenNeon(const int8_t* src, int n, int16_t* dst);
+void RequantizeRowNeon(const Int8Params& q, const int32_t* acc, int count, int8_t* out);
+
+// Whether `isa` selects the NEON kernels: a NEON variant, in a build for a
+// NEON target (elsewhere the NEON entry points are never called).
+inline bool IsNeon(Isa isa) {
+#if defined(__ARM_NEON) || defined(__ARM_NEON__)
+  return isa == Isa::kNeon || isa == Isa::kNeonDot;
+#else
+  (void)isa;
+  return false;
+#endif
+}
 
 }  // namespace potacc::kernels::detail

@@ -28,16 +28,7 @@ class Reader {
   double Number(const json& section, const std::string& path, const std::string& key,
                 double min_exclusive = -1e300) const {
     const std::string field = path + "." + key;
-    if (!section.contains(key)) throw Error(where_ + ": missing field \"" + field + "\"");
-    const json& item = section.at(key);
-    if (!item.is_object() || !item.contains("value"))
-      throw Error(where_ + ": field \"" + field +
-                  "\" must be {\"value\": ..., \"source\"|\"assumption\": \"...\"}");
-    const bool has_note = (item.contains("source") && item.at("source").is_string()) ||
-                          (item.contains("assumption") && item.at("assumption").is_string());
-    if (!has_note)
-      throw Error(where_ + ": field \"" + field +
-                  "\" has no \"source\" or \"assumption\" note (every board number must say where it comes from)");
+    const json& item = Item(section, path, key);
     const json& v = item.at("value");
     double value = 0;
     if (v.is_boolean()) {
@@ -53,6 +44,22 @@ class Reader {
     return value;
   }
 
+  // {"value": ..., "source"|"assumption": "..."} of `key`, with its note checked.
+  const json& Item(const json& section, const std::string& path, const std::string& key) const {
+    const std::string field = path + "." + key;
+    if (!section.contains(key)) throw Error(where_ + ": missing field \"" + field + "\"");
+    const json& item = section.at(key);
+    if (!item.is_object() || !item.contains("value"))
+      throw Error(where_ + ": field \"" + field +
+                  "\" must be {\"value\": ..., \"source\"|\"assumption\": \"...\"}");
+    const bool has_note = (item.contains("source") && item.at("source").is_string()) ||
+                          (item.contains("assumption") && item.at("assumption").is_string());
+    if (!has_note)
+      throw Error(where_ + ": field \"" + field +
+                  "\" has no \"source\" or \"assumption\" note (every board number must say where it comes from)");
+    return item;
+  }
+
   double Positive(const json& s, const std::string& path, const std::string& key) const {
     return Number(s, path, key, 0.0);
   }
@@ -60,6 +67,29 @@ class Reader {
     const double v = Number(s, path, key);
     if (v < 0) throw Error(where_ + ": field \"" + path + "." + key + "\" must not be negative");
     return v;
+  }
+
+  // An address or size: a whole number, or text "0x..." (hex) or decimal.
+  uint64_t Address(const json& section, const std::string& path, const std::string& key) const {
+    const std::string field = path + "." + key;
+    const json& v = Item(section, path, key).at("value");
+    if (!v.is_string()) {
+      const double d = NonNegative(section, path, key);
+      if (d != static_cast<double>(static_cast<uint64_t>(d)))
+        throw Error(where_ + ": field \"" + field + "\" must be a whole number");
+      return static_cast<uint64_t>(d);
+    }
+    const std::string text = v.get<std::string>();
+    size_t used = 0;
+    uint64_t value = 0;
+    try {
+      value = std::stoull(text, &used, 0);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size() || text[0] == '-')
+      throw Error(where_ + ": field \"" + field + "\": \"" + text + "\" is not an address (e.g. \"0x40400000\")");
+    return value;
   }
 
   std::string Text(const json& section, const std::string& path, const std::string& key) const {
@@ -80,6 +110,29 @@ Resources ParseResources(const json& item, const std::string& where, const std::
                   " must be a non-negative number");
     return item.at(key).get<double>();
   });
+}
+
+DeviceAddressMap ParseAddressMap(const Reader& rd, const json& m, const std::string& where) {
+  const std::string p = "address_map";
+  DeviceAddressMap a;
+  a.present = true;
+  a.accel_ctrl = rd.Address(m, p, "accel_ctrl");
+  a.accel_ctrl_bytes = rd.Address(m, p, "accel_ctrl_bytes");
+  a.dma_base = rd.Address(m, p, "dma_base");
+  a.dma_stride = rd.Address(m, p, "dma_stride");
+  a.dma_length_bits = static_cast<int>(rd.Address(m, p, "dma_length_bits"));
+  a.buffer_base = rd.Address(m, p, "buffer_base");
+  a.buffer_stride = rd.Address(m, p, "buffer_stride");
+  a.output_buffer_bytes = rd.Address(m, p, "output_buffer_bytes");
+  a.input_buffer_bytes = rd.Address(m, p, "input_buffer_bytes");
+  a.scratch_bytes = rd.Address(m, p, "scratch_bytes");
+  if (a.dma_length_bits < 8 || a.dma_length_bits > 26)
+    throw Error(where + ": address_map.dma_length_bits must be in [8, 26] (AXI DMA buffer length register width)");
+  if (a.output_buffer_bytes + a.input_buffer_bytes > a.buffer_stride)
+    throw Error(where + ": address_map: a channel's output + input buffers exceed buffer_stride");
+  if (a.scratch_bytes == 0 || a.scratch_bytes > a.input_buffer_bytes)
+    throw Error(where + ": address_map.scratch_bytes must be in (0, input_buffer_bytes]");
+  return a;
 }
 
 }  // namespace
@@ -153,6 +206,7 @@ Board BoardFromJson(const json& doc, const std::string& where) {
   }
   if (!res.contains("source") && !res.contains("assumption"))
     throw Error(where + ": power.published_resources has no \"source\" or \"assumption\" note");
+  if (doc.contains("address_map")) b.address = ParseAddressMap(rd, rd.Section(doc, "address_map"), where);
   return b;
 }
 

@@ -1,5 +1,8 @@
 #include "potacc/util/file.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -27,6 +30,26 @@ std::vector<uint8_t> ReadFileBytes(const std::string& path) {
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) throw Error(path + ": cannot read file");
   return bytes;
+}
+
+void WriteFileAtomic(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(path + ": cannot write file");
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw Error(path + ": cannot write file");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write file (" + ec.message() + ")");
+  }
 }
 
 }  // namespace potacc

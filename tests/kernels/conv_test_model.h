@@ -106,12 +106,9 @@ inline std::vector<int32_t> RandomInt32(std::mt19937& rng, size_t n, int lo, int
   return v;
 }
 
-// The instruction sets to cross-check on this machine (portable always, AVX2 when present).
-inline std::vector<kernels::Isa> Isas() {
-  std::vector<kernels::Isa> v = {kernels::Isa::kPortable};
-  if (kernels::BestIsa() == kernels::Isa::kAvx2) v.push_back(kernels::Isa::kAvx2);
-  return v;
-}
+// The instruction sets to cross-check on this machine: every variant the CPU
+// runs (portable always; AVX2, NEON, NEON with SDOT when present).
+inline std::vector<kernels::Isa> Isas() { return kernels::SupportedIsas(); }
 
 // A convolution geometry with the same stride and dilation along H and W.
 inline kernels::ConvShape UniformConvShape(int batch, int h, int w, int c, int fh, int fw, int out_c,

@@ -198,5 +198,20 @@ TEST(GemmTest, PackedWeightsRejectOtherZeroPoints) {
   EXPECT_THROW(PackedWeightsInt8(w.data(), 0, 2, nullptr, 0, 0), Error);
 }
 
+// The variant the dispatch picks is one this build was made for and this CPU
+// reports (the ARM builds run under qemu-user in CI: a Cortex-A9 for armhf,
+// a Cortex-A53 for aarch64, and a core with SDOT for the dot-product kernels).
+TEST(Isa, DetectionMatchesTheTarget) {
+  const std::vector<Isa> isas = SupportedIsas();
+  ASSERT_FALSE(isas.empty());
+  EXPECT_EQ(isas.front(), Isa::kPortable);
+  EXPECT_EQ(isas.back(), BestIsa());
+#if defined(__aarch64__)
+  EXPECT_TRUE(BestIsa() == Isa::kNeon || BestIsa() == Isa::kNeonDot);  // Advanced SIMD is baseline ARMv8-A
+#elif defined(__arm__) && (defined(__ARM_NEON) || defined(__ARM_NEON__))
+  EXPECT_EQ(BestIsa(), Isa::kNeon);  // the Cortex-A9 has NEON and no SDOT
+#endif
+}
+
 }  // namespace
 }  // namespace potacc::kernels

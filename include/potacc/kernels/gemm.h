@@ -25,7 +25,11 @@ namespace potacc::kernels {
 // kernels that lack them (kAvx512Vnni/kAvxVnni -> kAvx2, kNeonDot -> kNeon ->
 // kPortable).
 enum class Isa : uint8_t { kPortable, kAvx2, kAvxVnni, kAvx512Vnni, kNeon, kNeonDot };
-Isa BestIsa();  // the best variant the CPU reports; detected once
+// The best variant the CPU reports, detected once; POTACC_ISA=<IsaName> picks
+// a lower one the CPU also runs (benchmarks of the portable fallback).
+// Throws potacc::Error when POTACC_ISA names a variant this CPU cannot run.
+Isa BestIsa();
+inline constexpr const char* kIsaEnv = "POTACC_ISA";
 const char* IsaName(Isa isa);
 // Every variant this CPU can run, portable first (tests run each of them).
 std::vector<Isa> SupportedIsas();
