@@ -1,7 +1,6 @@
 # Cross build for the KV260's Cortex-A53 (AArch64) with Debian's
-# g++-aarch64-linux-gnu. Plain ARMv8-A code: the SDOT kernels are compiled
-# for ARMv8.2-A+dotprod per file and chosen at run time only on CPUs that
-# report it (the A53 does not). Used by scripts/cross.sh aarch64.
+# g++-aarch64-linux-gnu: plain ARMv8-A code (Advanced SIMD is part of it).
+# Used by scripts/cross.sh aarch64.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(POTACC_CROSS_TRIPLE aarch64-linux-gnu)

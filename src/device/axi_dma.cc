@@ -94,7 +94,7 @@ uint32_t AxiDmaChannel::Wait(Clock::time_point deadline) {
   });
   if (sr & kSrErrors) Fail("transfer of " + std::to_string(started_bytes_) + " bytes failed", sr);
   if (!done) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - start).count();
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - start).count();
     Fail("transfer of " + std::to_string(started_bytes_) + " bytes did not complete within " + std::to_string(ms) +
              " ms",
          sr);

@@ -46,7 +46,9 @@ TEST(BoardBench, CpuProfileRoundTripsThroughTheCalibrateParser) {
     EXPECT_LE(r.nodes[i].min_ms, r.nodes[i].avg_ms + 1e-9);
     EXPECT_GE(r.nodes[i].max_ms, r.nodes[i].avg_ms - 1e-9);
   }
-  EXPECT_THROW(BoardBench(m, "cnn", BoardBenchOptions{.accel = {}, .backend = "sim", .runs = 0}), Error);
+  BoardBenchOptions none;
+  none.runs = 0;
+  EXPECT_THROW(BoardBench(m, "cnn", none), Error);
 }
 
 TEST(BoardBench, AcceleratorCallsAreMarkedAndLeftOutOfTheCpuFit) {

@@ -41,18 +41,27 @@ std::vector<std::vector<uint8_t>> RandomInputs(const Model& m, int count, unsign
   return v;
 }
 
-// Every output of every node of one inference, on `backend`.
-std::vector<std::vector<uint8_t>> RunOn(const Model& m, const accel::AcceleratorConfig& c, const std::string& backend,
-                                        const std::vector<uint8_t>& input) {
+// One inference with the accelerated layers on `backend`: the model's
+// outputs and the delegate's per-layer record.
+struct Ran {
+  std::vector<std::vector<uint8_t>> outputs;
+  accel::AccelRun run;
+};
+Ran RunOn(const Model& m, const accel::AcceleratorConfig& c, const std::string& backend,
+          const std::vector<uint8_t>& input) {
   accel::AcceleratorDelegate d(m, c, backend);
   Interpreter interp(m);
   d.Install(interp);
   interp.Prepare();
   interp.SetInput(0, input);
   interp.Invoke();
-  std::vector<std::vector<uint8_t>> outs;
-  for (size_t i = 0; i < m.main().outputs.size(); ++i) outs.push_back(interp.Output(static_cast<int>(i)));
-  return outs;
+  Ran r;
+  for (size_t i = 0; i < m.main().outputs.size(); ++i) {
+    const auto out = interp.Output(static_cast<int>(i));
+    r.outputs.emplace_back(out.begin(), out.end());
+  }
+  r.run = d.run();
+  return r;
 }
 
 TEST(DeviceBackend, GeneratedCnnMatchesTheSimulatorAndTheCpu) {
@@ -63,23 +72,14 @@ TEST(DeviceBackend, GeneratedCnnMatchesTheSimulatorAndTheCpu) {
   EXPECT_GT(r.accel_elements(), 0);
   EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches() << " accelerated, " << r.end_to_end_mismatches() << " end to end";
   const auto input = RandomInputs(m, 1, 9)[0];
-  EXPECT_EQ(RunOn(m, c, "device-model", input), RunOn(m, c, "sim", input));
+  EXPECT_EQ(RunOn(m, c, "device-model", input).outputs, RunOn(m, c, "sim", input).outputs);
 }
 
 TEST(DeviceBackend, ReportsTheModelsCycleCountsAndStreamWords) {
   const Model m = ApotModel(Generate("cnn", 1));
   const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "kv260");
   const auto input = RandomInputs(m, 1, 4)[0];
-  auto run = [&](const std::string& backend) {
-    accel::AcceleratorDelegate d(m, c, backend);
-    Interpreter interp(m);
-    d.Install(interp);
-    interp.Prepare();
-    interp.SetInput(0, input);
-    interp.Invoke();
-    return d.run();
-  };
-  const accel::AccelRun dev = run("device-model"), sim = run("sim");
+  const accel::AccelRun dev = RunOn(m, c, "device-model", input).run, sim = RunOn(m, c, "sim", input).run;
   ASSERT_EQ(dev.layers.size(), sim.layers.size());
   int accelerated = 0;
   for (size_t i = 0; i < dev.layers.size(); ++i) {
