@@ -82,21 +82,21 @@ void AxiDmaChannel::Start(uint64_t address, uint32_t bytes) {
   regs_.Write32(addr_, static_cast<uint32_t>(address));
   if (address >> 32) regs_.Write32(addr_msb_, static_cast<uint32_t>(address >> 32));
   started_bytes_ = bytes;
+  started_at_ = Clock::now();
   regs_.Write32(length_, bytes);
 }
 
 uint32_t AxiDmaChannel::Wait(Clock::time_point deadline) {
   uint32_t sr = 0;
-  const auto start = Clock::now();
   const bool done = PollUntil(deadline, [&] {
     sr = Status();
     return (sr & (kSrIocIrq | kSrErrors)) != 0 || (sr & kSrHalted) != 0;
   });
   if (sr & kSrErrors) Fail("transfer of " + std::to_string(started_bytes_) + " bytes failed", sr);
   if (!done) {
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - start).count();
-    Fail("transfer of " + std::to_string(started_bytes_) + " bytes did not complete within " + std::to_string(ms) +
-             " ms",
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at_).count();
+    Fail("transfer of " + std::to_string(started_bytes_) + " bytes did not complete in " + std::to_string(ms) +
+             " ms (timeout)",
          sr);
   }
   if (!(sr & kSrIocIrq)) Fail("channel halted during a transfer", sr);

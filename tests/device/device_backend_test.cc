@@ -135,7 +135,7 @@ TEST(DeviceBackendFaults, EachInjectedFaultEndsInAClearError) {
       {"mm2s-error", "MM2S: transfer of"},
       {"mm2s-error@7", "DMA slave error"},
       {"s2mm-error@2", "DMA internal error"},
-      {"mm2s-stall@5", "did not complete within 300 ms"},
+      {"mm2s-stall@5", "bytes did not complete in"},
       {"s2mm-stall", "S2MM: transfer of"},
       {"short-output@3", "short transfer: received"},
   };
@@ -170,7 +170,7 @@ TEST(DeviceBackendFaults, ModelAcceleratorFailureIsReportedWithTheTimeout) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("did not complete within 200 ms"), std::string::npos) << what;
+    EXPECT_NE(what.find("did not complete in"), std::string::npos) << what;
     EXPECT_NE(what.find("device model: accelerator simulator: COMPUTE"), std::string::npos) << what;
   }
 }

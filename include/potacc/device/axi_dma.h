@@ -90,6 +90,7 @@ class AxiDmaChannel {
   std::function<std::string()> context_;
   uint32_t cr_, sr_, addr_, addr_msb_, length_;
   uint32_t started_bytes_ = 0;
+  Clock::time_point started_at_;
 };
 
 // Soft-resets one AXI DMA core (both channels) through MM2S_DMACR.Reset and
