@@ -71,29 +71,45 @@ bool IsPointwise(const ConvShape& s) {
          s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
 }
 
-// Row m of the (virtual) im2col matrix: the taps of output pixel m in
+// The output pixel of GEMM row m, advanced one row at a time (no divisions
+// per row).
+struct PixelCursor {
+  int64_t b = 0;
+  int oy = 0, ox = 0;
+  PixelCursor(const ConvShape& s, int64_t m) {
+    const int64_t plane = int64_t{s.out_h} * s.out_w;
+    b = m / plane;
+    oy = static_cast<int>((m % plane) / s.out_w);
+    ox = static_cast<int>(m % s.out_w);
+  }
+  void Next(const ConvShape& s) {
+    if (++ox < s.out_w) return;
+    ox = 0;
+    if (++oy < s.out_h) return;
+    oy = 0;
+    ++b;
+  }
+};
+
+// Row r of the (virtual) im2col matrix: the taps of output pixel p in
 // (ky, kx, ic) order; taps outside the input hold the input zero point,
 // whose (x + input_offset) is 0, so they contribute nothing.
-void Im2colRow(const ConvShape& s, const int8_t* input, int8_t pad_value, int64_t m,
+void Im2colRow(const ConvShape& s, const int8_t* input, int8_t pad_value, const PixelCursor& p,
                const detail::RowBlock& dst, int r) {
-  const int64_t plane = int64_t{s.out_h} * s.out_w;
-  const int64_t b = m / plane;
-  const int oy = static_cast<int>((m % plane) / s.out_w);
-  const int ox = static_cast<int>(m % s.out_w);
-  const int ix0 = ox * s.stride_w - s.pad_left;
+  const int ix0 = p.ox * s.stride_w - s.pad_left;
   // With dilation 1 and the window inside horizontally, the taps of one
   // filter row are contiguous in the input: one copy per filter row.
   const bool row_runs = s.dilation_w == 1 && ix0 >= 0 && ix0 + s.filter_w <= s.in_w;
   const int run = s.filter_w * s.in_c;
   int64_t col = 0;
   for (int ky = 0; ky < s.filter_h; ++ky) {
-    const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+    const int iy = p.oy * s.stride_h - s.pad_top + ky * s.dilation_h;
     if (iy < 0 || iy >= s.in_h) {
       dst.Fill(r, col, pad_value, run);
       col += run;
       continue;
     }
-    const int8_t* image_row = input + (b * s.in_h + iy) * s.in_w * s.in_c;
+    const int8_t* image_row = input + (p.b * s.in_h + iy) * s.in_w * s.in_c;
     if (row_runs) {
       dst.Copy(r, col, image_row + int64_t{ix0} * s.in_c, run);
       col += run;
@@ -119,13 +135,12 @@ void ConvInt8(const ConvShape& s, const Int8Params& q, const PackedWeightsInt8& 
   const bool pointwise = IsPointwise(s);
   const auto pad_value = static_cast<int8_t>(-q.input_offset);
   auto fill = [&](int64_t first, int count, const detail::RowBlock& dst) {
-    for (int r = 0; r < count; ++r) {
-      if (pointwise) {  // 1x1 stride 1: the input pixel is the row
-        dst.Copy(r, 0, input + (first + r) * s.in_c, s.in_c);
-      } else {
-        Im2colRow(s, input, pad_value, first + r, dst, r);
-      }
+    if (pointwise) {  // 1x1 stride 1: the input pixel is the row
+      for (int r = 0; r < count; ++r) dst.Copy(r, 0, input + (first + r) * s.in_c, s.in_c);
+      return;
     }
+    PixelCursor p(s, first);
+    for (int r = 0; r < count; ++r, p.Next(s)) Im2colRow(s, input, pad_value, p, dst, r);
   };
   detail::RunGemm(q, filter, s.rows(), fill, output, s.out_c, isa, pool);
 }

@@ -63,6 +63,7 @@ class TapPointers {
   // the last pair stays at the zero row (its weights are 0).
   void Set(const int8_t* image, int oy, int ox);
   const int8_t* tap(int i) const { return ptr_[static_cast<size_t>(i)]; }
+  const int8_t* const* all() const { return ptr_.data(); }
 
  private:
   const ConvShape& s_;

@@ -149,12 +149,20 @@ bool RequantTables::Matches(const Int8Params& q, int channels) const {
 
 void RowBlock::Widen(const int8_t* src, int n, int16_t* dst) const { detail::Widen(src, n, dst, isa_); }
 
-void RowBlock::ZeroTail(int r, int64_t col) const {
-  const int64_t n = stride_ - col;
-  if (n <= 0) return;
-  const size_t bytes = static_cast<size_t>(n) * (format_ == RowFormat::kUint8 ? 1 : 2);
-  std::memset(static_cast<uint8_t*>(data_) + (r * stride_ + col) * (format_ == RowFormat::kUint8 ? 1 : 2), 0,
-              bytes);
+void RowBlock::Finish(int rows, int64_t k) const {
+  if (format_ == RowFormat::kInt16) {
+    for (int r = 0; r < rows; ++r) {
+      int16_t* row = static_cast<int16_t*>(data_) + r * stride_;
+      std::fill(row + k, row + stride_, int16_t{0});
+    }
+    return;
+  }
+  auto* bytes = static_cast<uint8_t*>(data_);
+  for (int r = 0; r < rows; ++r) {
+    for (int64_t c = k; c < stride_; ++c) bytes[r * stride_ + c] = 0;
+  }
+  const int64_t n = rows * stride_;
+  for (int64_t i = 0; i < n; ++i) bytes[i] ^= 0x80u;  // x + 128 (the padding's weights are 0)
 }
 
 void Widen(const int8_t* src, int n, int16_t* dst, Isa isa) {
@@ -262,7 +270,7 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
     std::vector<uint8_t>& a = Scratch(static_cast<size_t>(count * row_bytes));
     const RowBlock dst(format, a.data(), lda, isa);
     fill(m0, count, dst);
-    for (int r = 0; r < count; ++r) dst.ZeroTail(r, w.k());
+    dst.Finish(count, w.k());
     GemmBlock g;
     g.a = a.data();
     g.lda = lda;

@@ -13,13 +13,24 @@
 
 namespace potacc::kernels::detail {
 
-// Output zero point and activation clamp, broadcast.
+// Everything the requantizing store needs, copied out of the layer's
+// structures into locals (the int8 stores may alias any memory, so values
+// read through pointers would be reloaded after every store).
 struct OutputLanes16 {
   __m512i zero_point, act_min, act_max;
+  const RequantTables::Lanes16* lanes;  // lanes[c / 16]: channels c .. c + 15
+  const Int8Params* q;
+  bool vector_ok, left_shift;
 };
 
-POTACC_AVX512_VNNI inline OutputLanes16 MakeOutputLanes16(const Int8Params& q) {
-  return {_mm512_set1_epi32(q.output_zero_point), _mm512_set1_epi32(q.act_min), _mm512_set1_epi32(q.act_max)};
+POTACC_AVX512_VNNI inline OutputLanes16 MakeOutputLanes16(const Int8Params& q, const RequantTables& t) {
+  return {_mm512_set1_epi32(q.output_zero_point),
+          _mm512_set1_epi32(q.act_min),
+          _mm512_set1_epi32(q.act_max),
+          t.lanes16.data(),
+          &q,
+          t.vector_ok,
+          t.any_left_shift};
 }
 
 // fixed_point::MultiplyByQuantizedMultiplier (double rounding) on 16 lanes
@@ -45,21 +56,30 @@ POTACC_AVX512_VNNI inline __m512i Requantize16(__m512i x, const RequantTables::L
   return _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CCAA);
 }
 
-// Requantizes 16 accumulators of channels c .. c + 15 and stores the first
-// `valid` of them as int8.
-POTACC_AVX512_VNNI inline void StoreRequantized16(const Int8Params& q, const RequantTables& t,
-                                                  const OutputLanes16& o, __m512i acc, int8_t* out,
-                                                  int c, int valid) {
-  const __mmask16 keep = valid >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << valid) - 1);
-  if (!t.vector_ok) {
+// Requantizes 16 accumulators with lanes l, clamps, and stores the first
+// `valid` of them as int8 (channel c + i for the scalar fallback).
+POTACC_AVX512_VNNI inline void StoreRequantized16(const OutputLanes16& o, const RequantTables::Lanes16& l,
+                                                  __m512i acc, int8_t* out, int c, int valid) {
+  if (!o.vector_ok) {
     alignas(64) int32_t lanes[16];
     _mm512_store_si512(lanes, acc);
-    for (int i = 0; i < valid; ++i) out[i] = RequantizeOne(q, lanes[i], c + i);
+    for (int i = 0; i < valid; ++i) out[i] = RequantizeOne(*o.q, lanes[i], c + i);
     return;
   }
-  __m512i v = _mm512_add_epi32(Requantize16(acc, t.lanes16[c / 16], t.any_left_shift), o.zero_point);
+  __m512i v = _mm512_add_epi32(Requantize16(acc, l, o.left_shift), o.zero_point);
   v = _mm512_min_epi32(_mm512_max_epi32(v, o.act_min), o.act_max);
-  _mm512_mask_cvtepi32_storeu_epi8(out, keep, v);
+  const __m128i bytes = _mm512_cvtepi32_epi8(v);
+  if (valid >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+  } else {
+    _mm_mask_storeu_epi8(out, static_cast<__mmask16>((1u << valid) - 1), bytes);
+  }
+}
+
+// Channels c .. c + 15 of a layer (lanes from o).
+POTACC_AVX512_VNNI inline void StoreRequantized16(const OutputLanes16& o, __m512i acc, int8_t* out, int c,
+                                                  int valid) {
+  StoreRequantized16(o, o.lanes[c / 16], acc, out, c, valid);
 }
 
 }  // namespace potacc::kernels::detail

@@ -32,10 +32,9 @@ struct Vnni {
   POTACC_VNNI_TARGET static V Dot(V acc, V x, V w) { return _mm512_dpbusd_epi32(acc, x, w); }
 
   using Out = OutputLanes16;
-  POTACC_VNNI_TARGET static Out OutputConstants(const GemmBlock& g) { return MakeOutputLanes16(*g.q); }
-  POTACC_VNNI_TARGET static void Store(const GemmBlock& g, const Out& o, V acc, int8_t* out, int c,
-                                       int valid) {
-    StoreRequantized16(*g.q, *g.rq, o, acc, out, c, valid);
+  POTACC_VNNI_TARGET static Out OutputConstants(const GemmBlock& g) { return MakeOutputLanes16(*g.q, *g.rq); }
+  POTACC_VNNI_TARGET static void Store(const Out& o, V acc, int8_t* out, int c, int valid) {
+    StoreRequantized16(o, acc, out, c, valid);
   }
 };
 
@@ -49,10 +48,8 @@ void GemmBlockAvx512Vnni(const GemmBlock& g) { avx512::RunBlock(g); }
 
 POTACC_AVX512_VNNI void RequantizeRowAvx512(const Int8Params& q, const RequantTables& t,
                                             const int32_t* acc, int count, int8_t* out) {
-  const OutputLanes16 o = MakeOutputLanes16(q);
-  for (int c = 0; c + 16 <= count; c += 16) {
-    StoreRequantized16(q, t, o, _mm512_loadu_si512(acc + c), out + c, c, 16);
-  }
+  const OutputLanes16 o = MakeOutputLanes16(q, t);
+  for (int c = 0; c + 16 <= count; c += 16) StoreRequantized16(o, _mm512_loadu_si512(acc + c), out + c, c, 16);
 }
 
 }  // namespace potacc::kernels::detail

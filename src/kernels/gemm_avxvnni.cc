@@ -32,23 +32,31 @@ struct Vnni {
   }
   POTACC_VNNI_TARGET static V Dot(V acc, V x, V w) { return _mm256_dpbusd_avx_epi32(acc, x, w); }
 
-  using Out = OutputLanes;
+  // Output constants and the tables, copied to locals (see OutputLanes16).
+  struct Out {
+    OutputLanes lanes;
+    const int32_t *multiplier, *left_shift, *right_shift;
+    const Int8Params* q;
+    bool vector_ok;
+  };
   POTACC_VNNI_TARGET static Out OutputConstants(const GemmBlock& g) {
-    return {_mm256_set1_epi32(g.q->output_zero_point), _mm256_set1_epi32(g.q->act_min),
-            _mm256_set1_epi32(g.q->act_max)};
+    return {{_mm256_set1_epi32(g.q->output_zero_point), _mm256_set1_epi32(g.q->act_min),
+             _mm256_set1_epi32(g.q->act_max)},
+            g.rq->multiplier.data(),
+            g.rq->left_shift.data(),
+            g.rq->right_shift.data(),
+            g.q,
+            g.rq->vector_ok};
   }
-  POTACC_VNNI_TARGET static void Store(const GemmBlock& g, const Out& o, V acc, int8_t* out, int c,
-                                       int valid) {
-    const RequantTables& t = *g.rq;
-    if (!t.vector_ok) {
+  POTACC_VNNI_TARGET static void Store(const Out& o, V acc, int8_t* out, int c, int valid) {
+    if (!o.vector_ok) {
       alignas(32) int32_t lanes[8];
       _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
-      for (int i = 0; i < valid; ++i) out[i] = RequantizeOne(*g.q, lanes[i], c + i);
+      for (int i = 0; i < valid; ++i) out[i] = RequantizeOne(*o.q, lanes[i], c + i);
       return;
     }
-    const RequantLanes r =
-        LoadRequantLanes(t.multiplier.data() + c, t.left_shift.data() + c, t.right_shift.data() + c);
-    const __m128i bytes = PackInt8x8(RequantizeClamp8(acc, r, o));
+    const RequantLanes r = LoadRequantLanes(o.multiplier + c, o.left_shift + c, o.right_shift + c);
+    const __m128i bytes = PackInt8x8(RequantizeClamp8(acc, r, o.lanes));
     if (valid >= 8) {
       _mm_storel_epi64(reinterpret_cast<__m128i*>(out), bytes);
     } else {

@@ -54,7 +54,9 @@ struct RequantTables {
 enum class RowFormat : uint8_t { kInt16, kUint8 };
 
 // A block of activation rows being filled; row r starts `stride` elements
-// after row r - 1.
+// after row r - 1. Copy and Fill take int8 values; for the uint8 format they
+// store them as they are and Finish adds the 128 to the whole block at once
+// (x ^ 0x80), so per-row copies stay plain memcpy.
 class RowBlock {
  public:
   RowBlock(RowFormat format, void* data, int64_t stride, Isa isa)
@@ -63,8 +65,7 @@ class RowBlock {
   // Row r, columns [col, col + n) = src[0, n).
   void Copy(int r, int64_t col, const int8_t* src, int n) const {
     if (format_ == RowFormat::kUint8) {
-      uint8_t* d = static_cast<uint8_t*>(data_) + r * stride_ + col;
-      for (int i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(src[i]) ^ 0x80u;
+      CopyBytes(static_cast<int8_t*>(data_) + r * stride_ + col, src, n);
     } else {
       int16_t* d = static_cast<int16_t*>(data_) + r * stride_ + col;
       if (n < 16) {
@@ -77,17 +78,31 @@ class RowBlock {
   // Row r, columns [col, col + n) = value.
   void Fill(int r, int64_t col, int8_t value, int n) const {
     if (format_ == RowFormat::kUint8) {
-      std::memset(static_cast<uint8_t*>(data_) + r * stride_ + col, static_cast<uint8_t>(value) ^ 0x80u,
-                  static_cast<size_t>(n));
+      std::memset(static_cast<int8_t*>(data_) + r * stride_ + col, value, static_cast<size_t>(n));
     } else {
       int16_t* d = static_cast<int16_t*>(data_) + r * stride_ + col;
       for (int i = 0; i < n; ++i) d[i] = value;
     }
   }
-  // Row r, columns [col, stride) = 0 (the padding of the depth).
-  void ZeroTail(int r, int64_t col) const;
+  // After the fill of `rows` rows with `k` columns: zeroes columns
+  // [k, stride) and converts the uint8 format.
+  void Finish(int rows, int64_t k) const;
 
  private:
+  // memcpy without a library call for the short runs of im2col rows (two
+  // overlapping fixed-size moves cover 4..16 bytes).
+  static void CopyBytes(int8_t* dst, const int8_t* src, int n) {
+    if (n >= 8 && n <= 16) {
+      std::memcpy(dst, src, 8);
+      std::memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+      std::memcpy(dst, src, 4);
+      std::memcpy(dst + n - 4, src + n - 4, 4);
+    } else {
+      std::memcpy(dst, src, static_cast<size_t>(n));
+    }
+  }
+
   void Widen(const int8_t* src, int n, int16_t* dst) const;
 
   RowFormat format_;
