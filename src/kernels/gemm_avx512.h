@@ -79,7 +79,7 @@ POTACC_AVX512_VNNI inline void StoreRequantized16(const OutputLanes16& o, const 
 // Channels c .. c + 15 of a layer (lanes from o).
 POTACC_AVX512_VNNI inline void StoreRequantized16(const OutputLanes16& o, __m512i acc, int8_t* out, int c,
                                                   int valid) {
-  StoreRequantized16(o, o.lanes[c / 16], acc, out, c, valid);
+  StoreRequantized16(o, o.lanes[static_cast<unsigned>(c) / 16], acc, out, c, valid);
 }
 
 }  // namespace potacc::kernels::detail

@@ -27,10 +27,28 @@ void FillValue(uint8_t* out, int64_t count, size_t element_size, const uint8_t* 
   }
 }
 
+// Trailing dimensions without padding merge into the one before them (the
+// channels of an NHWC image padded in H and W): the same bytes, longer rows.
+void MergeUnpaddedTail(std::vector<int32_t>& shape, std::vector<PadAmount>& pads) {
+  while (shape.size() > 1 && pads.back().before == 0 && pads.back().after == 0 &&
+         int64_t{shape[shape.size() - 2]} * shape.back() < (int64_t{1} << 30) &&
+         (int64_t{pads[pads.size() - 2].before} + pads[pads.size() - 2].after) * shape.back() < (int64_t{1} << 30)) {
+    const int32_t inner = shape.back();
+    shape.pop_back();
+    pads.pop_back();
+    shape.back() *= inner;
+    pads.back().before *= inner;
+    pads.back().after *= inner;
+  }
+}
+
 }  // namespace
 
-void PadBytes(const std::vector<int32_t>& input_shape, const std::vector<PadAmount>& pads,
+void PadBytes(const std::vector<int32_t>& input_shape_in, const std::vector<PadAmount>& pads_in,
               size_t element_size, const void* input, const void* pad_value, void* output) {
+  std::vector<int32_t> input_shape = input_shape_in;
+  std::vector<PadAmount> pads = pads_in;
+  MergeUnpaddedTail(input_shape, pads);
   const std::vector<int32_t> out_shape = PaddedShape(input_shape, pads);
   auto* out = static_cast<uint8_t*>(output);
   const auto* in = static_cast<const uint8_t*>(input);

@@ -85,30 +85,47 @@ double ThreadCpuMs() {
 }
 
 // Times of one input's repeats: wall clock and the calling thread's CPU time
-// per inference, and per operator type the median time over the repeats.
+// per inference and, with a profile, per operator type (medians over the
+// repeats; the CPU time of a node is read between nodes, so it counts the
+// calling thread only).
 struct Timing {
   std::vector<double> wall_ms, cpu_ms;
-  std::map<std::string, std::vector<double>> op_ms;
+  std::map<std::string, std::vector<double>> op_wall_ms, op_cpu_ms;
 
-  void Add(const Interpreter& interp, double wall, double cpu) {
-    wall_ms.push_back(wall);
-    cpu_ms.push_back(cpu);
-    std::map<std::string, double> sums;
+  void Invoke(Interpreter& interp, bool profile) {
+    std::map<std::string, double> wall, cpu;
     const auto& ops = interp.model().main().operators;
-    for (size_t n = 0; n < ops.size(); ++n) sums[BuiltinOpName(ops[n].builtin)] += 1e3 * interp.node_seconds()[n];
-    for (const auto& [op, ms] : sums) op_ms[op].push_back(ms);
+    double last_cpu = ThreadCpuMs();
+    const double cpu0 = last_cpu;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (profile) {
+      interp.Invoke([&](int node, double seconds) {
+        const std::string op = BuiltinOpName(ops[static_cast<size_t>(node)].builtin);
+        const double now = ThreadCpuMs();
+        wall[op] += 1e3 * seconds;
+        cpu[op] += now - last_cpu;
+        last_cpu = now;
+      });
+    } else {
+      interp.Invoke();
+    }
+    wall_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    cpu_ms.push_back(ThreadCpuMs() - cpu0);
+    for (const auto& [op, ms] : wall) op_wall_ms[op].push_back(ms);
+    for (const auto& [op, ms] : cpu) op_cpu_ms[op].push_back(ms);
   }
   void PrintProfile() const {
-    const double total = Median(wall_ms);
-    std::printf("  %-22s %10s %7s\n", "operator", "ms/inf", "share");
-    for (const auto& [op, v] : op_ms) {
+    const double total = Median(cpu_ms);
+    std::printf("  %-22s %10s %10s %7s\n", "operator", "CPU ms", "wall ms", "of CPU");
+    for (const auto& [op, v] : op_cpu_ms) {
       const double ms = Median(v);
-      std::printf("  %-22s %10.3f %6.1f%%\n", op.c_str(), ms, total > 0 ? 100.0 * ms / total : 0.0);
+      std::printf("  %-22s %10.3f %10.3f %6.1f%%\n", op.c_str(), ms, Median(op_wall_ms.at(op)),
+                  total > 0 ? 100.0 * ms / total : 0.0);
     }
   }
   nlohmann::json ProfileJson() const {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [op, v] : op_ms) j[op] = Median(v);
+    for (const auto& [op, v] : op_cpu_ms) j[op] = {{"cpu_ms", Median(v)}, {"wall_ms", Median(op_wall_ms.at(op))}};
     return j;
   }
 };
@@ -148,14 +165,7 @@ void Run(const RunFlags& f) {
   for (const NamedInput& input : inputs) {
     interp.SetInput(0, input.bytes);
     Timing timing;
-    for (int r = 0; r < f.repeat; ++r) {
-      const double cpu0 = ThreadCpuMs();
-      const auto t0 = std::chrono::steady_clock::now();
-      interp.Invoke();
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      timing.Add(interp, ms, ThreadCpuMs() - cpu0);
-    }
+    for (int r = 0; r < f.repeat; ++r) timing.Invoke(interp, f.profile);
     const double best_ms = *std::min_element(timing.wall_ms.begin(), timing.wall_ms.end());
     const auto bytes = interp.Output(0);
     const auto scores = io::Dequantize(out, bytes);
