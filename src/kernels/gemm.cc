@@ -236,7 +236,7 @@ Split SplitGemm(int64_t rows, int64_t row_bytes, int panels, int threads) {
   s.block_rows = std::clamp<int64_t>(32768 / row_bytes, 16, 512);
   if (threads > 1) {  // at least ~4 tasks per thread, for balance
     const int64_t per_task = (rows + 4 * threads - 1) / (4 * threads);
-    s.block_rows = std::clamp<int64_t>(std::min(s.block_rows, (per_task + 15) / 16 * 16), 16, 512);
+    s.block_rows = std::clamp<int64_t>((per_task + 3) / 4 * 4, 4, s.block_rows);
   }
   s.block_rows = std::min(s.block_rows, rows);
   s.row_blocks = (rows + s.block_rows - 1) / s.block_rows;
@@ -294,21 +294,37 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
 
 }  // namespace detail
 
+RowRequantizer::RowRequantizer(const Int8Params& q, int channels, Isa isa)
+    : channels_(channels),
+      isa_(isa),
+      multiplier_(q.multiplier, q.multiplier + channels),
+      shift_(q.shift, q.shift + channels),
+      q_(q) {
+  q_.multiplier = multiplier_.data();
+  q_.shift = shift_.data();
+  tables_ = std::make_unique<detail::RequantTables>(q_, channels, (channels + 15) / 16 * 16);
+}
+
+RowRequantizer::~RowRequantizer() = default;
+RowRequantizer::RowRequantizer(RowRequantizer&&) noexcept = default;
+RowRequantizer& RowRequantizer::operator=(RowRequantizer&&) noexcept = default;
+
+void RowRequantizer::Row(const int32_t* acc, int8_t* out) const {
+  int done = 0;
+  if (tables_->vector_ok) {
+    if (isa_ == Isa::kAvx512Vnni) {
+      done = channels_;
+      detail::RequantizeRowAvx512(q_, *tables_, acc, channels_, out);
+    } else if (RunsAvx2(isa_)) {
+      done = channels_;
+      detail::RequantizeRowAvx2(q_, acc, channels_, out);
+    }
+  }
+  for (int c = done; c < channels_; ++c) out[c] = RequantizeOne(q_, acc[c], c);
+}
+
 void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* out, Isa isa) {
-  if (!detail::VectorRequantOk(q, count)) {
-    for (int c = 0; c < count; ++c) out[c] = RequantizeOne(q, acc[c], c);
-    return;
-  }
-  if (isa == Isa::kAvx512Vnni) {
-    const int whole = count / 16 * 16;
-    const detail::RequantTables t(q, whole, whole);
-    detail::RequantizeRowAvx512(q, t, acc, whole, out);
-    for (int c = whole; c < count; ++c) out[c] = RequantizeOne(q, acc[c], c);
-  } else if (RunsAvx2(isa)) {
-    detail::RequantizeRowAvx2(q, acc, count, out);
-  } else {
-    for (int c = 0; c < count; ++c) out[c] = RequantizeOne(q, acc[c], c);
-  }
+  RowRequantizer(q, count, isa).Row(acc, out);
 }
 
 PackedWeightsInt8::Layout PackedWeightsInt8::LayoutFor(Isa isa, int32_t filter_offset) {

@@ -49,7 +49,11 @@ void GemmBlockAvx512Vnni(const GemmBlock& g) { avx512::RunBlock(g); }
 POTACC_AVX512_VNNI void RequantizeRowAvx512(const Int8Params& q, const RequantTables& t,
                                             const int32_t* acc, int count, int8_t* out) {
   const OutputLanes16 o = MakeOutputLanes16(q, t);
-  for (int c = 0; c + 16 <= count; c += 16) StoreRequantized16(o, _mm512_loadu_si512(acc + c), out + c, c, 16);
+  for (int c = 0; c < count; c += 16) {
+    const int valid = std::min(16, count - c);
+    const auto keep = static_cast<__mmask16>(valid == 16 ? 0xFFFFu : (1u << valid) - 1);
+    StoreRequantized16(o, _mm512_maskz_loadu_epi32(keep, acc + c), out + c, c, valid);
+  }
 }
 
 }  // namespace potacc::kernels::detail

@@ -143,7 +143,7 @@ void GemmBlockAvx512Vnni(const GemmBlock& g);
 
 void WidenAvx2(const int8_t* src, int n, int16_t* dst);
 void RequantizeRowAvx2(const Int8Params& q, const int32_t* acc, int count, int8_t* out);
-// Whole groups of 16 channels only (count a multiple of 16), with tables.
+// Tables padded to whole groups of 16 channels.
 void RequantizeRowAvx512(const Int8Params& q, const RequantTables& t, const int32_t* acc, int count,
                          int8_t* out);
 

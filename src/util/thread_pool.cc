@@ -68,21 +68,29 @@ void ThreadPool::Shutdown() {
   group_.JoinAll();
 }
 
-void ThreadPool::RunTasks() {
-  for (int64_t i = next_.fetch_add(1, std::memory_order_relaxed); i < tasks_;
-       i = next_.fetch_add(1, std::memory_order_relaxed)) {
-    try {
-      (*fn_)(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu_);
-      if (!error_) error_ = std::current_exception();
-      next_.store(tasks_, std::memory_order_relaxed);
+void ThreadPool::RunTasks(uint32_t generation) {
+  for (;;) {
+    uint64_t v = next_.load(std::memory_order_acquire);
+    if (static_cast<uint32_t>(v >> 32) != generation) return;  // a later loop already
+    const int64_t task = static_cast<int64_t>(v & 0xffffffffu);
+    if (task >= tasks_.load(std::memory_order_relaxed)) return;
+    if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) continue;
+    // Claimed: the caller waits for this task, so fn_ and tasks_ stay put.
+    if (!failed_.load(std::memory_order_relaxed)) {
+      try {
+        (*fn_.load(std::memory_order_relaxed))(task);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu_);
+        if (!error_) error_ = std::current_exception();
+        failed_ = true;
+      }
     }
+    done_.fetch_add(1, std::memory_order_acq_rel);
   }
 }
 
 void ThreadPool::WorkerLoop() {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
     const auto spin_end = std::chrono::steady_clock::now() + kSpin;
     int polls = 0;
@@ -96,8 +104,7 @@ void ThreadPool::WorkerLoop() {
       if (stop_) return;
       seen = generation_.load(std::memory_order_acquire);
     }
-    RunTasks();
-    finished_.fetch_add(1, std::memory_order_acq_rel);
+    RunTasks(seen);
   }
 }
 
@@ -107,23 +114,26 @@ void ThreadPool::ParallelFor(int64_t tasks, const std::function<void(int64_t)>& 
     for (int64_t i = 0; i < tasks; ++i) fn(i);
     return;
   }
-  fn_ = &fn;
-  tasks_ = tasks;
+  Check(tasks < (int64_t{1} << 31), "ParallelFor: too many tasks");
+  const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  fn_.store(&fn, std::memory_order_relaxed);
+  tasks_.store(tasks, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
-  next_.store(0, std::memory_order_relaxed);
-  finished_.store(0, std::memory_order_relaxed);
+  next_.store(uint64_t{generation} << 32, std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    generation_.store(generation, std::memory_order_release);
   }
   wake_.notify_all();
-  RunTasks();
+  RunTasks(generation);
+  // Only tasks claimed by workers remain: wait for those.
   int polls = 0;
-  while (finished_.load(std::memory_order_acquire) < workers_) {
+  while (done_.load(std::memory_order_acquire) < tasks) {
     CpuRelax();
-    if (++polls % 256 == 0) std::this_thread::yield();  // a worker may have been descheduled
+    if (++polls % 256 == 0) std::this_thread::yield();  // the worker may have been descheduled
   }
-  fn_ = nullptr;
   if (error_) std::rethrow_exception(error_);
 }
 

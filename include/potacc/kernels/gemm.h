@@ -59,15 +59,13 @@ struct Int8Params {
 // definition every vectorized requantization must reproduce.
 inline int8_t RequantizeOne(const Int8Params& q, int32_t acc, int channel) {
   int32_t v = fixed_point::Requantize(acc, q.multiplier[channel], q.shift[channel], q.rounding);
-  v += q.output_zero_point;
+  // + zero point, wrapping like the vector kernels' 32-bit adds (TFLite's
+  // int32 add would overflow only for accumulators no real layer produces).
+  v = static_cast<int32_t>(static_cast<uint32_t>(v) + static_cast<uint32_t>(q.output_zero_point));
   v = v < q.act_min ? q.act_min : v;
   v = v > q.act_max ? q.act_max : v;
   return static_cast<int8_t>(v);
 }
-
-// Requantizes `count` accumulators of one row; element c uses channel c.
-void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* out,
-                   Isa isa = BestIsa());
 
 // Per-channel requantization constants in the forms the vector kernels load
 // (private to the kernels; built once per layer when the parameters are known
@@ -75,6 +73,30 @@ void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* o
 namespace detail {
 struct RequantTables;
 }
+
+// Requantizes rows of `channels` accumulators (element c uses channel c),
+// with the vector tables built once. q's arrays are copied.
+class RowRequantizer {
+ public:
+  RowRequantizer(const Int8Params& q, int channels, Isa isa = BestIsa());
+  ~RowRequantizer();
+  RowRequantizer(RowRequantizer&&) noexcept;
+  RowRequantizer& operator=(RowRequantizer&&) noexcept;
+  void Row(const int32_t* acc, int8_t* out) const;
+  int channels() const { return channels_; }
+
+ private:
+  int channels_ = 0;
+  Isa isa_ = Isa::kPortable;
+  std::vector<int32_t> multiplier_;
+  std::vector<int> shift_;
+  Int8Params q_;
+  std::unique_ptr<detail::RequantTables> tables_;
+};
+
+// Requantizes `count` accumulators of one row; element c uses channel c.
+void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* out,
+                   Isa isa = BestIsa());
 
 // GEMM weights (N output channels x K depth, row-major int8: an OHWI conv
 // filter or an FC weight matrix) packed once for the micro-kernels of one

@@ -53,24 +53,30 @@ class ThreadPool {
 
   // Calls fn(i) once for every i in [0, tasks), spread over the threads, and
   // returns when all calls are done. Which thread runs which task varies; the
-  // tasks must write disjoint outputs. The first exception thrown by a task is
-  // rethrown here (tasks not yet started are skipped).
+  // tasks must write disjoint outputs. The calling thread takes tasks too and
+  // never waits for a worker that has not claimed one (on a busy machine a
+  // worker may not run for a while). The first exception thrown by a task is
+  // rethrown here (the tasks after it are skipped). Not reentrant: one
+  // caller at a time.
   void ParallelFor(int64_t tasks, const std::function<void(int64_t)>& fn);
 
  private:
   void WorkerLoop();
-  void RunTasks();
+  void RunTasks(uint32_t generation);
   void Shutdown();
 
   int workers_ = 0;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;                   // guarded by mu_
-  std::atomic<uint64_t> generation_{0};  // bumped (under mu_) for each ParallelFor
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> finished_{0};        // workers done with the current generation
-  int64_t tasks_ = 0;
-  const std::function<void(int64_t)>* fn_ = nullptr;
+  std::atomic<uint32_t> generation_{0};  // bumped (under mu_) for each ParallelFor
+  // (generation << 32) | next task: a worker claims a task only if the
+  // generation is still the one it woke up for.
+  std::atomic<uint64_t> next_{0};
+  std::atomic<int64_t> tasks_{0};
+  std::atomic<int64_t> done_{0};        // tasks finished (or skipped) in this generation
+  std::atomic<const std::function<void(int64_t)>*> fn_{nullptr};
+  std::atomic<bool> failed_{false};
   std::mutex error_mu_;
   std::exception_ptr error_;
   ThreadGroup group_;
