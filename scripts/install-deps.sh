@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Installs potacc's build and test dependencies from Debian packages.
+#   scripts/install-deps.sh          build and test dependencies
+#   scripts/install-deps.sh --bench  also XNNPACK, for scripts/bench_vs_xnnpack.py
+#                                    (not part of the build or CI)
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
@@ -8,6 +11,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   verilator yosys
 )
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(libxnnpack-dev libpthreadpool-dev python3 util-linux)
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
