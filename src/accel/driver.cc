@@ -89,13 +89,17 @@ void RunGemm(Backend& backend, const PreparedGemm& gemm, const int8_t* a, int64_
         int8_t* dst = c + row * ldc;
         const uint32_t* words = out[q].data() + g * blocks;
         const int64_t col_end = std::min<int64_t>(gemm.n, tile->col0 + tile->cols);
-        for (int64_t col = tile->col0; col < col_end; ++col) {
-          const int64_t j = col - tile->col0;
-          auto v = static_cast<int8_t>((words[j / 4] >> (8 * (j % 4))) & 0xff);
-          v = static_cast<int8_t>(std::clamp<int32_t>(v, lo, hi));
-          dst[col] = v;
+        const int64_t count = std::max<int64_t>(0, col_end - tile->col0);
+        // Word j holds columns 4j .. 4j + 3, lowest byte first.
+        for (int64_t j = 0; j < count; ++j) {
+          dst[tile->col0 + j] = static_cast<int8_t>((words[j / 4] >> (8 * (j % 4))) & 0xff);
         }
-        work.output_scatter_bytes += std::max<int64_t>(0, col_end - tile->col0);
+        if (lo > -128 || hi < 127) {
+          for (int64_t j = 0; j < count; ++j) {
+            dst[tile->col0 + j] = static_cast<int8_t>(std::clamp<int32_t>(dst[tile->col0 + j], lo, hi));
+          }
+        }
+        work.output_scatter_bytes += count;
       }
     }
   });

@@ -60,8 +60,9 @@ void RowsPass(const GemmBlock& g, int p, int c0, int r, const OutputLanesNeon& o
   constexpr int P = PackedWeightsInt8::kPanel;
   const PackedWeightsInt8& w = *g.w;
   const int kp = w.k_pairs();
+  const auto* a16 = static_cast<const int16_t*>(g.a);
   const int16_t* a[kRows];
-  for (int i = 0; i < kRows; ++i) a[i] = g.a + (r + i < g.rows ? r + i : r) * g.lda;
+  for (int i = 0; i < kRows; ++i) a[i] = a16 + (r + i < g.rows ? r + i : r) * g.lda;
   int32x4_t acc[kRows][2 * kGroups];
   for (int j = 0; j < 2 * kGroups; ++j) {
     const int32x4_t bias = vld1q_s32(w.fused_bias() + c0 + 4 * j);
@@ -80,11 +81,11 @@ void RowsPass(const GemmBlock& g, int p, int c0, int r, const OutputLanesNeon& o
     }
   }
   const int live = std::min(kRows, g.rows - r);
+  const RequantTables& t = *g.rq;
   for (int grp = 0; grp < kGroups; ++grp) {
     const int c = c0 + 8 * grp;
-    const RequantLanesNeon r0 = LoadRequantLanesNeon(g.multiplier + c, g.left_shift + c, g.right_shift + c);
-    const RequantLanesNeon r1 =
-        LoadRequantLanesNeon(g.multiplier + c + 4, g.left_shift + c + 4, g.right_shift + c + 4);
+    const RequantLanesNeon r0 = LoadRequantLanesNeon(t, c);
+    const RequantLanesNeon r1 = LoadRequantLanesNeon(t, c + 4);
     const int valid = std::min(8, w.n() - c);
     for (int i = 0; i < live; ++i) {
       const int8x8_t v = PackInt8x8Neon(RequantizeClampNeon(acc[i][2 * grp], r0, o),
@@ -97,10 +98,14 @@ void RowsPass(const GemmBlock& g, int p, int c0, int r, const OutputLanesNeon& o
 }  // namespace
 
 void GemmBlockNeon(const GemmBlock& g) {
+  if (!g.rq->vector_ok) {
+    GemmBlockPortable(g);
+    return;
+  }
   constexpr int P = PackedWeightsInt8::kPanel;
   const OutputLanesNeon o = MakeOutputLanesNeon(g.q->output_zero_point, g.q->act_min, g.q->act_max);
   const int n = g.w->n();
-  for (int p = 0; p < g.w->num_panels(); ++p) {
+  for (int p = g.panel_begin; p < g.panel_end; ++p) {
     for (int c0 = p * P; c0 < std::min(n, (p + 1) * P); c0 += 8 * kGroups) {
       for (int r = 0; r < g.rows; r += kRows) RowsPass(g, p, c0, r, o);
     }

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "kernels/gemm_internal.h"
+
 namespace potacc::kernels::detail {
 
 // Per-channel constants of 4 lanes of requantization: the Q31 multiplier,
@@ -17,9 +19,10 @@ struct RequantLanesNeon {
   int32x4_t multiplier, left_shift, neg_right_shift;
 };
 
-inline RequantLanesNeon LoadRequantLanesNeon(const int32_t* multiplier, const int32_t* left_shift,
-                                             const int32_t* right_shift) {
-  return {vld1q_s32(multiplier), vld1q_s32(left_shift), vnegq_s32(vld1q_s32(right_shift))};
+// Channels [c, c + 4) of padded requantization tables.
+inline RequantLanesNeon LoadRequantLanesNeon(const RequantTables& t, int c) {
+  return {vld1q_s32(t.multiplier.data() + c), vld1q_s32(t.left_shift.data() + c),
+          vnegq_s32(vld1q_s32(t.right_shift.data() + c))};
 }
 
 // fixed_point::MultiplyByQuantizedMultiplier (double rounding) on 4 lanes,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <random>
 #include <span>
 #include <vector>
@@ -106,9 +108,21 @@ inline std::vector<int32_t> RandomInt32(std::mt19937& rng, size_t n, int lo, int
   return v;
 }
 
-// The instruction sets to cross-check on this machine: every variant the CPU
-// runs (portable always; AVX2, NEON, NEON with SDOT when present).
-inline std::vector<kernels::Isa> Isas() { return kernels::SupportedIsas(); }
+// The instruction sets to cross-check: every variant this CPU runs (the
+// first call prints which ones run and which are skipped).
+inline std::vector<kernels::Isa> Isas() {
+  static const std::vector<kernels::Isa> isas = [] {
+    std::string run, skipped;
+    for (kernels::Isa isa : kernels::kAllIsas) {
+      std::string& list = kernels::IsaSupported(isa) ? run : skipped;
+      list += (list.empty() ? "" : ", ") + std::string(kernels::IsaName(isa));
+    }
+    std::printf("[ ISA      ] kernel variants run: %s; skipped (this CPU lacks them): %s\n", run.c_str(),
+                skipped.empty() ? "none" : skipped.c_str());
+    return kernels::SupportedIsas();
+  }();
+  return isas;
+}
 
 // A convolution geometry with the same stride and dilation along H and W.
 inline kernels::ConvShape UniformConvShape(int batch, int h, int w, int c, int fh, int fw, int out_c,
