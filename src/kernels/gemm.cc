@@ -12,10 +12,13 @@ namespace potacc::kernels {
 namespace {
 
 // The variant of the GEMM's block kernels (and of its packing) for `isa`.
-Isa GemmIsa(Isa isa) { return KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvxVnni, Isa::kAvx2, Isa::kNeon}); }
+Isa GemmIsa(Isa isa) {
+  return KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvxVnni, Isa::kAvx2, Isa::kNeonDot, Isa::kNeon});
+}
+// The variants with 4-byte dot products, which stream int8 quads.
 bool RunsInt8Quads(Isa isa) {
   const Isa k = GemmIsa(isa);
-  return k == Isa::kAvxVnni || k == Isa::kAvx512Vnni;
+  return k == Isa::kAvxVnni || k == Isa::kAvx512Vnni || k == Isa::kNeonDot;
 }
 
 }  // namespace
@@ -82,6 +85,7 @@ void RowBlock::Finish(int rows, int64_t k) const {
   for (int r = 0; r < rows; ++r) {
     for (int64_t c = k; c < stride_; ++c) bytes[r * stride_ + c] = 0;
   }
+  if (format_ == RowFormat::kInt8) return;
   const int64_t n = rows * stride_;
   for (int64_t i = 0; i < n; ++i) bytes[i] ^= 0x80u;  // x + 128 (the padding's weights are 0)
 }
@@ -125,22 +129,31 @@ void GemmBlockPortable(const GemmBlock& g) {
 
 namespace {
 
-using BlockKernel = void (*)(const GemmBlock&);
+// A block kernel and the activation format it reads.
+struct BlockKernel {
+  void (*run)(const GemmBlock&) = nullptr;
+  RowFormat format = RowFormat::kInt16;
+};
 
 // The block kernel for an ISA and a packing (an ISA whose own kernel needs
 // another packing runs the best one it can for this packing).
 BlockKernel ChooseBlockKernel(Isa isa, PackedWeightsInt8::Layout layout) {
   const Isa k = GemmIsa(isa);
   if (layout == PackedWeightsInt8::Layout::kInt8Quads) {
-    Check(RunsInt8Quads(k), std::string("int8 GEMM: weights packed for VNNI cannot run on ") + IsaName(isa));
-    return k == Isa::kAvx512Vnni ? GemmBlockAvx512Vnni : GemmBlockAvxVnni;
+    Check(RunsInt8Quads(k), std::string("int8 GEMM: weights packed as int8 quads cannot run on ") + IsaName(isa));
+    switch (k) {
+      case Isa::kAvx512Vnni: return {GemmBlockAvx512Vnni, RowFormat::kUint8};
+      case Isa::kNeonDot: return {GemmBlockNeonDot, RowFormat::kInt8};
+      default: return {GemmBlockAvxVnni, RowFormat::kUint8};
+    }
   }
   switch (k) {
     case Isa::kAvx512Vnni:
     case Isa::kAvxVnni:  // int16 pairs (filter_offset != 0): the madd kernel
-    case Isa::kAvx2: return GemmBlockAvx2;
-    case Isa::kNeon: return GemmBlockNeon;
-    default: return GemmBlockPortable;
+    case Isa::kAvx2: return {GemmBlockAvx2};
+    case Isa::kNeonDot:
+    case Isa::kNeon: return {GemmBlockNeon};
+    default: return {GemmBlockPortable};
   }
 }
 
@@ -188,7 +201,7 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
   std::optional<RequantTables> local;
   const RequantTables* rq = w.requant_for(q);
   if (!rq) rq = &local.emplace(q, w.n(), panels * PackedWeightsInt8::kPanel);
-  const RowFormat format = quads ? RowFormat::kUint8 : RowFormat::kInt16;
+
   const int64_t lda = quads ? 4 * int64_t{w.k_quads()} : 2 * int64_t{w.k_pairs()};
   const int64_t row_bytes = quads ? lda : 2 * lda;
   const Split split = SplitGemm(rows, row_bytes, panels, pool ? pool->size() : 1);
@@ -197,7 +210,7 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
     const int chunk = static_cast<int>(t % split.col_chunks);
     const int count = static_cast<int>(std::min(split.block_rows, rows - m0));
     std::vector<uint8_t>& a = Scratch(static_cast<size_t>(count * row_bytes));
-    const RowBlock dst(format, a.data(), lda, isa);
+    const RowBlock dst(kernel.format, a.data(), lda, isa);
     fill(m0, count, dst);
     dst.Finish(count, w.k());
     GemmBlock g;
@@ -211,7 +224,7 @@ void RunGemm(const Int8Params& q, const PackedWeightsInt8& w, int64_t rows, cons
     g.panel_end = static_cast<int>(int64_t{panels} * (chunk + 1) / split.col_chunks);
     g.out = out + m0 * ldo;
     g.ldo = ldo;
-    kernel(g);
+    kernel.run(g);
   };
   const int64_t tasks = split.row_blocks * split.col_chunks;
   if (pool) {

@@ -50,8 +50,9 @@ struct RequantTables {
 };
 
 // Activation rows in the format of the chosen kernel: int16 x (madd
-// kernels) or uint8 x + 128 (VNNI kernels).
-enum class RowFormat : uint8_t { kInt16, kUint8 };
+// kernels), uint8 x + 128 (VNNI kernels: vpdpbusd multiplies unsigned by
+// signed bytes) or int8 x as it is (SDOT kernels: signed by signed).
+enum class RowFormat : uint8_t { kInt16, kUint8, kInt8 };
 
 // A block of activation rows being filled; row r starts `stride` elements
 // after row r - 1. Copy and Fill take int8 values; for the uint8 format they
@@ -64,7 +65,7 @@ class RowBlock {
 
   // Row r, columns [col, col + n) = src[0, n).
   void Copy(int r, int64_t col, const int8_t* src, int n) const {
-    if (format_ == RowFormat::kUint8) {
+    if (format_ != RowFormat::kInt16) {
       CopyBytes(static_cast<int8_t*>(data_) + r * stride_ + col, src, n);
     } else {
       int16_t* d = static_cast<int16_t*>(data_) + r * stride_ + col;
@@ -77,7 +78,7 @@ class RowBlock {
   }
   // Row r, columns [col, col + n) = value.
   void Fill(int r, int64_t col, int8_t value, int n) const {
-    if (format_ == RowFormat::kUint8) {
+    if (format_ != RowFormat::kInt16) {
       std::memset(static_cast<int8_t*>(data_) + r * stride_ + col, value, static_cast<size_t>(n));
     } else {
       int16_t* d = static_cast<int16_t*>(data_) + r * stride_ + col;
@@ -126,7 +127,7 @@ void Widen(const int8_t* src, int n, int16_t* dst, Isa isa);
 // One block of activation rows against panels [panel_begin, panel_end) of
 // w, requantized into out (row r, channel c at out[r * ldo + c]).
 struct GemmBlock {
-  const void* a = nullptr;  // int16 (kInt16Pairs) or uint8 x + 128 (kInt8Quads)
+  const void* a = nullptr;  // in the RowFormat of the kernel
   int64_t lda = 0;          // elements; a multiple of 2 (int16) or 4 (uint8)
   int rows = 0;
   const PackedWeightsInt8* w = nullptr;
@@ -141,6 +142,7 @@ void GemmBlockAvx2(const GemmBlock& g);
 void GemmBlockAvxVnni(const GemmBlock& g);
 void GemmBlockAvx512Vnni(const GemmBlock& g);
 void GemmBlockNeon(const GemmBlock& g);
+void GemmBlockNeonDot(const GemmBlock& g);
 
 void WidenAvx2(const int8_t* src, int n, int16_t* dst);
 void RequantizeRowAvx2(const Int8Params& q, const int32_t* acc, int count, int8_t* out);

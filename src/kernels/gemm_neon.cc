@@ -44,16 +44,6 @@ inline void MulAddPair(int32x4_t& lo, int32x4_t& hi, const int16x8x2_t& w, int16
   hi = vmlal_lane_s16(hi, vget_high_s16(w.val[1]), x, kLane + 1);
 }
 
-inline void StoreChannels(int8_t* out, int8x8_t v, int valid) {
-  if (valid >= 8) {
-    vst1_s8(out, v);
-  } else if (valid > 0) {
-    int8_t tmp[8];
-    vst1_s8(tmp, v);
-    std::memcpy(out, tmp, static_cast<size_t>(valid));
-  }
-}
-
 // Rows r..r+3 (rows past the end repeat row r; only live rows are stored)
 // against channels [c0, c0 + 8 * kGroups) of panel p.
 void RowsPass(const GemmBlock& g, int p, int c0, int r, const OutputLanesNeon& o) {

@@ -8,6 +8,7 @@
 #include <arm_neon.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/gemm_internal.h"
 
@@ -59,6 +60,17 @@ inline int32x4_t RequantizeClampNeon(int32x4_t acc, const RequantLanesNeon& r, c
 // Two vectors of 4 int32 already in int8 range -> 8 int8 in order.
 inline int8x8_t PackInt8x8Neon(int32x4_t lo, int32x4_t hi) {
   return vmovn_s16(vcombine_s16(vmovn_s32(lo), vmovn_s32(hi)));
+}
+
+// The first `valid` (<= 8) of 8 channels to out (none when valid <= 0).
+inline void StoreChannels(int8_t* out, int8x8_t v, int valid) {
+  if (valid >= 8) {
+    vst1_s8(out, v);
+  } else if (valid > 0) {
+    int8_t tmp[8];
+    vst1_s8(tmp, v);
+    std::memcpy(out, tmp, static_cast<size_t>(valid));
+  }
 }
 
 }  // namespace potacc::kernels::detail

@@ -17,6 +17,7 @@
 #include "potacc/kernels/gemm.h"
 #include "support/cli_runner.h"
 #include "support/data_dir.h"
+#include "support/scoped_env.h"
 
 namespace potacc::testing {
 namespace {
@@ -56,6 +57,28 @@ TEST_F(ThreadsCliTest, RunOutputsIdenticalForAnyThreadCountAndIsa) {
     const auto r = RunCli("run " + Model() + " " + v + " --save-output " + out);
     ASSERT_EQ(r.exit_code, 0) << v << ": " << r.err;
     EXPECT_EQ(Slurp(out), Slurp(ref)) << v;
+  }
+}
+
+// POTACC_ISA selects the variant as --isa does (same bytes); a variant this
+// CPU cannot run, or an unknown name, is a one-line error.
+TEST_F(ThreadsCliTest, IsaEnvironmentVariableSelectsTheVariant) {
+  const auto ref = (*dir_ / "ref_env.bin").string();
+  ASSERT_EQ(RunCli("run " + Model() + " --isa portable --save-output " + ref).exit_code, 0);
+  for (kernels::Isa isa : kernels::SupportedIsas()) {
+    const ScopedEnv env(kernels::kIsaEnv, kernels::IsaName(isa));
+    const auto out = (*dir_ / "out_env.bin").string(), json = (*dir_ / "env.json").string();
+    const auto r = RunCli("run " + Model() + " --save-output " + out + " --json " + json);
+    ASSERT_EQ(r.exit_code, 0) << kernels::IsaName(isa) << ": " << r.err;
+    EXPECT_EQ(nlohmann::json::parse(Slurp(json))["inputs"][0]["isa"], kernels::IsaName(isa));
+    EXPECT_EQ(Slurp(out), Slurp(ref)) << kernels::IsaName(isa);
+  }
+  for (const char* bad : {"sse9", kernels::IsaCompiled(kernels::Isa::kAvx2) ? "neon" : "avx2"}) {
+    const ScopedEnv env(kernels::kIsaEnv, bad);
+    const auto r = RunCli("run " + Model());
+    EXPECT_NE(r.exit_code, 0) << bad;
+    EXPECT_EQ(r.err.rfind(std::string("potacc: error: ") + kernels::kIsaEnv + ": ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
 }
 

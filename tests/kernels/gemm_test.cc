@@ -231,11 +231,22 @@ TEST(GemmTest, TileEdgesAndExtremeOperands) {
 // The VNNI layout is chosen only where it is exact; other packings still run.
 TEST(GemmTest, LayoutFollowsIsaAndFilterZeroPoint) {
   using L = PackedWeightsInt8::Layout;
-  EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kAvx512Vnni, 0), L::kInt8Quads);
-  EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kAvxVnni, 0), L::kInt8Quads);
-  EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kAvx512Vnni, -3), L::kInt16Pairs);  // w - 3 may not fit int8
-  EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kAvx2, 0), L::kInt16Pairs);
+  // The dot-product variant of each architecture, and the variant below it.
+  const Isa dot = IsaCompiled(Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kNeonDot;
+  const Isa pairwise = IsaCompiled(Isa::kAvx512Vnni) ? Isa::kAvx2 : Isa::kNeon;
+  if (IsaCompiled(Isa::kAvx512Vnni)) {
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kAvxVnni, 0), L::kInt8Quads);
+  }
+  if (IsaCompiled(dot)) {
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot, 0), L::kInt8Quads);
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot, -3), L::kInt16Pairs);  // w - 3 may not fit int8
+  } else {  // 32-bit ARM, or no SIMD family: no kernel reads int8 quads
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot, 0), L::kInt16Pairs);
+  }
+  EXPECT_EQ(PackedWeightsInt8::LayoutFor(pairwise, 0), L::kInt16Pairs);
   EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kPortable, 0), L::kInt16Pairs);
+  // A build never packs for the other architecture's kernels.
+  EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot == Isa::kNeonDot ? Isa::kAvx512Vnni : Isa::kNeonDot, 0), L::kInt16Pairs);
   const std::vector<int8_t> w = {1, 2, 3, 4};
   Multipliers m;
   m.Add(1.0);
@@ -244,8 +255,10 @@ TEST(GemmTest, LayoutFollowsIsaAndFilterZeroPoint) {
   q.shift = m.s.data();
   std::vector<int8_t> out(1);
   const std::vector<int8_t> a = {1, 1, 1, 1};
-  const PackedWeightsInt8 quads(w.data(), 1, 4, nullptr, 0, 0, Isa::kAvx512Vnni);
-  EXPECT_THROW(GemmInt8(q, quads, a.data(), 1, 4, out.data(), 1, Isa::kAvx2), Error);
+  if (IsaCompiled(dot)) {
+    const PackedWeightsInt8 quads(w.data(), 1, 4, nullptr, 0, 0, dot);
+    EXPECT_THROW(GemmInt8(q, quads, a.data(), 1, 4, out.data(), 1, pairwise), Error);
+  }
   for (Isa isa : Isas()) {  // int16 pairs run everywhere
     const PackedWeightsInt8 pairs(w.data(), 1, 4, nullptr, 0, 0, Isa::kPortable);
     GemmInt8(q, pairs, a.data(), 1, 4, out.data(), 1, isa);
@@ -301,6 +314,32 @@ TEST(GemmTest, PackedWeightsRejectOtherZeroPoints) {
 // The variant the dispatch picks is one this build was made for and this CPU
 // reports (the ARM builds run under qemu-user in CI: a Cortex-A9 for armhf,
 // a Cortex-A53 for aarch64, and a core with SDOT for the dot-product kernels).
+// Every kernel's dispatch walks one fallback chain, downwards only, to a
+// variant it implements and this build compiled.
+TEST(Isa, KernelIsaWalksTheFallbackChain) {
+  if (IsaCompiled(Isa::kAvx512Vnni)) {
+    EXPECT_EQ(KernelIsa(Isa::kAvx512Vnni, {Isa::kAvx2}), Isa::kAvx2);
+    EXPECT_EQ(KernelIsa(Isa::kAvx512Vnni, {Isa::kAvxVnni, Isa::kAvx2}), Isa::kAvxVnni);
+    EXPECT_EQ(KernelIsa(Isa::kAvxVnni, {Isa::kAvx512Vnni, Isa::kAvx2}), Isa::kAvx2);
+    EXPECT_EQ(KernelIsa(Isa::kAvx2, {Isa::kAvx512Vnni}), Isa::kPortable);
+  }
+  if (IsaCompiled(Isa::kNeonDot)) {
+    EXPECT_EQ(KernelIsa(Isa::kNeonDot, {Isa::kNeon}), Isa::kNeon);
+    EXPECT_EQ(KernelIsa(Isa::kNeon, {Isa::kNeonDot}), Isa::kPortable);
+  }
+  EXPECT_EQ(KernelIsa(Isa::kNeonDot, {}), Isa::kPortable);
+  EXPECT_EQ(KernelIsa(Isa::kPortable, {Isa::kAvx2, Isa::kNeon}), Isa::kPortable);
+  // The other architecture's variants run the portable code.
+  const Isa foreign = IsaCompiled(Isa::kAvx2) ? Isa::kNeon : Isa::kAvx2;
+  EXPECT_EQ(KernelIsa(foreign, {foreign}), Isa::kPortable);
+  EXPECT_FALSE(IsaSupported(foreign));
+  EXPECT_THROW(ParseIsa(IsaName(foreign)), Error);
+  EXPECT_THROW(ParseIsa("sse9"), Error);
+  for (Isa isa : SupportedIsas()) {
+    EXPECT_EQ(ParseIsa(IsaName(isa)), isa);
+  }
+}
+
 TEST(Isa, DetectionMatchesTheTarget) {
   const std::vector<Isa> isas = SupportedIsas();
   ASSERT_FALSE(isas.empty());

@@ -90,10 +90,12 @@ void RequantizeRow(const Int8Params& q, const int32_t* acc, int count, int8_t* o
 // output channels, in one of two layouts:
 //  * kInt16Pairs (portable, AVX2, NEON): k_pairs() steps of 16 channels x 2
 //    consecutive k, int16 (w + filter_offset), for pairwise multiply-add;
-//  * kInt8Quads (AVX-VNNI, AVX-512 VNNI): k_quads() steps of 16 channels x 4
-//    consecutive k, int8 w, for vpdpbusd (unsigned x signed bytes). Used when
+//  * kInt8Quads (AVX-VNNI, AVX-512 VNNI, NEON-dotprod): k_quads() steps of
+//    16 channels x 4 consecutive k, int8 w, for 4-byte dot products
+//    (vpdpbusd: unsigned x signed bytes; SDOT: signed x signed). Used when
 //    filter_offset == 0 (TFLite's int8 weights); otherwise w + filter_offset
-//    may not fit a byte and those ISAs pack kInt16Pairs and run the AVX2 kernel.
+//    may not fit a byte and those ISAs pack kInt16Pairs and run their
+//    pairwise kernel (AVX2, NEON).
 class PackedWeightsInt8 {
  public:
   static constexpr int kPanel = 16;  // output channels per panel

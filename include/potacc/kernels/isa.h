@@ -62,8 +62,13 @@ constexpr bool IsaCompiled(Isa isa) {
       return false;
 #endif
     case Isa::kNeon:
-    case Isa::kNeonDot:
 #if defined(__ARM_NEON) || defined(__ARM_NEON__)
+      return true;
+#else
+      return false;
+#endif
+    case Isa::kNeonDot:  // SDOT kernels: AArch64 builds only
+#if defined(__aarch64__)
       return true;
 #else
       return false;
