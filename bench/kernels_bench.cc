@@ -6,7 +6,8 @@
 //   BM_Layer/<index>/<isa>          one layer (index into the table printed by --v)
 //   BM_ConvReference/...            the readable reference, for the speed-up
 //
-// isa: 0 = portable C++, 1 = AVX2 (skipped when the CPU lacks it).
+// isa: 0 = portable C++, 1 = AVX2, 2 = AVX-VNNI, 3 = AVX-512 VNNI (the
+// values of kernels::Isa; skipped when the CPU lacks them).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -71,7 +72,8 @@ struct Layer {
   std::vector<int32_t> bias, multiplier;
   std::vector<int> shift;
   Int8Params q;
-  PackedWeightsInt8 packed;
+  std::map<Isa, PackedWeightsInt8> packed;  // per ISA, packed on first use
+  PackedDepthwiseInt8 depthwise;
   int64_t macs = 0;
 
   explicit Layer(const LayerSpec& s, std::mt19937& rng) : spec(s) {
@@ -101,26 +103,34 @@ struct Layer {
     q.multiplier = multiplier.data();
     q.shift = shift.data();
     if (s.kind == Kind::kFullyConnected) {
-      packed = PackedWeightsInt8(filter.data(), s.out_c, s.in_c, bias.data(), q.input_offset, 0);
       macs = int64_t{s.in_c} * s.out_c;
     } else if (s.kind == Kind::kConv) {
-      packed = PackedWeightsInt8(filter.data(), s.out_c, shape.depth(), bias.data(), q.input_offset, 0);
       macs = shape.rows() * shape.depth() * s.out_c;
     } else {
+      depthwise = PackedDepthwiseInt8(shape, q, filter.data(), bias.data());
       macs = shape.rows() * taps * s.out_c;
     }
+  }
+
+  const PackedWeightsInt8& Packed(Isa isa) {
+    auto it = packed.find(isa);
+    if (it == packed.end()) {
+      const int k = spec.kind == Kind::kFullyConnected ? spec.in_c : shape.depth();
+      it = packed.emplace(isa, PackedWeightsInt8(filter.data(), spec.out_c, k, bias.data(), q, isa)).first;
+    }
+    return it->second;
   }
 
   void Run(Isa isa) {
     switch (spec.kind) {
       case Kind::kConv:
-        ConvInt8(shape, q, packed, input.data(), output.data(), isa);
+        ConvInt8(shape, q, Packed(isa), input.data(), output.data(), isa);
         break;
       case Kind::kDepthwise:
-        DepthwiseConvInt8(shape, q, input.data(), filter.data(), bias.data(), output.data(), isa);
+        DepthwiseConvInt8(shape, q, depthwise, input.data(), output.data(), isa);
         break;
       case Kind::kFullyConnected:
-        FullyConnectedInt8({1, spec.in_c, spec.out_c}, q, packed, input.data(), output.data(), isa);
+        FullyConnectedInt8({1, spec.in_c, spec.out_c}, q, Packed(isa), input.data(), output.data(), isa);
         break;
     }
   }
@@ -145,8 +155,8 @@ std::vector<std::unique_ptr<Layer>>& Layers() {
 }
 
 bool SkipIsa(benchmark::State& state, Isa isa) {
-  if (isa == Isa::kAvx2 && BestIsa() != Isa::kAvx2) {
-    state.SkipWithError("CPU lacks AVX2");
+  if (!IsaSupported(isa)) {
+    state.SkipWithError((std::string("CPU lacks ") + IsaName(isa)).c_str());
     return true;
   }
   return false;
@@ -166,7 +176,7 @@ void BM_MobileNetV2AllLayers(benchmark::State& state) {
   state.SetLabel(std::string(IsaName(isa)) + ", " + std::to_string(Layers().size()) + " layers, " +
                  std::to_string(macs / 1000000) + " M MACs");
 }
-BENCHMARK(BM_MobileNetV2AllLayers)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MobileNetV2AllLayers)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 
 void BM_Layer(benchmark::State& state) {
   Layer& l = *Layers().at(state.range(0));
@@ -181,7 +191,7 @@ void BM_Layer(benchmark::State& state) {
   state.SetLabel(l.Name());
 }
 BENCHMARK(BM_Layer)
-    ->ArgsProduct({benchmark::CreateDenseRange(0, static_cast<int>(MobileNetV2().size()) - 1, 1), {1}})
+    ->ArgsProduct({benchmark::CreateDenseRange(0, static_cast<int>(MobileNetV2().size()) - 1, 1), {1, 3}})
     ->Unit(benchmark::kMicrosecond);
 
 // The readable reference on a few representative layers (slow: for the ratio only).
@@ -204,8 +214,10 @@ void BM_ConvReference(benchmark::State& state) {
 BENCHMARK(BM_ConvReference)->Arg(0)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
 
 // The whole int8 MobileNetV2 (shared data) through the Interpreter, with the
-// time per operator type as counters (ms per inference).
+// time per operator type as counters (ms per inference). Args: isa, threads.
 void BM_MobileNetV2Model(benchmark::State& state) {
+  const Isa isa = static_cast<Isa>(state.range(0));
+  if (SkipIsa(state, isa)) return;
   const char* env = std::getenv("POTACC_DATA");
   const std::filesystem::path path = std::filesystem::path(env ? env : CompiledDefaultDataDir()) /
                                      "models/potacc/potacc_benchmark_mobilenetv2.tflite";
@@ -215,6 +227,8 @@ void BM_MobileNetV2Model(benchmark::State& state) {
   }
   const Model model = LoadModel(path.string());
   Interpreter interp(model);
+  interp.SetIsa(isa);
+  interp.SetThreads(static_cast<int>(state.range(1)));
   interp.Prepare();
   auto in = interp.tensor_data<float>(interp.input_tensor(0));
   std::mt19937 rng(1);
@@ -229,9 +243,15 @@ void BM_MobileNetV2Model(benchmark::State& state) {
   for (const auto& [op, seconds] : per_op) {
     state.counters[op + "_ms"] = seconds * 1e3 / static_cast<double>(state.iterations());
   }
-  state.SetLabel(std::string("isa ") + IsaName(BestIsa()));
+  state.SetLabel(std::string("isa ") + IsaName(isa) + ", " + std::to_string(interp.threads()) + " thread(s)");
 }
-BENCHMARK(BM_MobileNetV2Model)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_MobileNetV2Model)
+    ->Args({3, 1})
+    ->Args({2, 1})
+    ->Args({1, 1})
+    ->Args({3, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 
 }  // namespace
 

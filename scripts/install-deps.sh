@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
 # Installs potacc's build and test dependencies from Debian packages.
+#   scripts/install-deps.sh            build and test dependencies
+#   scripts/install-deps.sh --bench    also XNNPACK, for scripts/bench_vs_xnnpack.py
+#                                      (not part of the build or CI)
+#   scripts/install-deps.sh PKG...     also the packages named (scripts/cross.sh
+#                                      adds its cross compiler and qemu-user)
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
@@ -9,6 +14,11 @@ PACKAGES=(
   verilator yosys
   slurm-wlm munge
 )
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(libxnnpack-dev libpthreadpool-dev python3 util-linux)
+  shift
+fi
+PACKAGES+=("$@")
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

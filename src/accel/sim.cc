@@ -7,17 +7,10 @@
 #include "potacc/accel/pe.h"
 #include "potacc/accel/ppu.h"
 #include "potacc/error.h"
+#include "potacc/kernels/dot_int16.h"
 
 namespace potacc::accel {
 namespace {
-
-// int16 dot product; rk is a multiple of 16, so the compiler emits a clean
-// vector loop (pmaddwd). No overflow: |x * w| <= 2^14 and rk <= 2^17.
-inline int32_t Dot16(const int16_t* __restrict a, const int16_t* __restrict w, int64_t n) {
-  int32_t s = 0;
-  for (int64_t i = 0; i < n; ++i) s += static_cast<int32_t>(a[i]) * static_cast<int32_t>(w[i]);
-  return s;
-}
 
 [[noreturn]] void Fail(const std::string& what) { throw Error("accelerator simulator: " + what); }
 
@@ -109,6 +102,7 @@ void Simulator::Configure(const Command& cmd) {
   depth_ = cmd.depth;
   zp_out_ = cmd.output_zero_point;
   psum_shape_ = {-1, -1};
+  for (Unit& unit : units_) unit.ppu.reset();
   stats_.cycles.config += ConfigCycles(config_);
 }
 
@@ -210,9 +204,81 @@ void Simulator::LoadWeights(const Command& cmd) {
       unit.shift[slot * 4 + q] = w.right_shift[4 * b + q];
     }
   }
+  for (Unit& unit : units_) {
+    unit.tflite_shift.resize(unit.shift.size());
+    for (size_t c = 0; c < unit.shift.size(); ++c) unit.tflite_shift[c] = 31 - (static_cast<uint8_t>(unit.shift[c]) & 63);
+    unit.ppu.reset();
+  }
   loaded_depth_ = rk;
   loaded_blocks_ = cmd.blocks;
   stats_.cycles.load_weights += LoadWeightCycles(config_, cmd.blocks, rk);
+}
+
+const kernels::RowRequantizer* Simulator::UnitPpu(Unit& unit) {
+  if (!unit.ppu) {
+    kernels::Int8Params q;
+    q.output_zero_point = zp_out_;
+    q.multiplier = unit.multiplier.data();
+    q.shift = unit.tflite_shift.data();
+    q.rounding = config_.ppu_rounding;
+    const int columns = static_cast<int>(unit.multiplier.size());
+    // The vector path equals PpuRequantize exactly there (its zero-point add
+    // cannot overflow); otherwise the scalar PPU runs.
+    bool exact = q.rounding == fixed_point::Rounding::kDouble;
+    for (int c = 0; c < columns && exact; ++c) {
+      exact = q.multiplier[c] >= 0 && q.shift[c] >= -31 && q.shift[c] <= 30;
+    }
+    if (!exact) return nullptr;
+    unit.ppu.emplace(q, columns);
+  }
+  return &*unit.ppu;
+}
+
+void Simulator::ComputeStrip(int64_t g, int64_t blocks, StreamWordsT* out) {
+  const int V = config_.units;
+  const int64_t rk = depth_, d = rk / 4;
+  strip16_.resize(static_cast<size_t>(4 * rk));
+  // Strip broadcast: row q of the strip from GIB bank q.
+  for (int q = 0; q < 4; ++q) {
+    const auto* bytes = reinterpret_cast<const int8_t*>(gib_[q].data() + g * d);
+    for (int64_t k = 0; k < rk; ++k) strip16_[q * rk + k] = bytes[k];
+  }
+  dots_.resize(static_cast<size_t>(V));
+  bytes_.resize(static_cast<size_t>(V));
+  for (int u = 0; u < V && u < blocks; ++u) {
+    Unit& unit = units_[u];
+    const int64_t cols = 4 * unit.slots;
+    std::vector<int32_t>& acc = dots_[u];
+    std::vector<int8_t>& bytes = bytes_[u];
+    acc.resize(static_cast<size_t>(4 * cols));
+    bytes.resize(static_cast<size_t>(4 * cols));
+    kernels::DotsInt16(strip16_.data(), 4, rk, unit.weights.data(), static_cast<int>(cols), rk, static_cast<int>(rk),
+                       acc.data(), cols);
+    const kernels::RowRequantizer* ppu = UnitPpu(unit);
+    for (int row = 0; row < 4; ++row) {
+      int32_t* a = acc.data() + row * cols;
+      int8_t* o = bytes.data() + row * cols;
+      for (int64_t c = 0; c < cols; ++c) {
+        a[c] = static_cast<int32_t>(static_cast<uint32_t>(a[c]) + static_cast<uint32_t>(unit.bias_sum[c]));
+      }
+      if (ppu) {
+        ppu->Row(a, o);
+      } else {
+        for (int64_t c = 0; c < cols; ++c) {
+          o[c] = PpuRequantize(a[c], unit.multiplier[c], unit.shift[c], zp_out_, config_.ppu_rounding);
+        }
+      }
+    }
+  }
+  // Stream q, word b: row q of the strip, the 4 columns of block b (lowest byte first).
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int u = static_cast<int>(b % V);
+    const int64_t slot = b / V, cols = 4 * units_[u].slots;
+    for (int q = 0; q < 4; ++q) {
+      const auto* o = reinterpret_cast<const uint8_t*>(bytes_[u].data() + q * cols + 4 * slot);
+      (*out)[q].push_back(uint32_t{o[0]} | uint32_t{o[1]} << 8 | uint32_t{o[2]} << 16 | uint32_t{o[3]} << 24);
+    }
+  }
 }
 
 const ComputeTiming& Simulator::Timing(int64_t rows, int64_t cols, ComputeKind kind) {
@@ -275,48 +341,56 @@ void Simulator::Compute(const Command& cmd, StreamWordsT* out) {
   const bool outputs = !PsumWrites(cmd.psum);
 
   if (out) {
-    if (outputs)
+    // Plain GEMM commands run the units' dot products on the CPU kernels
+    // (ComputeStrip); depthwise windows, partial sums and broadcast tiles take
+    // the tile-by-tile path.
+    if (!depthwise_ && !broadcast_ && !PsumUsed(cmd.psum)) {
       for (int q = 0; q < 4; ++q) (*out)[q].reserve((*out)[q].size() + static_cast<size_t>(strips * blocks + 1));
-    strip16_.resize(static_cast<size_t>(4 * rk));
-    const fixed_point::Rounding rounding = config_.ppu_rounding;
-    const int64_t slots = (blocks + V - 1) / V;
-    for (int64_t g = 0; g < strips; ++g) {
-      // Strip broadcast: row q of the strip from GIB bank q.
-      if (!depthwise_) {
-        for (int q = 0; q < 4; ++q) {
-          const auto* bytes = reinterpret_cast<const int8_t*>(gib_[q].data() + g * d);
-          for (int64_t k = 0; k < rk; ++k) strip16_[q * rk + k] = bytes[k];
-        }
-      }
-      for (int64_t b = 0; b < blocks; ++b) {
-        const Unit& unit = units_[WeightUnit(b)];
-        const int64_t slot = WeightSlot(b);
-        int32_t sums[16];
-        TileSums(g, b, cmd, sums);
-        if (PsumUsed(cmd.psum)) {
-          // Partial sums stay in the unit that computed them (unit b % V).
-          int32_t* ps = units_[b % V].psum.data() + (g * slots + b / V) * 16;
-          for (int i = 0; i < 16; ++i) {
-            // 32-bit accumulators wrap like the hardware's.
-            if (PsumReads(cmd.psum))
-              sums[i] = static_cast<int32_t>(static_cast<uint32_t>(sums[i]) + static_cast<uint32_t>(ps[i]));
-            if (!outputs) ps[i] = sums[i];
-          }
-          if (!outputs) continue;
-        }
-        uint32_t words[4] = {0, 0, 0, 0};
-        for (int col = 0; col < 4; ++col) {
-          const int32_t bias = unit.bias_sum[slot * 4 + col];
-          const int32_t mq = unit.multiplier[slot * 4 + col];
-          const int8_t s = unit.shift[slot * 4 + col];
-          for (int row = 0; row < 4; ++row) {
-            const int32_t dot = sums[col * 4 + row];
-            const auto acc = static_cast<int32_t>(static_cast<uint32_t>(dot) + static_cast<uint32_t>(bias));
-            const int8_t v = PpuRequantize(acc, mq, s, zp_out_, rounding);
-            words[row] |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * col);
+      for (int64_t g = 0; g < strips; ++g) ComputeStrip(g, blocks, out);
+    } else {
+      if (outputs)
+        for (int q = 0; q < 4; ++q) (*out)[q].reserve((*out)[q].size() + static_cast<size_t>(strips * blocks + 1));
+      strip16_.resize(static_cast<size_t>(4 * rk));
+      const fixed_point::Rounding rounding = config_.ppu_rounding;
+      const int64_t slots = (blocks + V - 1) / V;
+      for (int64_t g = 0; g < strips; ++g) {
+        // Strip broadcast: row q of the strip from GIB bank q.
+        if (!depthwise_) {
+          for (int q = 0; q < 4; ++q) {
+            const auto* bytes = reinterpret_cast<const int8_t*>(gib_[q].data() + g * d);
+            for (int64_t k = 0; k < rk; ++k) strip16_[q * rk + k] = bytes[k];
           }
         }
-        for (int q = 0; q < 4; ++q) (*out)[q].push_back(words[q]);
+        for (int64_t b = 0; b < blocks; ++b) {
+          const Unit& unit = units_[WeightUnit(b)];
+          const int64_t slot = WeightSlot(b);
+          int32_t sums[16];
+          TileSums(g, b, cmd, sums);
+          if (PsumUsed(cmd.psum)) {
+            // Partial sums stay in the unit that computed them (unit b % V).
+            int32_t* ps = units_[b % V].psum.data() + (g * slots + b / V) * 16;
+            for (int i = 0; i < 16; ++i) {
+              // 32-bit accumulators wrap like the hardware's.
+              if (PsumReads(cmd.psum))
+                sums[i] = static_cast<int32_t>(static_cast<uint32_t>(sums[i]) + static_cast<uint32_t>(ps[i]));
+              if (!outputs) ps[i] = sums[i];
+            }
+            if (!outputs) continue;
+          }
+          uint32_t words[4] = {0, 0, 0, 0};
+          for (int col = 0; col < 4; ++col) {
+            const int32_t bias = unit.bias_sum[slot * 4 + col];
+            const int32_t mq = unit.multiplier[slot * 4 + col];
+            const int8_t s = unit.shift[slot * 4 + col];
+            for (int row = 0; row < 4; ++row) {
+              const int32_t dot = sums[col * 4 + row];
+              const auto acc = static_cast<int32_t>(static_cast<uint32_t>(dot) + static_cast<uint32_t>(bias));
+              const int8_t v = PpuRequantize(acc, mq, s, zp_out_, rounding);
+              words[row] |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * col);
+            }
+          }
+          for (int q = 0; q < 4; ++q) (*out)[q].push_back(words[q]);
+        }
       }
     }
     for (int q = 0; q < 4; ++q) (*out)[q].push_back(kTlastWord);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/binary_kernel.h"
+#include "kernels/elementwise_internal.h"
 #include "potacc/kernels/broadcast.h"
 
 namespace potacc::kernels {
@@ -41,11 +42,46 @@ int8_t AddInt8Element(const AddInt8Params& p, int8_t a, int8_t b) {
   return static_cast<int8_t>(std::clamp(raw, p.range.min, p.range.max));
 }
 
-void AddInt8(const AddInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
-             const std::vector<int32_t>& shape2, const int8_t* in2,
-             const std::vector<int32_t>& out_shape, int8_t* out) {
+void AddInt8Reference(const AddInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
+                      const std::vector<int32_t>& shape2, const int8_t* in2,
+                      const std::vector<int32_t>& out_shape, int8_t* out) {
   ForEachBroadcast(shape1, shape2, out_shape, [&](int64_t a, int64_t b, int64_t o) {
     out[o] = AddInt8Element(p, in1[a], in2[b]);
+  });
+}
+
+namespace detail {
+
+bool AddVectorOk(const AddInt8Params& p) {
+  return p.input1_multiplier >= 0 && p.input2_multiplier >= 0 && p.output_multiplier >= 0 &&
+         p.input1_shift <= 0 && p.input2_shift <= 0 && p.output_shift <= 0 && p.input1_shift >= -31 &&
+         p.input2_shift >= -31 && p.output_shift >= -31 && p.left_shift == 20;
+}
+
+void AddInt8Span(const AddInt8Params& p, const int8_t* in1, const int8_t* in2, int64_t n, int8_t* out,
+                 Isa isa) {
+  int64_t done = 0;
+  if (AddVectorOk(p)) {
+    switch (KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvx2})) {
+      case Isa::kAvx512Vnni: done = AddInt8Avx512(p, in1, in2, n, out); break;
+      case Isa::kAvx2: done = AddInt8Avx2(p, in1, in2, n, out); break;
+      default: break;
+    }
+  }
+  for (int64_t i = done; i < n; ++i) out[i] = AddInt8Element(p, in1[i], in2[i]);
+}
+
+}  // namespace detail
+
+void AddInt8(const AddInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
+             const std::vector<int32_t>& shape2, const int8_t* in2,
+             const std::vector<int32_t>& out_shape, int8_t* out, Isa isa, ThreadPool* pool) {
+  if (shape1 != out_shape || shape2 != out_shape) {
+    AddInt8Reference(p, shape1, in1, shape2, in2, out_shape, out);
+    return;
+  }
+  detail::ForEachSpan(ShapeElements(out_shape), pool, [&](int64_t begin, int64_t end) {
+    detail::AddInt8Span(p, in1 + begin, in2 + begin, end - begin, out + begin, isa);
   });
 }
 

@@ -4,7 +4,7 @@
 //   using Int8Params = ...;
 //   static Int8Params PrepareInt8(float s1, int32_t zp1, float s2, int32_t zp2,
 //                                 float s_out, int32_t zp_out, fixed_point::ActivationRange);
-//   static void Int8(const Int8Params&, shape1, in1, shape2, in2, out_shape, out);
+//   static void Int8(const Int8Params&, shape1, in1, shape2, in2, out_shape, out, Isa, ThreadPool*);
 //   static void Float(FloatRange, shape1, in1, shape2, in2, out_shape, out);
 //   static int8_t Int8Element(const Int8Params&, int8_t a, int8_t b);
 // int8 outputs of at least kTableMinElements elements run the optimized twin:
@@ -64,7 +64,7 @@ class BinaryBroadcastKernel : public OpKernel {
                         ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
     } else if (out.type == DataType::kInt8) {
       Op::Int8(params_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
-               ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
+               ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0), ctx.isa(), ctx.pool());
     } else {
       Op::Float(float_range_, ctx.input(0).shape, ctx.input_data<float>(0), ctx.input(1).shape,
                 ctx.input_data<float>(1), out.shape, ctx.output_data<float>(0));

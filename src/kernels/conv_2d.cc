@@ -64,53 +64,91 @@ void ConvInt8Reference(const ConvShape& s, const Int8Params& q, const int8_t* in
   }
 }
 
+namespace {
+
+bool IsPointwise(const ConvShape& s) {
+  return s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+         s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
+}
+
+// The output pixel of GEMM row m, advanced one row at a time (no divisions
+// per row).
+struct PixelCursor {
+  int64_t b = 0;
+  int oy = 0, ox = 0;
+  PixelCursor(const ConvShape& s, int64_t m) {
+    const int64_t plane = int64_t{s.out_h} * s.out_w;
+    b = m / plane;
+    oy = static_cast<int>((m % plane) / s.out_w);
+    ox = static_cast<int>(m % s.out_w);
+  }
+  void Next(const ConvShape& s) {
+    if (++ox < s.out_w) return;
+    ox = 0;
+    if (++oy < s.out_h) return;
+    oy = 0;
+    ++b;
+  }
+};
+
+// Row r of the (virtual) im2col matrix: the taps of output pixel p in
+// (ky, kx, ic) order; taps outside the input hold the input zero point,
+// whose (x + input_offset) is 0, so they contribute nothing.
+void Im2colRow(const ConvShape& s, const int8_t* input, int8_t pad_value, const PixelCursor& p,
+               const detail::RowBlock& dst, int r) {
+  const int ix0 = p.ox * s.stride_w - s.pad_left;
+  // With dilation 1 and the window inside horizontally, the taps of one
+  // filter row are contiguous in the input: one copy per filter row.
+  const bool row_runs = s.dilation_w == 1 && ix0 >= 0 && ix0 + s.filter_w <= s.in_w;
+  const int run = s.filter_w * s.in_c;
+  int64_t col = 0;
+  for (int ky = 0; ky < s.filter_h; ++ky) {
+    const int iy = p.oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+    if (iy < 0 || iy >= s.in_h) {
+      dst.Fill(r, col, pad_value, run);
+      col += run;
+      continue;
+    }
+    const int8_t* image_row = input + (p.b * s.in_h + iy) * s.in_w * s.in_c;
+    if (row_runs) {
+      dst.Copy(r, col, image_row + int64_t{ix0} * s.in_c, run);
+      col += run;
+      continue;
+    }
+    for (int kx = 0; kx < s.filter_w; ++kx, col += s.in_c) {
+      const int ix = ix0 + kx * s.dilation_w;
+      if (ix < 0 || ix >= s.in_w) {
+        dst.Fill(r, col, pad_value, s.in_c);
+      } else {
+        dst.Copy(r, col, image_row + int64_t{ix} * s.in_c, s.in_c);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void ConvInt8(const ConvShape& s, const Int8Params& q, const PackedWeightsInt8& filter,
-              const int8_t* input, int8_t* output, Isa isa) {
+              const int8_t* input, int8_t* output, Isa isa, ThreadPool* pool) {
   Check(filter.n() == s.out_c && filter.k() == s.depth(),
         "ConvInt8: packed filter does not match the conv shape");
-  const bool pointwise = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
-                         s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
-                         s.out_h == s.in_h && s.out_w == s.in_w;
-  const int16_t pad_value = static_cast<int16_t>(-q.input_offset);  // (x + offset) = 0
-  const int k = s.depth();
-  const int64_t plane = int64_t{s.out_h} * s.out_w;
-  // Rows of the (virtual) im2col matrix, built a block at a time.
-  auto fill = [&](int64_t first, int count, int16_t* dst, int64_t lda) {
-    for (int r = 0; r < count; ++r) {
-      const int64_t m = first + r;
-      int16_t* d = dst + r * lda;
-      if (pointwise) {  // 1x1 stride 1: the input pixel is the row
-        detail::Widen(input + m * s.in_c, s.in_c, d, isa);
-      } else {
-        const int64_t b = m / plane;
-        const int oy = static_cast<int>((m % plane) / s.out_w);
-        const int ox = static_cast<int>(m % s.out_w);
-        int16_t* t = d;
-        for (int ky = 0; ky < s.filter_h; ++ky) {
-          const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
-          for (int kx = 0; kx < s.filter_w; ++kx, t += s.in_c) {
-            const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
-            if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
-              std::fill(t, t + s.in_c, pad_value);
-            } else if (s.in_c < 16) {  // e.g. RGB first layers: a call per tap would dominate
-              const int8_t* x = input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c;
-              for (int c = 0; c < s.in_c; ++c) t[c] = x[c];
-            } else {
-              detail::Widen(input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c, s.in_c, t, isa);
-            }
-          }
-        }
-      }
-      std::fill(d + k, d + lda, int16_t{0});
+  const bool pointwise = IsPointwise(s);
+  const auto pad_value = static_cast<int8_t>(-q.input_offset);
+  auto fill = [&](int64_t first, int count, const detail::RowBlock& dst) {
+    if (pointwise) {  // 1x1 stride 1: the input pixel is the row
+      for (int r = 0; r < count; ++r) dst.Copy(r, 0, input + (first + r) * s.in_c, s.in_c);
+      return;
     }
+    PixelCursor p(s, first);
+    for (int r = 0; r < count; ++r, p.Next(s)) Im2colRow(s, input, pad_value, p, dst, r);
   };
-  detail::RunGemm(q, filter, s.rows(), fill, output, s.out_c, isa);
+  detail::RunGemm(q, filter, s.rows(), fill, output, s.out_c, isa, pool);
 }
 
 void ConvInt8(const ConvShape& s, const Int8Params& q, const int8_t* input, const int8_t* filter,
-              const int32_t* bias, int8_t* output, Isa isa) {
-  const PackedWeightsInt8 packed(filter, s.out_c, s.depth(), bias, q.input_offset, q.filter_offset);
-  ConvInt8(s, q, packed, input, output, isa);
+              const int32_t* bias, int8_t* output, Isa isa, ThreadPool* pool) {
+  const PackedWeightsInt8 packed(filter, s.out_c, s.depth(), bias, q, isa);
+  ConvInt8(s, q, packed, input, output, isa, pool);
 }
 
 void ConvFloat(const ConvShape& s, FloatRange range, const float* input, const float* filter,
@@ -191,14 +229,13 @@ class Conv2DKernel final : public OpKernel {
     }
     if (!ConstantWeightsAndBias(ctx)) Pack(ctx);
     ConvInt8(shape_, layer_.params(), packed_, ctx.input_data<int8_t>(0),
-             ctx.output_data<int8_t>(0));
+             ctx.output_data<int8_t>(0), ctx.isa(), ctx.pool());
   }
 
  private:
   void Pack(const OpContext& ctx) {
-    const Int8Params q = layer_.params();
     packed_ = PackedWeightsInt8(ctx.input_data<int8_t>(1), shape_.out_c, shape_.depth(),
-                                OptionalBias<int32_t>(ctx), q.input_offset, q.filter_offset);
+                                OptionalBias<int32_t>(ctx), layer_.params(), ctx.isa());
   }
 
   LayerType type_ = LayerType::kInt8;

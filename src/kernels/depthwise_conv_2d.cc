@@ -8,6 +8,7 @@
 #include "kernels/gemm_internal.h"
 #include "potacc/error.h"
 #include "potacc/runtime/op_kernel.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc::kernels {
 
@@ -43,37 +44,49 @@ void DepthwiseConvInt8Reference(const ConvShape& s, const Int8Params& q, const i
 
 namespace detail {
 
-DepthwiseTables MakeDepthwiseTables(const ConvShape& s, const Int8Params& q, const int8_t* filter,
-                                    const int32_t* bias) {
-  DepthwiseTables t;
-  const int taps = s.filter_h * s.filter_w;
-  const int padded = (s.out_c + 7) / 8 * 8;
-  t.weights.resize(static_cast<size_t>(taps) * s.out_c);
-  for (size_t i = 0; i < t.weights.size(); ++i) t.weights[i] = filter[i] + q.filter_offset;
-  t.bias.assign(padded, 0);
-  t.multiplier.assign(padded, 0);
-  t.left_shift.assign(padded, 0);
-  t.right_shift.assign(padded, 0);
-  const int pairs = (taps + 1) / 2;
-  t.pair_weights.assign(static_cast<size_t>(pairs) * s.out_c * 2, 0);
-  t.folded_bias.assign(padded, 0);
+DepthwiseTables::DepthwiseTables(const ConvShape& s, const Int8Params& q, const int8_t* filter,
+                                 const int32_t* bias)
+    : taps(s.filter_h * s.filter_w),
+      pairs((taps + 1) / 2),
+      padded((s.out_c + 15) / 16 * 16),
+      requant(q, s.out_c, padded) {
+  weights.resize(static_cast<size_t>(taps) * s.out_c);
+  for (size_t i = 0; i < weights.size(); ++i) weights[i] = filter[i] + q.filter_offset;
+  this->bias.assign(padded, 0);
+  pair_weights.assign(static_cast<size_t>(pairs) * padded * 2, 0);
+  folded_bias.assign(padded, 0);
   for (int tap = 0; tap < taps; ++tap) {
     for (int c = 0; c < s.out_c; ++c) {
-      t.pair_weights[(static_cast<size_t>(tap / 2) * s.out_c + c) * 2 + tap % 2] =
-          static_cast<int16_t>(t.weights[static_cast<size_t>(tap) * s.out_c + c]);
+      pair_weights[(static_cast<size_t>(tap / 2) * padded + c) * 2 + tap % 2] =
+          static_cast<int16_t>(weights[static_cast<size_t>(tap) * s.out_c + c]);
     }
   }
   for (int c = 0; c < s.out_c; ++c) {
-    t.bias[c] = bias ? bias[c] : 0;
+    this->bias[c] = bias ? bias[c] : 0;
     uint32_t sum = 0;  // wraps like int32
-    for (int tap = 0; tap < taps; ++tap) sum += static_cast<uint32_t>(t.weights[static_cast<size_t>(tap) * s.out_c + c]);
-    t.folded_bias[c] = static_cast<int32_t>(static_cast<uint32_t>(t.bias[c]) +
-                                            static_cast<uint32_t>(q.input_offset) * sum);
-    t.multiplier[c] = q.multiplier[c];
-    t.left_shift[c] = std::max(q.shift[c], 0);
-    t.right_shift[c] = std::max(-q.shift[c], 0);
+    for (int tap = 0; tap < taps; ++tap) sum += static_cast<uint32_t>(weights[static_cast<size_t>(tap) * s.out_c + c]);
+    folded_bias[c] = static_cast<int32_t>(static_cast<uint32_t>(this->bias[c]) +
+                                          static_cast<uint32_t>(q.input_offset) * sum);
   }
-  return t;
+  BuildSplitTables(s, q);
+}
+
+void DepthwiseTables::BuildSplitTables(const ConvShape& s, const Int8Params& q) {
+  blocks32 = (s.out_c + 31) / 32;
+  split_weights.assign(static_cast<size_t>(blocks32) * taps * 2 * 32, 0);
+  split_bias.assign(static_cast<size_t>(blocks32) * 2 * 16, 0);
+  split_lanes.assign(static_cast<size_t>(blocks32) * 2, RequantTables::Lanes16{});
+  for (int c = 0; c < s.out_c; ++c) {
+    const int block = c / 32, half = c % 2, lane = (c % 32) / 2;
+    for (int tap = 0; tap < taps; ++tap) {
+      split_weights[((static_cast<size_t>(block) * taps + tap) * 2 + half) * 32 + 2 * lane + half] =
+          static_cast<int16_t>(weights[static_cast<size_t>(tap) * s.out_c + c]);
+    }
+    split_bias[(static_cast<size_t>(block) * 2 + half) * 16 + lane] = folded_bias[c];
+    if (requant.vector_ok) {
+      RequantTables::SetLane(split_lanes[static_cast<size_t>(block) * 2 + half], lane, q.multiplier[c], q.shift[c]);
+    }
+  }
 }
 
 int ValidTaps(const ConvShape& s, int oy, int ox, int64_t* offsets, int* taps) {
@@ -92,59 +105,133 @@ int ValidTaps(const ConvShape& s, int oy, int ox, int64_t* offsets, int* taps) {
   return n;
 }
 
-namespace {
+TapPointers::TapPointers(const ConvShape& s, const Int8Params& q, int pairs)
+    : s_(s),
+      zero_row_(static_cast<size_t>(s.in_c) + 64, static_cast<int8_t>(-q.input_offset)),
+      ptr_(static_cast<size_t>(pairs) * 2, zero_row_.data()) {
+  for (int ky = 0; ky < s.filter_h; ++ky) {
+    for (int kx = 0; kx < s.filter_w; ++kx) {
+      offset_.push_back((int64_t{ky} * s.dilation_h * s.in_w + int64_t{kx} * s.dilation_w) * s.in_c);
+    }
+  }
+}
+
+void TapPointers::Set(const int8_t* image, int oy, int ox) {
+  const int iy = oy * s_.stride_h - s_.pad_top, ix = ox * s_.stride_w - s_.pad_left;
+  if (iy >= 0 && ix >= 0 && iy + (s_.filter_h - 1) * s_.dilation_h < s_.in_h &&
+      ix + (s_.filter_w - 1) * s_.dilation_w < s_.in_w) {  // the whole window inside
+    const int8_t* corner = image + (int64_t{iy} * s_.in_w + ix) * s_.in_c;
+    for (size_t t = 0; t < offset_.size(); ++t) ptr_[t] = corner + offset_[t];
+    return;
+  }
+  for (int ky = 0; ky < s_.filter_h; ++ky) {
+    const int iy = oy * s_.stride_h - s_.pad_top + ky * s_.dilation_h;
+    const bool row_inside = iy >= 0 && iy < s_.in_h;
+    for (int kx = 0; kx < s_.filter_w; ++kx) {
+      const int ix = ox * s_.stride_w - s_.pad_left + kx * s_.dilation_w;
+      const bool inside = row_inside && ix >= 0 && ix < s_.in_w;
+      ptr_[static_cast<size_t>(ky * s_.filter_w + kx)] =
+          inside ? image + (int64_t{iy} * s_.in_w + ix) * s_.in_c : zero_row_.data();
+    }
+  }
+}
+
+void DepthwiseTailChannels(const DepthwiseRows& r, const TapPointers& taps, int from, int8_t* out) {
+  const DepthwiseTables& t = *r.t;
+  const int channels = r.s->out_c;
+  for (int c = from; c < channels; ++c) {
+    uint32_t acc = static_cast<uint32_t>(t.folded_bias[c]);
+    for (int tap = 0; tap < t.taps; ++tap) {
+      acc += static_cast<uint32_t>(taps.tap(tap)[c] * t.weights[int64_t{tap} * channels + c]);
+    }
+    out[c] = RequantizeOne(*r.q, static_cast<int32_t>(acc), c);
+  }
+}
 
 // Any depth multiplier: per pixel, the valid taps are listed once, then each
 // tap updates a row of accumulators (uint32: exact modulo 2^32, no UB).
-void DepthwiseInt8Portable(const ConvShape& s, const Int8Params& q, const DepthwiseTables& t,
-                           const int8_t* input, int8_t* output) {
+void DepthwiseRowsPortable(const DepthwiseRows& r) {
+  const ConvShape& s = *r.s;
+  const Int8Params& q = *r.q;
+  const DepthwiseTables& t = *r.t;
   const int dm = s.out_c / s.in_c;
-  const int taps = s.filter_h * s.filter_w;
-  std::vector<int64_t> offsets(taps);
-  std::vector<int> tap_index(taps);
+  std::vector<int64_t> offsets(t.taps);
+  std::vector<int> tap_index(t.taps);
   std::vector<uint32_t> acc(s.out_c);
   std::vector<int32_t> acc32(s.out_c);
-  for (int b = 0; b < s.batch; ++b) {
-    const int8_t* image = input + int64_t{b} * s.in_h * s.in_w * s.in_c;
-    for (int oy = 0; oy < s.out_h; ++oy) {
-      for (int ox = 0; ox < s.out_w; ++ox) {
-        const int n = ValidTaps(s, oy, ox, offsets.data(), tap_index.data());
-        for (int c = 0; c < s.out_c; ++c) acc[c] = static_cast<uint32_t>(t.bias[c]);
-        for (int i = 0; i < n; ++i) {
-          const int8_t* x = image + offsets[i];
-          const int32_t* w = t.weights.data() + int64_t{tap_index[i]} * s.out_c;
-          if (dm == 1) {
-            for (int c = 0; c < s.out_c; ++c) {
-              acc[c] += static_cast<uint32_t>((x[c] + q.input_offset) * w[c]);
-            }
-          } else {
-            for (int c = 0; c < s.out_c; ++c) {
-              acc[c] += static_cast<uint32_t>((x[c / dm] + q.input_offset) * w[c]);
-            }
+  for (int64_t row = r.row_begin; row < r.row_end; ++row) {
+    const int64_t b = row / s.out_h;
+    const int oy = static_cast<int>(row % s.out_h);
+    const int8_t* image = r.input + b * s.in_h * s.in_w * s.in_c;
+    for (int ox = 0; ox < s.out_w; ++ox) {
+      const int n = ValidTaps(s, oy, ox, offsets.data(), tap_index.data());
+      for (int c = 0; c < s.out_c; ++c) acc[c] = static_cast<uint32_t>(t.bias[c]);
+      for (int i = 0; i < n; ++i) {
+        const int8_t* x = image + offsets[i];
+        const int32_t* w = t.weights.data() + int64_t{tap_index[i]} * s.out_c;
+        if (dm == 1) {
+          for (int c = 0; c < s.out_c; ++c) acc[c] += static_cast<uint32_t>((x[c] + q.input_offset) * w[c]);
+        } else {
+          for (int c = 0; c < s.out_c; ++c) {
+            acc[c] += static_cast<uint32_t>((x[c / dm] + q.input_offset) * w[c]);
           }
         }
-        for (int c = 0; c < s.out_c; ++c) acc32[c] = static_cast<int32_t>(acc[c]);
-        RequantizeRow(q, acc32.data(), s.out_c,
-                      output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * s.out_c,
-                      Isa::kPortable);
       }
+      for (int c = 0; c < s.out_c; ++c) acc32[c] = static_cast<int32_t>(acc[c]);
+      RequantizeRow(q, acc32.data(), s.out_c, r.output + (row * s.out_w + ox) * s.out_c,
+                    Isa::kPortable);
     }
+  }
+}
+
+namespace {
+
+using RowsKernel = void (*)(const DepthwiseRows&);
+
+RowsKernel ChooseRowsKernel(const ConvShape& s, Isa isa) {
+  if (s.out_c != s.in_c) return DepthwiseRowsPortable;
+  switch (KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvxVnni, Isa::kAvx2, Isa::kNeon})) {
+    case Isa::kAvx512Vnni: return DepthwiseRowsAvx512Vnni;
+    case Isa::kAvxVnni: return DepthwiseRowsAvxVnni;
+    case Isa::kAvx2: return DepthwiseRowsAvx2;
+    case Isa::kNeon: return DepthwiseRowsNeon;
+    default: return DepthwiseRowsPortable;
   }
 }
 
 }  // namespace
 }  // namespace detail
 
-void DepthwiseConvInt8(const ConvShape& s, const Int8Params& q, const int8_t* input,
-                       const int8_t* filter, const int32_t* bias, int8_t* output, Isa isa) {
+PackedDepthwiseInt8::PackedDepthwiseInt8(const ConvShape& s, const Int8Params& q,
+                                         const int8_t* filter, const int32_t* bias)
+    : tables_(std::make_shared<const detail::DepthwiseTables>(s, q, filter, bias)) {}
+
+void DepthwiseConvInt8(const ConvShape& s, const Int8Params& q, const PackedDepthwiseInt8& packed,
+                       const int8_t* input, int8_t* output, Isa isa, ThreadPool* pool) {
   Check(s.in_c > 0 && s.out_c % s.in_c == 0,
         "DepthwiseConvInt8: output channels must be a multiple of input channels");
-  const detail::DepthwiseTables t = detail::MakeDepthwiseTables(s, q, filter, bias);
-  if (isa == Isa::kAvx2 && s.out_c == s.in_c && detail::VectorRequantOk(q, s.out_c)) {
-    detail::DepthwiseInt8Avx2(s, q, t, input, output);
+  const detail::DepthwiseTables* t = packed.tables();
+  Check(t != nullptr && t->taps == s.filter_h * s.filter_w && t->requant.Matches(q, s.out_c),
+        "DepthwiseConvInt8: packed tables do not match the layer");
+  const detail::RowsKernel kernel = detail::ChooseRowsKernel(s, isa);
+  const int64_t rows = int64_t{s.batch} * s.out_h;
+  // Tasks of whole output rows; ~4 per thread for balance.
+  const int threads = pool ? pool->size() : 1;
+  const int64_t tasks = threads > 1 ? std::min<int64_t>(rows, 4 * threads) : 1;
+  auto task = [&](int64_t i) {
+    kernel({&s, &q, t, input, output, rows * i / tasks, rows * (i + 1) / tasks});
+  };
+  if (pool) {
+    pool->ParallelFor(tasks, task);
   } else {
-    detail::DepthwiseInt8Portable(s, q, t, input, output);
+    task(0);
   }
+}
+
+void DepthwiseConvInt8(const ConvShape& s, const Int8Params& q, const int8_t* input,
+                       const int8_t* filter, const int32_t* bias, int8_t* output, Isa isa,
+                       ThreadPool* pool) {
+  DepthwiseConvInt8(s, q, PackedDepthwiseInt8(s, q, filter, bias), input, output, isa, pool);
 }
 
 void DepthwiseConvFloat(const ConvShape& s, FloatRange range, const float* input,
@@ -199,6 +286,8 @@ class DepthwiseConv2DKernel final : public OpKernel {
       return;
     }
     layer_.Prepare(ctx, shape_.out_c, 3);
+    packed_ = {};
+    if (ConstantWeightsAndBias(ctx)) Pack(ctx);
   }
 
   void Eval(OpContext& ctx) override {
@@ -207,15 +296,21 @@ class DepthwiseConv2DKernel final : public OpKernel {
                          OptionalBias<float>(ctx), ctx.output_data<float>(0));
       return;
     }
-    DepthwiseConvInt8(shape_, layer_.params(), ctx.input_data<int8_t>(0),
-                      ctx.input_data<int8_t>(1), OptionalBias<int32_t>(ctx),
-                      ctx.output_data<int8_t>(0));
+    if (!ConstantWeightsAndBias(ctx)) Pack(ctx);
+    DepthwiseConvInt8(shape_, layer_.params(), packed_, ctx.input_data<int8_t>(0),
+                      ctx.output_data<int8_t>(0), ctx.isa(), ctx.pool());
   }
 
  private:
+  void Pack(const OpContext& ctx) {
+    packed_ = PackedDepthwiseInt8(shape_, layer_.params(), ctx.input_data<int8_t>(1),
+                                  OptionalBias<int32_t>(ctx));
+  }
+
   LayerType type_ = LayerType::kInt8;
   ConvShape shape_;
   Int8Layer layer_;
+  PackedDepthwiseInt8 packed_;
   FloatRange range_{};
 };
 

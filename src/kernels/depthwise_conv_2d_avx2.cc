@@ -1,82 +1,36 @@
-// AVX2 depthwise kernel (depth multiplier 1), 8 channels per vector.
-//
-// Taps are taken in pairs: the int8 inputs of two taps are interleaved per
-// channel, widened to int16 and multiplied with the interleaved weights by
-// _mm256_madd_epi16 (|x| <= 128, |w + filter_offset| <= 255: pair sums fit).
-// The input offset is folded into the bias over all taps; a tap outside the
-// image reads a row filled with the input zero point, whose (x + offset) is 0,
-// so padding still contributes nothing and no pixel needs a special case.
+// AVX2 depthwise kernel (depth multiplier 1), 8 channels per vector, taps in
+// pairs through _mm256_madd_epi16 (see depthwise_conv_2d_ymm.inc).
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/depthwise_conv_2d_internal.h"
 #include "kernels/gemm_avx2.h"
-#include "kernels/gemm_internal.h"
 
 #if defined(POTACC_HAVE_X86)
 
 namespace potacc::kernels::detail {
+namespace avx2 {
 
-POTACC_AVX2 void DepthwiseInt8Avx2(const ConvShape& s, const Int8Params& q,
-                                   const DepthwiseTables& t, const int8_t* input,
-                                   int8_t* output) {
-  const int channels = s.out_c;
-  const int taps = s.filter_h * s.filter_w;
-  const int pairs = (taps + 1) / 2;
-  std::vector<int8_t> zero_row(static_cast<size_t>(channels) + 8,
-                               static_cast<int8_t>(-q.input_offset));
-  std::vector<const int8_t*> tap_ptr(static_cast<size_t>(pairs) * 2, zero_row.data());
-  const OutputLanes o{_mm256_set1_epi32(q.output_zero_point), _mm256_set1_epi32(q.act_min),
-                      _mm256_set1_epi32(q.act_max)};
-  const int vec_end = channels / 8 * 8;
-  for (int b = 0; b < s.batch; ++b) {
-    const int8_t* image = input + int64_t{b} * s.in_h * s.in_w * channels;
-    for (int oy = 0; oy < s.out_h; ++oy) {
-      for (int ox = 0; ox < s.out_w; ++ox) {
-        for (int ky = 0; ky < s.filter_h; ++ky) {
-          const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
-          for (int kx = 0; kx < s.filter_w; ++kx) {
-            const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
-            const bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
-            tap_ptr[ky * s.filter_w + kx] =
-                inside ? image + (int64_t{iy} * s.in_w + ix) * channels : zero_row.data();
-          }
-        }
-        int8_t* out = output + ((int64_t{b} * s.out_h + oy) * s.out_w + ox) * channels;
-        for (int c = 0; c < vec_end; c += 8) {
-          __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.folded_bias.data() + c));
-          const int16_t* w = t.pair_weights.data() + int64_t{c} * 2;
-          for (int p = 0; p < pairs; ++p, w += int64_t{channels} * 2) {
-            const __m128i x0 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(tap_ptr[2 * p] + c));
-            const __m128i x1 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(tap_ptr[2 * p + 1] + c));
-            const __m256i x = _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(x0, x1));
-            acc = _mm256_add_epi32(
-                acc, _mm256_madd_epi16(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w))));
-          }
-          const RequantLanes r =
-              LoadRequantLanes(t.multiplier.data() + c, t.left_shift.data() + c, t.right_shift.data() + c);
-          _mm_storel_epi64(reinterpret_cast<__m128i*>(out + c),
-                           PackInt8x8(RequantizeClamp8(acc, r, o)));
-        }
-        for (int c = vec_end; c < channels; ++c) {
-          uint32_t acc = static_cast<uint32_t>(t.folded_bias[c]);
-          for (int tap = 0; tap < taps; ++tap) {
-            acc += static_cast<uint32_t>(tap_ptr[tap][c] * t.weights[int64_t{tap} * channels + c]);
-          }
-          out[c] = RequantizeOne(q, static_cast<int32_t>(acc), c);
-        }
-      }
-    }
-  }
+#define POTACC_DW_TARGET POTACC_AVX2
+
+POTACC_DW_TARGET inline __m256i PairDot(__m256i acc, __m256i x, __m256i w) {
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w));
 }
+
+#include "kernels/depthwise_conv_2d_ymm.inc"
+
+#undef POTACC_DW_TARGET
+
+}  // namespace avx2
+
+void DepthwiseRowsAvx2(const DepthwiseRows& r) { avx2::RowsYmm(r); }
 
 }  // namespace potacc::kernels::detail
 
 #else
 
 namespace potacc::kernels::detail {
-void DepthwiseInt8Avx2(const ConvShape&, const Int8Params&, const DepthwiseTables&, const int8_t*,
-                       int8_t*) {}
+void DepthwiseRowsAvx2(const DepthwiseRows& r) { DepthwiseRowsPortable(r); }
 }  // namespace potacc::kernels::detail
 
 #endif

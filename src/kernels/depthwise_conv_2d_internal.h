@@ -1,34 +1,110 @@
-// Private: the depthwise kernels' per-call tables and the AVX2 entry point.
+// Private: the depthwise kernels' prepared tables, the pixel loop the
+// channel-vectorized kernels share, and the per-ISA entry points.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "kernels/gemm_internal.h"
 #include "potacc/kernels/depthwise_conv_2d.h"
 
 namespace potacc::kernels::detail {
 
-// Filter widened to int32 with the filter offset applied ([tap][channel]),
-// and per-channel requantization tables padded to a multiple of 8 lanes.
+// Filter widened with the filter offset applied, and per-channel tables
+// padded to `padded` channels (a multiple of 16), built once per layer.
 struct DepthwiseTables {
-  std::vector<int32_t> weights;  // (w + filter_offset), taps * out_c
+  DepthwiseTables(const ConvShape& s, const Int8Params& q, const int8_t* filter, const int32_t* bias);
+
+  int taps = 0, pairs = 0, padded = 0;
+  std::vector<int32_t> weights;  // (w + filter_offset), [tap][out_c]
   std::vector<int32_t> bias;     // padded
-  // For the AVX2 kernel (depth multiplier 1): taps in pairs, int16
-  // [pair][channel][2] (the odd tap out is 0), and the bias with the input
-  // offset folded in over all taps: bias + input_offset * Σ_t (w_t + filter_offset).
+  // For the vector kernels (depth multiplier 1): taps in pairs, int16
+  // [pair][channel][2] over the padded channels (the odd tap out and the
+  // padding are 0), and the bias with the input offset folded in over all
+  // taps: bias + input_offset * Σ_t (w_t + filter_offset).
   std::vector<int16_t> pair_weights;
   std::vector<int32_t> folded_bias;  // padded
-  std::vector<int32_t> multiplier, left_shift, right_shift;  // padded
+  RequantTables requant;
+  // For the AVX-512 kernel (depth multiplier 1): blocks of 32 channels, each
+  // tap's int8 inputs widened to 32 int16 lanes and multiplied twice by
+  // vpdpwssd, against (w[2i], 0) and (0, w[2i+1]) pairs: the even channels
+  // of the block accumulate in one vector, the odd ones in another, with no
+  // shuffle in the tap loop. Per block: weights [tap][even/odd][32 int16],
+  // the folded bias and the requantization lanes of the even/odd channels.
+  int blocks32 = 0;
+  std::vector<int16_t> split_weights;           // [block][tap][2][32]
+  std::vector<int32_t> split_bias;              // [block][2][16]
+  std::vector<RequantTables::Lanes16> split_lanes;  // [block][2]
+
+ private:
+  void BuildSplitTables(const ConvShape& s, const Int8Params& q);
 };
-DepthwiseTables MakeDepthwiseTables(const ConvShape& s, const Int8Params& q, const int8_t* filter,
-                                    const int32_t* bias);
 
 // Input offsets (in elements, relative to the image's first pixel) and tap
 // indices of the taps of output pixel (oy, ox) that fall inside the input.
 int ValidTaps(const ConvShape& s, int oy, int ox, int64_t* offsets, int* taps);
 
-// depth_multiplier == 1 only; requires VectorRequantOk(q, out_c).
-void DepthwiseInt8Avx2(const ConvShape& s, const Int8Params& q, const DepthwiseTables& t,
-                       const int8_t* input, int8_t* output);
+// Output rows [row_begin, row_end) of the whole batch (row = b * out_h + oy).
+struct DepthwiseRows {
+  const ConvShape* s;
+  const Int8Params* q;
+  const DepthwiseTables* t;
+  const int8_t* input;
+  int8_t* output;
+  int64_t row_begin, row_end;
+};
+
+// Per-pixel pointers to the input of each tap; taps outside the image point
+// at a row holding the input zero point ((x + input_offset) = 0, so they add
+// nothing) and long enough for a vector read of any channel block.
+class TapPointers {
+ public:
+  TapPointers(const ConvShape& s, const Int8Params& q, int pairs);
+  // Fills tap(0 .. taps - 1) for output pixel (b, oy, ox); the odd tap out of
+  // the last pair stays at the zero row (its weights are 0).
+  void Set(const int8_t* image, int oy, int ox);
+  const int8_t* tap(int i) const { return ptr_[static_cast<size_t>(i)]; }
+  const int8_t* const* all() const { return ptr_.data(); }
+
+ private:
+  const ConvShape& s_;
+  std::vector<int8_t> zero_row_;
+  std::vector<const int8_t*> ptr_;
+  std::vector<int64_t> offset_;  // of each tap from the window's corner, in elements
+};
+
+// Channels [from, out_c) of one output pixel in scalar arithmetic (the
+// vector kernels' tail, and all channels when !t.requant.vector_ok).
+void DepthwiseTailChannels(const DepthwiseRows& r, const TapPointers& taps, int from, int8_t* out);
+
+// The pixel loop of the channel-vectorized kernels (depth multiplier 1):
+// for every output pixel of rows [r.row_begin, r.row_end), sets the tap
+// pointers and calls channels(taps, out) for the pixel's output, which
+// computes channels [0, vec_end); the scalar tail computes the rest.
+// Inlined into each ISA's kernel (whose lambda carries its target attribute).
+template <typename Channels>
+[[gnu::always_inline]] inline void ForEachPixel(const DepthwiseRows& r, int vec_end, Channels&& channels) {
+  const ConvShape& s = *r.s;
+  TapPointers taps(s, *r.q, r.t->pairs);
+  for (int64_t row = r.row_begin; row < r.row_end; ++row) {
+    const int8_t* image = r.input + (row / s.out_h) * s.in_h * s.in_w * s.in_c;
+    const int oy = static_cast<int>(row % s.out_h);
+    for (int ox = 0; ox < s.out_w; ++ox) {
+      taps.Set(image, oy, ox);
+      int8_t* out = r.output + (row * s.out_w + ox) * s.out_c;
+      channels(static_cast<const TapPointers&>(taps), out);
+      DepthwiseTailChannels(r, taps, vec_end, out);
+    }
+  }
+}
+
+// Any depth multiplier, any q.
+void DepthwiseRowsPortable(const DepthwiseRows& r);
+// Depth multiplier 1 only; any q (the kernels fall back to the scalar
+// requantization when !t.requant.vector_ok).
+void DepthwiseRowsAvx2(const DepthwiseRows& r);
+void DepthwiseRowsAvxVnni(const DepthwiseRows& r);
+void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r);
+void DepthwiseRowsNeon(const DepthwiseRows& r);
 
 }  // namespace potacc::kernels::detail

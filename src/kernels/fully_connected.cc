@@ -17,16 +17,17 @@ void FullyConnectedInt8Reference(const FullyConnectedShape& s, const Int8Params&
 
 void FullyConnectedInt8(const FullyConnectedShape& s, const Int8Params& q,
                         const PackedWeightsInt8& weights, const int8_t* input, int8_t* output,
-                        Isa isa) {
+                        Isa isa, ThreadPool* pool) {
   Check(weights.n() == s.units && weights.k() == s.depth,
         "FullyConnectedInt8: packed weights do not match the shape");
-  GemmInt8(q, weights, input, s.rows, s.depth, output, s.units, isa);
+  GemmInt8(q, weights, input, s.rows, s.depth, output, s.units, isa, pool);
 }
 
 void FullyConnectedInt8(const FullyConnectedShape& s, const Int8Params& q, const int8_t* input,
-                        const int8_t* weights, const int32_t* bias, int8_t* output, Isa isa) {
-  const PackedWeightsInt8 packed(weights, s.units, s.depth, bias, q.input_offset, q.filter_offset);
-  FullyConnectedInt8(s, q, packed, input, output, isa);
+                        const int8_t* weights, const int32_t* bias, int8_t* output, Isa isa,
+                        ThreadPool* pool) {
+  const PackedWeightsInt8 packed(weights, s.units, s.depth, bias, q, isa);
+  FullyConnectedInt8(s, q, packed, input, output, isa, pool);
 }
 
 void FullyConnectedFloat(const FullyConnectedShape& s, FloatRange range, const float* input,
@@ -92,14 +93,13 @@ class FullyConnectedKernel final : public OpKernel {
     }
     if (!ConstantWeightsAndBias(ctx)) Pack(ctx);
     FullyConnectedInt8(shape_, layer_.params(), packed_, ctx.input_data<int8_t>(0),
-                       ctx.output_data<int8_t>(0));
+                       ctx.output_data<int8_t>(0), ctx.isa(), ctx.pool());
   }
 
  private:
   void Pack(const OpContext& ctx) {
-    const Int8Params q = layer_.params();
     packed_ = PackedWeightsInt8(ctx.input_data<int8_t>(1), shape_.units, shape_.depth,
-                                OptionalBias<int32_t>(ctx), q.input_offset, q.filter_offset);
+                                OptionalBias<int32_t>(ctx), layer_.params(), ctx.isa());
   }
 
   LayerType type_ = LayerType::kInt8;

@@ -19,37 +19,34 @@ POTACC_AVX2 inline __m256i BroadcastPair(const int16_t* a) {
   return _mm256_set1_epi32(pair);
 }
 
-POTACC_AVX2 inline void StoreChannels(int8_t* out, __m128i v, int valid) {
-  if (valid == 16) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
-  } else {
-    alignas(16) int8_t tmp[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), v);
-    std::memcpy(out, tmp, static_cast<size_t>(valid));
-  }
-}
-
 }  // namespace
 
 // 4 rows x 16 channels per step: 8 accumulators, 2 weight vectors, 1 broadcast.
 POTACC_AVX2 void GemmBlockAvx2(const GemmBlock& g) {
+  if (!g.rq->vector_ok) {
+    GemmBlockPortable(g);
+    return;
+  }
   const PackedWeightsInt8& w = *g.w;
   const int kp = w.k_pairs();
+  const auto* a16 = static_cast<const int16_t*>(g.a);
   const OutputLanes o{_mm256_set1_epi32(g.q->output_zero_point), _mm256_set1_epi32(g.q->act_min),
                       _mm256_set1_epi32(g.q->act_max)};
-  for (int p = 0; p < w.num_panels(); ++p) {
+  const RequantTables& t = *g.rq;
+  for (int p = g.panel_begin; p < g.panel_end; ++p) {
     const int c0 = p * PackedWeightsInt8::kPanel;
     const int valid = std::min(PackedWeightsInt8::kPanel, w.n() - c0);
     const int16_t* b = w.panel(p);
-    const RequantLanes r0 = LoadRequantLanes(g.multiplier + c0, g.left_shift + c0, g.right_shift + c0);
-    const RequantLanes r1 =
-        LoadRequantLanes(g.multiplier + c0 + 8, g.left_shift + c0 + 8, g.right_shift + c0 + 8);
+    const RequantLanes r0 = LoadRequantLanes(t.multiplier.data() + c0, t.left_shift.data() + c0,
+                                             t.right_shift.data() + c0);
+    const RequantLanes r1 = LoadRequantLanes(t.multiplier.data() + c0 + 8, t.left_shift.data() + c0 + 8,
+                                             t.right_shift.data() + c0 + 8);
     const __m256i bias0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.fused_bias() + c0));
     const __m256i bias1 =
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.fused_bias() + c0 + 8));
     for (int r = 0; r < g.rows; r += 4) {
       // Rows past the end recompute the last row; only valid rows are stored.
-      const int16_t* a0 = g.a + r * g.lda;
+      const int16_t* a0 = a16 + r * g.lda;
       const int16_t* a1 = r + 1 < g.rows ? a0 + g.lda : a0;
       const int16_t* a2 = r + 2 < g.rows ? a0 + 2 * g.lda : a0;
       const int16_t* a3 = r + 3 < g.rows ? a0 + 3 * g.lda : a0;

@@ -5,9 +5,16 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #define POTACC_HAVE_X86 1
+// GCC 12 reports its own _mm512_undefined_* placeholders as maybe
+// uninitialized once inlined (GCC PR105593, fixed in GCC 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 
 #include <cstdint>
+#include <cstring>
 
 #define POTACC_AVX2 __attribute__((target("avx2,fma")))
 
@@ -73,6 +80,17 @@ POTACC_AVX2 inline __m128i PackInt8x16(__m256i lo, __m256i hi) {
 
 // One vector of 8 int32 (already in int8 range) -> 8 int8 in the low 64 bits.
 POTACC_AVX2 inline __m128i PackInt8x8(__m256i v) { return PackInt8x16(v, v); }
+
+// The first `valid` (<= 16) bytes of v to out.
+POTACC_AVX2 inline void StoreChannels(int8_t* out, __m128i v, int valid) {
+  if (valid == 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+  } else {
+    alignas(16) int8_t tmp[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), v);
+    std::memcpy(out, tmp, static_cast<size_t>(valid));
+  }
+}
 
 POTACC_AVX2 inline RequantLanes LoadRequantLanes(const int32_t* multiplier,
                                                  const int32_t* left_shift,

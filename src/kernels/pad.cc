@@ -16,41 +16,78 @@ std::vector<int32_t> PaddedShape(const std::vector<int32_t>& input_shape,
   return out;
 }
 
-void PadBytes(const std::vector<int32_t>& input_shape, const std::vector<PadAmount>& pads,
+namespace {
+
+// Writes `count` elements of the pad value.
+void FillValue(uint8_t* out, int64_t count, size_t element_size, const uint8_t* value, bool uniform) {
+  if (uniform) {
+    std::memset(out, value[0], static_cast<size_t>(count) * element_size);
+  } else {
+    for (int64_t i = 0; i < count; ++i) std::memcpy(out + i * element_size, value, element_size);
+  }
+}
+
+// Trailing dimensions without padding merge into the one before them (the
+// channels of an NHWC image padded in H and W): the same bytes, longer rows.
+void MergeUnpaddedTail(std::vector<int32_t>& shape, std::vector<PadAmount>& pads) {
+  while (shape.size() > 1 && pads.back().before == 0 && pads.back().after == 0 &&
+         int64_t{shape[shape.size() - 2]} * shape.back() < (int64_t{1} << 30) &&
+         (int64_t{pads[pads.size() - 2].before} + pads[pads.size() - 2].after) * shape.back() < (int64_t{1} << 30)) {
+    const int32_t inner = shape.back();
+    shape.pop_back();
+    pads.pop_back();
+    shape.back() *= inner;
+    pads.back().before *= inner;
+    pads.back().after *= inner;
+  }
+}
+
+}  // namespace
+
+void PadBytes(const std::vector<int32_t>& input_shape_in, const std::vector<PadAmount>& pads_in,
               size_t element_size, const void* input, const void* pad_value, void* output) {
+  std::vector<int32_t> input_shape = input_shape_in;
+  std::vector<PadAmount> pads = pads_in;
+  MergeUnpaddedTail(input_shape, pads);
   const std::vector<int32_t> out_shape = PaddedShape(input_shape, pads);
-  const int64_t out_elems = ShapeElements(out_shape);
   auto* out = static_cast<uint8_t*>(output);
   const auto* in = static_cast<const uint8_t*>(input);
   const auto* value = static_cast<const uint8_t*>(pad_value);
-  // Fill with the pad value (a memset when all its bytes are equal).
-  bool uniform = true;
+  bool uniform = true;  // a memset when all the value's bytes are equal
   for (size_t b = 1; b < element_size; ++b) uniform &= value[b] == value[0];
-  if (uniform) {
-    std::memset(out, value[0], static_cast<size_t>(out_elems) * element_size);
-  } else {
-    for (int64_t i = 0; i < out_elems; ++i) std::memcpy(out + i * element_size, value, element_size);
-  }
   const int rank = static_cast<int>(input_shape.size());
   const int64_t in_elems = ShapeElements(input_shape);
-  if (in_elems == 0) return;
   if (rank == 0) {
     std::memcpy(out, in, element_size);
     return;
   }
-  std::vector<int64_t> out_stride(rank, 1);
-  for (int d = rank - 2; d >= 0; --d) out_stride[d] = out_stride[d + 1] * out_shape[d + 1];
-  // Copy one innermost row at a time.
-  const int64_t row = input_shape[rank - 1];
-  const int64_t rows = in_elems / row;
-  std::vector<int32_t> index(rank, 0);  // index[rank-1] stays 0
+  // Each output element is written once: row by row (innermost dimension),
+  // an input row with its leading and trailing padding, or a padding row.
+  const int64_t out_row = out_shape[rank - 1];
+  const int64_t in_row = input_shape[rank - 1];
+  const int64_t rows = ShapeElements(out_shape) / std::max<int64_t>(out_row, 1);
+  std::vector<int32_t> index(rank, 0);  // output index of the row; index[rank-1] stays 0
   for (int64_t r = 0; r < rows; ++r) {
-    int64_t o = pads[rank - 1].before;
-    for (int d = 0; d < rank - 1; ++d) o += (index[d] + pads[d].before) * out_stride[d];
-    std::memcpy(out + o * element_size, in + r * row * element_size,
-                static_cast<size_t>(row) * element_size);
+    uint8_t* dst = out + r * out_row * element_size;
+    bool inside = in_elems > 0;
+    int64_t src_row = 0;
+    for (int d = 0; d < rank - 1 && inside; ++d) {
+      const int32_t i = index[d] - pads[d].before;
+      inside = i >= 0 && i < input_shape[d];
+      src_row = src_row * input_shape[d] + i;
+    }
+    if (inside) {
+      const int64_t in_offset = src_row * in_row;
+      FillValue(dst, pads[rank - 1].before, element_size, value, uniform);
+      std::memcpy(dst + pads[rank - 1].before * element_size, in + in_offset * element_size,
+                  static_cast<size_t>(in_row) * element_size);
+      FillValue(dst + (pads[rank - 1].before + in_row) * element_size, pads[rank - 1].after, element_size,
+                value, uniform);
+    } else {
+      FillValue(dst, out_row, element_size, value, uniform);
+    }
     for (int d = rank - 2; d >= 0; --d) {
-      if (++index[d] < input_shape[d]) break;
+      if (++index[d] < out_shape[d]) break;
       index[d] = 0;
     }
   }

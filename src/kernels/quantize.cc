@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/elementwise_internal.h"
 #include "potacc/fixed_point.h"
 #include "potacc/kernels/op_checks.h"
 #include "potacc/runtime/op_kernel.h"
@@ -19,8 +20,20 @@ int8_t QuantizeFloatToInt8(float x, float scale, int32_t zero_point) {
 }
 
 void QuantizeFloatToInt8(const float* input, int64_t count, float scale, int32_t zero_point,
-                         int8_t* output) {
-  for (int64_t i = 0; i < count; ++i) output[i] = QuantizeFloatToInt8(input[i], scale, zero_point);
+                         int8_t* output, Isa isa, ThreadPool* pool) {
+  detail::ForEachSpan(count, pool, [&](int64_t begin, int64_t end) {
+    int64_t i = begin;
+    switch (KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvx2})) {
+      case Isa::kAvx512Vnni:
+        i += detail::QuantizeFloatAvx512(input + begin, end - begin, scale, zero_point, output + begin);
+        break;
+      case Isa::kAvx2:
+        i += detail::QuantizeFloatAvx2(input + begin, end - begin, scale, zero_point, output + begin);
+        break;
+      default: break;
+    }
+    for (; i < end; ++i) output[i] = QuantizeFloatToInt8(input[i], scale, zero_point);
+  });
 }
 
 RequantizeParams PrepareRequantize(float input_scale, int32_t input_zero_point,
@@ -64,7 +77,7 @@ class QuantizeKernel : public OpKernel {
     const int64_t n = ctx.output(0).num_elements();
     if (ctx.input(0).type == DataType::kFloat32) {
       QuantizeFloatToInt8(ctx.input_data<float>(0), n, out_.scale, out_.zero_point,
-                          ctx.output_data<int8_t>(0));
+                          ctx.output_data<int8_t>(0), ctx.isa(), ctx.pool());
     } else {
       RequantizeInt8(requantize_, ctx.input_data<int8_t>(0), n, ctx.output_data<int8_t>(0));
     }

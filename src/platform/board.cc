@@ -145,6 +145,37 @@ class Reader {
     return v;
   }
 
+  // An address or size of the optional "address_map" (the device backend's
+  // /dev/mem layout): a whole number, or text "0x..." (hex) or decimal, with
+  // its source or assumption like every board number.
+  uint64_t Address(const json& section, const std::string& path, const std::string& key) const {
+    const std::string field = "field \"" + path + "." + key + "\"";
+    if (!section.contains(key)) Fail("missing " + field);
+    const json& item = section.at(key);
+    if (!item.is_object() || !item.contains("value"))
+      Fail(field + " must be {\"value\": ..., \"source\"|\"assumption\": \"...\"}");
+    BoardValue note;
+    ReadNote(item, field, note);
+    const json& v = item.at("value");
+    if (v.is_number()) {
+      const double d = v.get<double>();
+      if (!(d >= 0 && d < 1.8e19) || !IsIntegral(d)) Fail(field + " must be a whole number");
+      return static_cast<uint64_t>(d);
+    }
+    if (!v.is_string()) Fail(field + ": value must be a number or text such as \"0x40400000\"");
+    const std::string text = v.get<std::string>();
+    size_t used = 0;
+    uint64_t value = 0;
+    try {
+      value = std::stoull(text, &used, 0);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size() || text[0] == '-')
+      Fail(field + ": \"" + text + "\" is not an address (e.g. \"0x40400000\")");
+    return value;
+  }
+
   std::string Text(const json& section, const std::string& path, const std::string& key) const {
     if (!section.contains(key) || !section.at(key).is_string())
       Fail("missing text field \"" + path + "." + key + "\"");
@@ -233,7 +264,7 @@ void ReadPublishedResources(const json& pw, const Reader& rd, Board& b) {
 // Every key of the document is read by someone: numbers (FieldSpecs), texts, notes.
 void RefuseUnknownFields(const json& doc, const Reader& rd) {
   for (const auto& [key, unused] : doc.items()) {
-    const bool known = key == "name" || key == "description" || key == "sources" || key[0] == '_' ||
+    const bool known = key == "name" || key == "description" || key == "sources" || key == "address_map" || key[0] == '_' ||
                        std::find(std::begin(kSections), std::end(kSections), key) != std::end(kSections);
     if (!known) rd.Fail("\"" + key + "\" is not a known section");
   }
@@ -253,6 +284,29 @@ void RefuseUnknownFields(const json& doc, const Reader& rd) {
     for (const auto& [id, text] : s.items())
       if (!text.is_string()) rd.Fail("sources." + id + " must be a text");
   }
+}
+
+DeviceAddressMap ParseAddressMap(const Reader& rd, const json& m) {
+  const std::string p = "address_map";
+  DeviceAddressMap a;
+  a.present = true;
+  a.accel_ctrl = rd.Address(m, p, "accel_ctrl");
+  a.accel_ctrl_bytes = rd.Address(m, p, "accel_ctrl_bytes");
+  a.dma_base = rd.Address(m, p, "dma_base");
+  a.dma_stride = rd.Address(m, p, "dma_stride");
+  a.dma_length_bits = static_cast<int>(rd.Address(m, p, "dma_length_bits"));
+  a.buffer_base = rd.Address(m, p, "buffer_base");
+  a.buffer_stride = rd.Address(m, p, "buffer_stride");
+  a.output_buffer_bytes = rd.Address(m, p, "output_buffer_bytes");
+  a.input_buffer_bytes = rd.Address(m, p, "input_buffer_bytes");
+  a.scratch_bytes = rd.Address(m, p, "scratch_bytes");
+  if (a.dma_length_bits < 8 || a.dma_length_bits > 26)
+    rd.Fail("address_map.dma_length_bits must be in [8, 26] (AXI DMA buffer length register width)");
+  if (a.output_buffer_bytes + a.input_buffer_bytes > a.buffer_stride)
+    rd.Fail("address_map: a channel's output + input buffers exceed buffer_stride");
+  if (a.scratch_bytes == 0 || a.scratch_bytes > a.input_buffer_bytes)
+    rd.Fail("address_map.scratch_bytes must be in (0, input_buffer_bytes]");
+  return a;
 }
 
 }  // namespace
@@ -280,6 +334,7 @@ Board BoardFromJson(const json& doc, const std::string& where) {
   b.accel_board = rd.Text(doc.at("fpga"), "fpga", "accel_board");
   if (doc.at("fpga").contains("device")) b.fpga_device = rd.Text(doc.at("fpga"), "fpga", "device");
   ReadPublishedResources(doc.at("power"), rd, b);
+  if (doc.contains("address_map")) b.address = ParseAddressMap(rd, rd.Section(doc, "address_map"));
   RefuseUnknownFields(doc, rd);
   return b;
 }

@@ -167,7 +167,7 @@ std::vector<ProfileRow> ParseBenchmarkProfile(const std::string& text, const std
   std::vector<Section> sections;
   std::string title;
   bool in_table = false;
-  int col_type = -1, col_avg = -1, col_name = -1;
+  int col_type = -1, col_avg = -1, col_name = -1, col_device = -1;
   std::stringstream ss(text);
   std::string raw;
   while (std::getline(ss, raw)) {
@@ -187,8 +187,9 @@ std::vector<ProfileRow> ParseBenchmarkProfile(const std::string& text, const std
     const auto cells = SplitComma(line);
     if (!cells.empty() && cells[0] == "node type") {
       col_type = 0;
-      col_avg = col_name = -1;
+      col_avg = col_name = col_device = -1;
       for (size_t i = 0; i < cells.size(); ++i) {
+        if (cells[i] == "device") col_device = static_cast<int>(i);
         if (cells[i] == "avg_ms" || cells[i] == "avg ms") col_avg = static_cast<int>(i);
         if (cells[i] == "name" || cells[i] == "Name") col_name = static_cast<int>(i);
       }
@@ -210,6 +211,7 @@ std::vector<ProfileRow> ParseBenchmarkProfile(const std::string& text, const std
     for (size_t i = col_name; i < cells.size(); ++i) name += (i > static_cast<size_t>(col_name) ? "," : "") + cells[i];
     r.name = name;
     r.node = NodeFromName(name);
+    if (col_device >= 0 && col_device < col_name) r.device = cells[col_device];
     sections.back().rows.push_back(std::move(r));
   }
   // Prefer the last "Run Order" section (the regular runs follow the init phase).
@@ -240,6 +242,8 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
     size_t sample;
   };
   std::vector<Point> points;
+  int accel_rows = 0;
+  double accel_ms = 0;
   for (const ProfiledModel& p : profiles) {
     Check(p.model != nullptr, "calibrate: profile " + p.name + " has no model");
     const Workload w = CpuWorkload(*p.model, p.name);
@@ -248,6 +252,11 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
       const ProfileRow& row = p.rows[r];
       const int node = node_of_row[r];
       if (node < 0) continue;
+      if (row.accelerated()) {  // an accelerator call, not CPU work
+        ++accel_rows;
+        accel_ms += row.avg_ms;
+        continue;
+      }
       const NodeWork& n = w.nodes[node];
       CalibrationSample s;
       s.model = p.name;
@@ -263,7 +272,16 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
                         row.avg_ms * 1e-3, result.samples.size() - 1});
     }
   }
-  Check(!points.empty(), "calibrate: no profile row matched a node of the model(s)");
+  Check(!points.empty(), accel_rows > 0 ? "calibrate: every matched row is an accelerator call: no CPU operator to fit"
+                                         : "calibrate: no profile row matched a node of the model(s)");
+  if (accel_rows > 0) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "%d accelerator calls (%.3f ms in total) matched their nodes; the CPU fit uses the %zu CPU "
+                  "operator rows (host_driver and dma fields are kept)",
+                  accel_rows, accel_ms, points.size());
+    result.notes.push_back(buf);
+  }
 
   // Alternating least squares: t = o + w / (s * r_c * f). a_c = 1 / (r_c * f) per class, o shared.
   const double f = board.cpu.clock_hz;
@@ -329,29 +347,41 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
   return result;
 }
 
-std::string FormatBenchmarkProfile(const Board& board, const Model& model, int threads) {
-  const Workload w = CpuWorkload(model, "model");
+std::string FormatProfileCsv(const std::vector<ProfileCsvRow>& rows) {
   double total = 0;
-  std::vector<double> ms;
-  for (const auto& n : w.nodes) {
-    ms.push_back(CpuNodeSeconds(board.cpu, n, threads) * 1e3);
-    total += ms.back();
+  bool devices = false;
+  for (const auto& r : rows) {
+    total += r.avg_ms;
+    devices |= !r.device.empty();
   }
   std::string out = "Operator-wise Profiling Info for Regular Benchmark Runs:\n";
   out += "============================== Run Order ==============================\n";
-  out += "node type, first, avg_ms, %, cdf%, mem KB, times called, name\n";
+  out += std::string("node type, first, avg_ms, %, cdf%, mem KB, times called, ") + (devices ? "device, " : "") +
+         "name\n";
   double cdf = 0;
   char buf[512];
-  for (size_t i = 0; i < w.nodes.size(); ++i) {
-    cdf += ms[i];
-    const Tensor& t = model.main().tensors.at(model.main().operators[i].outputs.at(0));
-    std::snprintf(buf, sizeof buf, "%s, %.3f, %.3f, %.3f%%, %.3f%%, 0.000, 1, [%s]:%zu\n", w.nodes[i].op.c_str(),
-                  ms[i], ms[i], 100 * ms[i] / total, 100 * cdf / total, t.name.c_str(), i);
+  for (const auto& r : rows) {
+    cdf += r.avg_ms;
+    const double share = total > 0 ? 100 * r.avg_ms / total : 0, cum = total > 0 ? 100 * cdf / total : 0;
+    std::snprintf(buf, sizeof buf, "%s, %.3f, %.3f, %.3f%%, %.3f%%, 0.000, %d, %s%s%s\n", r.node_type.c_str(),
+                  r.first_ms, r.avg_ms, share, cum, r.times_called, devices ? r.device.c_str() : "",
+                  devices ? ", " : "", r.name.c_str());
     out += buf;
   }
   out += "\n============================== Summary by node type ==============================\n";
   out += "node type, count, avg_ms, avg %, cdf %, mem KB, times called\n";
   return out;
+}
+
+std::string FormatBenchmarkProfile(const Board& board, const Model& model, int threads) {
+  const Workload w = CpuWorkload(model, "model");
+  std::vector<ProfileCsvRow> rows;
+  for (size_t i = 0; i < w.nodes.size(); ++i) {
+    const double ms = CpuNodeSeconds(board.cpu, w.nodes[i], threads) * 1e3;
+    const Tensor& t = model.main().tensors.at(model.main().operators[i].outputs.at(0));
+    rows.push_back({w.nodes[i].op, ms, ms, 1, "", "[" + t.name + "]:" + std::to_string(i)});
+  }
+  return FormatProfileCsv(rows);
 }
 
 }  // namespace potacc::platform

@@ -11,25 +11,34 @@
 #include "potacc/error.h"
 #include "potacc/io/outputs.h"
 #include "potacc/util/progress.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc {
 
 EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptions& options) {
   const size_t n = options.limit ? std::min(options.limit, data.size()) : data.size();
   Check(n > 0, "dataset is empty");
+  Check(options.threads >= 1, "threads must be at least 1, got " + std::to_string(options.threads));
   EvalResult result;
   result.count = n;
   result.predictions.assign(n, -1);
   std::vector<uint8_t> hit1(n, 0), hit5(n, 0);
   std::atomic<size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
   std::mutex error_mutex;
   std::exception_ptr error;
   ProgressBar bar("eval", static_cast<int64_t>(n));
   const auto start = std::chrono::steady_clock::now();
+  // Batch-level parallelism first (independent images share nothing); the
+  // threads left over split each inference.
+  const int workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(options.threads), n));
+  const int per_inference = std::max(1, options.threads / workers);
 
   auto worker = [&]() {
     try {
       Interpreter interp(model);
+      interp.SetIsa(options.isa);
+      interp.SetThreads(per_inference);
       if (options.configure) options.configure(interp);
       interp.Prepare();
       const Tensor& in = interp.tensor(interp.input_tensor(0));
@@ -51,24 +60,29 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();
+      failed = true;
       next = n;  // stop the other workers
     }
   };
 
-  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(n)));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  if (options.progress) {
-    std::thread main_worker(worker);
-    while (done < n && !error) {
-      bar.Update(static_cast<int64_t>(done.load()));
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  {
+    ThreadGroup group;  // joins every worker it started, also when a start fails
+    try {
+      for (int t = options.progress ? 0 : 1; t < workers; ++t) group.Start(worker);
+    } catch (const Error& e) {
+      next = n;  // the workers already started stop after their image
+      throw Error(std::string("eval: ") + e.what() + " (of " + std::to_string(workers) +
+                  " workers; use fewer --threads)");
     }
-    main_worker.join();
-  } else {
-    worker();
+    if (options.progress) {
+      while (done < n && !failed) {
+        bar.Update(static_cast<int64_t>(done.load()));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    } else {
+      worker();
+    }
   }
-  for (auto& t : pool) t.join();
   bar.Finish();
   if (error) std::rethrow_exception(error);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

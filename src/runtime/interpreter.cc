@@ -5,6 +5,7 @@
 #include <string>
 
 #include "potacc/error.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc {
 
@@ -19,6 +20,24 @@ void Interpreter::SetNodeKernel(int node, std::unique_ptr<OpKernel> kernel) {
   Check(!prepared_, "SetNodeKernel after Prepare");
   kernels_.at(node) = std::move(kernel);
 }
+
+void Interpreter::SetIsa(kernels::Isa isa) {
+  Check(!prepared_, "SetIsa after Prepare");
+  Check(kernels::IsaSupported(isa), std::string("this CPU cannot run ") + kernels::IsaName(isa));
+  exec_.isa = isa;
+}
+
+void Interpreter::SetThreads(int threads) {
+  Check(threads >= 1, "threads must be at least 1, got " + std::to_string(threads));
+  exec_.pool = nullptr;
+  pool_.reset();
+  if (threads > 1) {
+    pool_ = std::make_unique<ThreadPool>(threads);
+    exec_.pool = pool_.get();
+  }
+}
+
+int Interpreter::threads() const { return pool_ ? pool_->size() : 1; }
 
 void Interpreter::Prepare() {
   const Subgraph& g = model_.main();
@@ -51,7 +70,7 @@ void Interpreter::Prepare() {
       }
       kernels_[n] = factory();
     }
-    OpContext ctx(model_, op, static_cast<int>(n), slots_);
+    OpContext ctx(model_, op, static_cast<int>(n), slots_, exec_);
     kernels_[n]->Prepare(ctx);
   }
   node_seconds_.assign(g.operators.size(), 0.0);
@@ -62,7 +81,7 @@ void Interpreter::Invoke(const NodeCallback& after_node) {
   Check(prepared_, "Invoke before Prepare");
   const Subgraph& g = model_.main();
   for (size_t n = 0; n < g.operators.size(); ++n) {
-    OpContext ctx(model_, g.operators[n], static_cast<int>(n), slots_);
+    OpContext ctx(model_, g.operators[n], static_cast<int>(n), slots_, exec_);
     const auto start = std::chrono::steady_clock::now();
     kernels_[n]->Eval(ctx);
     const double s =

@@ -167,16 +167,16 @@ double ModelBuilder::SigmaAfter(double sigma, Activation activation) const {
   }
 }
 
-std::vector<int8_t> ModelBuilder::RandomWeights(size_t count, const WeightSpec& spec) {
-  if (count > static_cast<size_t>(ReadLimits{}.max_tensor_bytes))
+std::vector<int8_t> ModelBuilder::RandomWeights(uint64_t count, const WeightSpec& spec) {
+  if (count > static_cast<uint64_t>(ReadLimits{}.max_tensor_bytes))
     throw Error("ModelBuilder: weight tensor of " + std::to_string(count) + " elements is larger than the " +
                 std::to_string(ReadLimits{}.max_tensor_bytes >> 20) + " MiB tensor limit");
   std::vector<int> levels = spec.levels;
   std::sort(levels.begin(), levels.end());
   for (int l : levels)
     if (l < -128 || l > 127) throw Error("ModelBuilder: weight level " + std::to_string(l) + " is not int8");
-  std::vector<int8_t> w(count);
-  for (size_t i = 0; i < count; ++i) {
+  std::vector<int8_t> w(static_cast<size_t>(count));
+  for (size_t i = 0; i < w.size(); ++i) {
     // Sum of 4 uniforms on [-1, 1): approximately normal, std 2/sqrt(3).
     double s = 0;
     for (int k = 0; k < 4; ++k) s += static_cast<double>(NextRandom() >> 11) * 0x1.0p-52 - 1.0;
@@ -234,7 +234,7 @@ int ModelBuilder::ConvLike(int x, BuiltinOp op, int out_channels, int kh, int kw
   const size_t per_channel = static_cast<size_t>(fan_in);
   const std::vector<int32_t> wshape =
       depthwise ? std::vector<int32_t>{1, kh, kw, cout} : std::vector<int32_t>{cout, kh, kw, cin};
-  const std::vector<int8_t> w = RandomWeights(per_channel * static_cast<size_t>(cout), weight_spec);
+  const std::vector<int8_t> w = RandomWeights(uint64_t{per_channel} * static_cast<uint64_t>(cout), weight_spec);
 
   // Per-channel scales: real weights have std f_c / sqrt(fan_in) with a
   // channel factor f_c in [0.6, 1.4], so the output RMS ~ the input RMS.
@@ -326,7 +326,7 @@ int ModelBuilder::FullyConnected(int x, const FullyConnectedSpec& s) {
   if (in_features < 1 || in_features > (1 << 24)) throw Error("ModelBuilder: FullyConnected: bad input size");
   const std::string name = UniqueName("fully_connected");
   const auto fan_in = static_cast<size_t>(in_features);
-  const std::vector<int8_t> w = RandomWeights(fan_in * static_cast<size_t>(s.out_features), s.weights);
+  const std::vector<int8_t> w = RandomWeights(uint64_t{fan_in} * static_cast<uint64_t>(s.out_features), s.weights);
   const double weight_sigma = 1.0 / std::sqrt(static_cast<double>(fan_in));
   std::vector<float> scales(static_cast<size_t>(s.out_features));
   for (size_t c = 0; c < scales.size(); ++c) {

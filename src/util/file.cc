@@ -1,5 +1,8 @@
 #include "potacc/util/file.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -29,24 +32,23 @@ std::vector<uint8_t> ReadFileBytes(const std::string& path) {
   return bytes;
 }
 
-void WriteFileAtomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
+void WriteFileAtomic(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(path + ": cannot write file");
-    out << text;
-    out.flush();
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.close();
     if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw Error(path + ": error writing file");
+      std::remove(tmp.c_str());
+      throw Error(path + ": cannot write file");
     }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(path + ": cannot replace file");
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write file (" + ec.message() + ")");
   }
 }
 

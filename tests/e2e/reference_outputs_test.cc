@@ -3,6 +3,7 @@
 // output byte must match. Also checks the top-1 figures of shared/data/README.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -77,14 +78,17 @@ size_t ImageLimit() {
   return env ? static_cast<size_t>(std::atol(env)) : 0;
 }
 
-class ReferenceOutputs : public ::testing::TestWithParam<Case> {};
+struct Tally {
+  size_t images = 0, total = 0, mismatched_bytes = 0, mismatched_images = 0, correct = 0, golden_correct = 0;
+};
 
-TEST_P(ReferenceOutputs, ByteExactWithTflmReferenceKernels) {
-  const Case& c = GetParam();
-  POTACC_REQUIRE_DATA(c.model);
-  POTACC_REQUIRE_DATA(std::string("reference_outputs/tflm_reference/") + c.reference);
+// Runs the first `limit` images of c (0: all) with the given kernels and
+// compares every output byte with the TFLM golden outputs.
+Tally RunAgainstGolden(const Case& c, kernels::Isa isa, int threads, size_t limit) {
   const Model model = LoadModel(testing::DataPath(c.model).string());
   Interpreter interp(model);
+  interp.SetIsa(isa);
+  interp.SetThreads(threads);
   interp.Prepare();
   const Tensor& in = interp.tensor(interp.input_tensor(0));
   const Tensor& out = interp.tensor(interp.output_tensor(0));
@@ -94,35 +98,63 @@ TEST_P(ReferenceOutputs, ByteExactWithTflmReferenceKernels) {
       ReadBytes(testing::DataPath(std::string("reference_outputs/tflm_reference/") + c.reference));
   const size_t per_image = static_cast<size_t>(in.num_elements());
   const size_t out_bytes = static_cast<size_t>(out.num_elements()) * DataTypeSize(out.type);
-  size_t n = pixels.size() / per_image;
-  ASSERT_EQ(golden.size(), n * out_bytes);
-  const size_t limit = ImageLimit();
-  const bool full = limit == 0 || limit >= n;
-  if (!full) n = limit;
-
-  size_t mismatched_bytes = 0, mismatched_images = 0, correct = 0, golden_correct = 0;
-  for (size_t i = 0; i < n; ++i) {
+  Tally t;
+  t.total = pixels.size() / per_image;
+  EXPECT_EQ(golden.size(), t.total * out_bytes);
+  if (golden.size() != t.total * out_bytes) return t;
+  t.images = limit == 0 ? t.total : std::min(limit, t.total);
+  for (size_t i = 0; i < t.images; ++i) {
     interp.SetInput(0, io::PixelsToInput(in, {pixels.data() + i * per_image, per_image}, c.pre));
     interp.Invoke();
     const auto got = interp.Output(0);
     size_t diff = 0;
     for (size_t b = 0; b < out_bytes; ++b) diff += got[b] != golden[i * out_bytes + b];
-    mismatched_bytes += diff;
-    mismatched_images += diff != 0;
+    t.mismatched_bytes += diff;
+    t.mismatched_images += diff != 0;
     const int label = c.label_bytes == 2 ? labels[2 * i] | (labels[2 * i + 1] << 8) : labels[i];
     const auto scores = io::Dequantize(out, got);
-    correct += io::TopK(scores, 1)[0].first == label;
+    t.correct += io::TopK(scores, 1)[0].first == label;
     const auto golden_scores = io::Dequantize(out, {golden.data() + i * out_bytes, out_bytes});
-    golden_correct += io::TopK(golden_scores, 1)[0].first == label;
+    t.golden_correct += io::TopK(golden_scores, 1)[0].first == label;
   }
-  RecordProperty("mismatched_bytes", static_cast<int>(mismatched_bytes));
-  EXPECT_EQ(mismatched_bytes, 0u) << c.name << ": " << mismatched_images << " of " << n
-                                  << " images differ from the TFLM reference";
-  EXPECT_EQ(correct, golden_correct) << c.name;
-  if (full) {  // the golden outputs reproduce the README's figure, and so do we
-    EXPECT_NEAR(static_cast<double>(golden_correct) / n, c.expected_top1, 1e-9) << c.name;
-    EXPECT_NEAR(static_cast<double>(correct) / n, c.expected_top1, 1e-9)
-        << c.name << ": top-1 " << correct << "/" << n;
+  return t;
+}
+
+class ReferenceOutputs : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ReferenceOutputs, ByteExactWithTflmReferenceKernels) {
+  const Case& c = GetParam();
+  POTACC_REQUIRE_DATA(c.model);
+  POTACC_REQUIRE_DATA(std::string("reference_outputs/tflm_reference/") + c.reference);
+  const Tally t = RunAgainstGolden(c, kernels::BestIsa(), 1, ImageLimit());
+  const size_t n = t.images;
+  RecordProperty("mismatched_bytes", static_cast<int>(t.mismatched_bytes));
+  EXPECT_EQ(t.mismatched_bytes, 0u) << c.name << ": " << t.mismatched_images << " of " << n
+                                    << " images differ from the TFLM reference";
+  EXPECT_EQ(t.correct, t.golden_correct) << c.name;
+  if (n == t.total) {  // the golden outputs reproduce the README's figure, and so do we
+    EXPECT_NEAR(static_cast<double>(t.golden_correct) / n, c.expected_top1, 1e-9) << c.name;
+    EXPECT_NEAR(static_cast<double>(t.correct) / n, c.expected_top1, 1e-9)
+        << c.name << ": top-1 " << t.correct << "/" << n;
+  }
+}
+
+// Every other kernel variant this CPU runs, and one inference split over 3
+// threads, on the first images: byte-identical to the golden outputs too.
+TEST_P(ReferenceOutputs, EveryIsaAndThreadCountOnFirstImages) {
+  const Case& c = GetParam();
+  POTACC_REQUIRE_DATA(c.model);
+  POTACC_REQUIRE_DATA(std::string("reference_outputs/tflm_reference/") + c.reference);
+  size_t limit = std::string(c.pixels).find("imagenet") != std::string::npos ? 3 : 20;
+  if (ImageLimit() > 0) limit = std::min(limit, ImageLimit());
+  for (kernels::Isa isa : kernels::SupportedIsas()) {
+    for (int threads : {1, 3}) {
+      if (isa == kernels::BestIsa() && threads == 1) continue;  // the test above
+      const Tally t = RunAgainstGolden(c, isa, threads, limit);
+      EXPECT_EQ(t.mismatched_bytes, 0u) << c.name << " on " << kernels::IsaName(isa) << " with " << threads
+                                        << " threads: " << t.mismatched_images << " of " << t.images
+                                        << " images differ";
+    }
   }
 }
 

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <vector>
 
 #include "potacc/error.h"
+#include "potacc/util/thread_pool.h"
 #include "single_op_model.h"
 
 namespace potacc::kernels {
@@ -61,6 +64,41 @@ TEST(AddTest, MatchesDoubleArithmeticWithinOneLsb) {
     }
   }
   EXPECT_GT(exact, total * 99 / 100);
+}
+
+// The vector twins (every ISA this CPU runs, with and without threads)
+// against AddInt8Element on all 256 x 256 input pairs and random scales.
+TEST(AddTest, OptimizedEqualsReferenceOnEveryIsa) {
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<double> dscale(std::log(1e-3), std::log(1.0));
+  std::uniform_int_distribution<int> dzp(-128, 127);
+  std::vector<int8_t> a, b;
+  for (int x = -128; x <= 127; ++x) {
+    for (int y = -128; y <= 127; ++y) {
+      a.push_back(static_cast<int8_t>(x));
+      b.push_back(static_cast<int8_t>(y));
+    }
+  }
+  a.push_back(5);  // a length that is not a multiple of the vector width
+  b.push_back(-7);
+  const std::vector<int32_t> shape = {1, static_cast<int32_t>(a.size())};
+  ThreadPool pool(3);
+  for (int trial = 0; trial < 12; ++trial) {
+    const fixed_point::ActivationRange range =
+        trial % 3 == 0 ? kFull : fixed_point::ActivationRange{dzp(rng) / 2 - 64, 100};
+    const AddInt8Params p =
+        PrepareAddInt8(static_cast<float>(std::exp(dscale(rng))), dzp(rng), static_cast<float>(std::exp(dscale(rng))),
+                       dzp(rng), static_cast<float>(std::exp(dscale(rng))), dzp(rng), range);
+    std::vector<int8_t> expect(a.size());
+    AddInt8Reference(p, shape, a.data(), shape, b.data(), shape, expect.data());
+    for (Isa isa : SupportedIsas()) {
+      for (ThreadPool* tp : {static_cast<ThreadPool*>(nullptr), &pool}) {
+        std::vector<int8_t> got(a.size(), 0);
+        AddInt8(p, shape, a.data(), shape, b.data(), shape, got.data(), isa, tp);
+        ASSERT_EQ(got, expect) << IsaName(isa) << " trial " << trial << (tp ? " threads" : "");
+      }
+    }
+  }
 }
 
 TEST(AddTest, FusedReluClampsAtZeroPoint) {

@@ -10,6 +10,7 @@
 #include "conv_test_model.h"
 #include "potacc/error.h"
 #include "potacc/fixed_point.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc::kernels {
 namespace {
@@ -129,6 +130,7 @@ TEST(Conv2DTest, PerTensorFilterZeroPoint) {
 
 TEST(Conv2DTest, RandomShapesOptimizedEqualsReference) {
   std::mt19937 rng(42);
+  ThreadPool pool(3);  // every 4th trial splits the rows over 3 threads
   std::uniform_int_distribution<int> dhw(1, 10), dc(1, 19), doc(1, 37), dstride(1, 3),
       ddil(1, 2), dzp(-128, 127), dbatch(1, 2);
   const int filters[] = {1, 1, 2, 3, 3, 5};
@@ -157,7 +159,7 @@ TEST(Conv2DTest, RandomShapesOptimizedEqualsReference) {
     ConvInt8Reference(s, q, in.data(), filter.data(), bias.data(), expect.data());
     for (Isa isa : Isas()) {
       std::vector<int8_t> got(expect.size(), 0);
-      ConvInt8(s, q, in.data(), filter.data(), bias.data(), got.data(), isa);
+      ConvInt8(s, q, in.data(), filter.data(), bias.data(), got.data(), isa, trial % 4 == 1 ? &pool : nullptr);
       ASSERT_EQ(got, expect) << IsaName(isa) << " trial " << trial << " in " << s.batch << "x"
                              << s.in_h << "x" << s.in_w << "x" << s.in_c << " f" << f << " oc "
                              << s.out_c << " stride " << stride << " dil " << dil;

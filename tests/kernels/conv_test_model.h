@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <random>
 #include <span>
 #include <vector>
@@ -106,11 +108,20 @@ inline std::vector<int32_t> RandomInt32(std::mt19937& rng, size_t n, int lo, int
   return v;
 }
 
-// The instruction sets to cross-check on this machine (portable always, AVX2 when present).
+// The instruction sets to cross-check: every variant this CPU runs (the
+// first call prints which ones run and which are skipped).
 inline std::vector<kernels::Isa> Isas() {
-  std::vector<kernels::Isa> v = {kernels::Isa::kPortable};
-  if (kernels::BestIsa() == kernels::Isa::kAvx2) v.push_back(kernels::Isa::kAvx2);
-  return v;
+  static const std::vector<kernels::Isa> isas = [] {
+    std::string run, skipped;
+    for (kernels::Isa isa : kernels::kAllIsas) {
+      std::string& list = kernels::IsaSupported(isa) ? run : skipped;
+      list += (list.empty() ? "" : ", ") + std::string(kernels::IsaName(isa));
+    }
+    std::printf("[ ISA      ] kernel variants run: %s; skipped (this CPU lacks them): %s\n", run.c_str(),
+                skipped.empty() ? "none" : skipped.c_str());
+    return kernels::SupportedIsas();
+  }();
+  return isas;
 }
 
 // A convolution geometry with the same stride and dilation along H and W.

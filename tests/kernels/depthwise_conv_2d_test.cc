@@ -10,6 +10,7 @@
 #include "conv_test_model.h"
 #include "potacc/error.h"
 #include "potacc/fixed_point.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc::kernels {
 namespace {
@@ -101,6 +102,7 @@ TEST(DepthwiseConv2DTest, PaddedTapsContributeNothingAtExtremeZeroPoints) {
 
 TEST(DepthwiseConv2DTest, RandomShapesOptimizedEqualsReference) {
   std::mt19937 rng(99);
+  ThreadPool pool(3);  // every 4th trial splits the rows over 3 threads
   std::uniform_int_distribution<int> dhw(1, 12), dc(1, 40), ddm(1, 3), dstride(1, 3), ddil(1, 2),
       dzp(-128, 127), dbatch(1, 2);
   const int filters[] = {3, 3, 1, 2, 5};
@@ -127,7 +129,8 @@ TEST(DepthwiseConv2DTest, RandomShapesOptimizedEqualsReference) {
     DepthwiseConvInt8Reference(s, q, in.data(), filter.data(), bias.data(), expect.data());
     for (Isa isa : Isas()) {
       std::vector<int8_t> got(expect.size(), 0);
-      DepthwiseConvInt8(s, q, in.data(), filter.data(), bias.data(), got.data(), isa);
+      DepthwiseConvInt8(s, q, in.data(), filter.data(), bias.data(), got.data(), isa,
+                        trial % 4 == 1 ? &pool : nullptr);
       ASSERT_EQ(got, expect) << IsaName(isa) << " trial " << trial << " " << s.in_h << "x"
                              << s.in_w << "x" << s.in_c << " dm " << dm << " f " << f;
     }

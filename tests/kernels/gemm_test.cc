@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "conv_test_model.h"
+#include "potacc/error.h"
 #include "potacc/fixed_point.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc::kernels {
 namespace {
@@ -56,11 +58,16 @@ TEST(GemmTest, HandComputedTwoChannels) {
   std::vector<int8_t> out(2);
   GemmInt8Reference(q, w.data(), 2, 3, bias.data(), a.data(), 1, 3, out.data(), 2);
   EXPECT_EQ(out, (std::vector<int8_t>{5, 11}));
-  const PackedWeightsInt8 packed(w.data(), 2, 3, bias.data(), 1, 0);
-  // bias + input_offset * Σw: 10 + 0, -4 + 6
-  EXPECT_EQ(packed.fused_bias()[0], 10);
-  EXPECT_EQ(packed.fused_bias()[1], 2);
   for (Isa isa : Isas()) {
+    const PackedWeightsInt8 packed(w.data(), 2, 3, bias.data(), 1, 0, isa);
+    // bias + input_offset * Σw: 10 + 0, -4 + 6
+    EXPECT_EQ(packed.fused_bias()[0], 10);
+    EXPECT_EQ(packed.fused_bias()[1], 2);
+    if (packed.layout() == PackedWeightsInt8::Layout::kInt8Quads) {
+      // activations fed as x + 128: minus 128 * Σw = 0 and 6
+      EXPECT_EQ(packed.unsigned_bias()[0], 10);
+      EXPECT_EQ(packed.unsigned_bias()[1], 2 - 128 * 6);
+    }
     std::vector<int8_t> o(2, 0);
     GemmInt8(q, packed, a.data(), 1, 3, o.data(), 2, isa);
     EXPECT_EQ(o, (std::vector<int8_t>{5, 11})) << IsaName(isa);
@@ -84,8 +91,8 @@ TEST(GemmTest, FilterZeroPointAndClamp) {
   q.act_min = -10;
   GemmInt8Reference(q, w.data(), 1, 2, nullptr, a.data(), 1, 2, out.data(), 1);
   EXPECT_EQ(out[0], -10);
-  const PackedWeightsInt8 packed(w.data(), 1, 2, nullptr, 0, -2);
   for (Isa isa : Isas()) {
+    const PackedWeightsInt8 packed(w.data(), 1, 2, nullptr, 0, -2, isa);
     out[0] = 0;
     GemmInt8(q, packed, a.data(), 1, 2, out.data(), 1, isa);
     EXPECT_EQ(out[0], -10) << IsaName(isa);
@@ -173,12 +180,118 @@ TEST(GemmTest, RandomShapesMatchReference) {
     q.rounding = trial % 6 == 5 ? fixed_point::Rounding::kSingle : fixed_point::Rounding::kDouble;
     std::vector<int8_t> expect(rows * ldo, 0x55);
     GemmInt8Reference(q, w.data(), n, k, bias.data(), a.data(), rows, lda, expect.data(), ldo);
-    const PackedWeightsInt8 packed(w.data(), n, k, bias.data(), q.input_offset, q.filter_offset);
     for (Isa isa : Isas()) {
+      const PackedWeightsInt8 packed(w.data(), n, k, bias.data(), q.input_offset, q.filter_offset, isa);
       std::vector<int8_t> got(rows * ldo, 0x55);  // the gaps past n must stay untouched
       GemmInt8(q, packed, a.data(), rows, lda, got.data(), ldo, isa);
       ASSERT_EQ(got, expect) << IsaName(isa) << " trial " << trial << " n=" << n << " k=" << k
                              << " rows=" << rows;
+    }
+  }
+}
+
+// Shapes around the VNNI tiles: up to 12 rows per tile and 4 panels (64
+// channels) per group, depths that are not multiples of 4, and the unsigned
+// activation trick at the extremes of both operands.
+TEST(GemmTest, TileEdgesAndExtremeOperands) {
+  std::mt19937 rng(77);
+  const int ns[] = {1, 15, 16, 17, 33, 64, 65, 97, 144, 200};
+  const int ks[] = {1, 3, 4, 5, 27, 64, 131};
+  const int64_t row_counts[] = {1, 5, 11, 12, 13, 25, 49};
+  int trial = 0;
+  for (int n : ns) {
+    for (int k : ks) {
+      const int64_t rows = row_counts[trial++ % 7];
+      const int kind = trial % 3;  // random, all extremes, mixed extremes
+      std::vector<int8_t> a = RandomInt8(rng, static_cast<size_t>(rows * k));
+      std::vector<int8_t> w = RandomInt8(rng, static_cast<size_t>(n) * k);
+      if (kind > 0) {
+        for (size_t i = 0; i < a.size(); ++i) a[i] = kind == 1 || i % 2 ? -128 : 127;
+        for (size_t i = 0; i < w.size(); ++i) w[i] = kind == 1 || i % 3 ? -128 : 127;
+      }
+      const auto bias = RandomInt32(rng, n, -1000000, 1000000);
+      const Multipliers m = RandomMultipliers(rng, n);
+      Int8Params q;
+      q.input_offset = kind == 1 ? 128 : -127 + trial % 255;
+      q.output_zero_point = trial % 7 - 3;
+      q.multiplier = m.m.data();
+      q.shift = m.s.data();
+      std::vector<int8_t> expect(rows * n);
+      GemmInt8Reference(q, w.data(), n, k, bias.data(), a.data(), rows, k, expect.data(), n);
+      for (Isa isa : Isas()) {
+        const PackedWeightsInt8 packed(w.data(), n, k, bias.data(), q, isa);
+        std::vector<int8_t> got(rows * n, 0x55);
+        GemmInt8(q, packed, a.data(), rows, k, got.data(), n, isa);
+        ASSERT_EQ(got, expect) << IsaName(isa) << " n=" << n << " k=" << k << " rows=" << rows << " kind " << kind;
+      }
+    }
+  }
+}
+
+// The VNNI layout is chosen only where it is exact; other packings still run.
+TEST(GemmTest, LayoutFollowsIsaAndFilterZeroPoint) {
+  using L = PackedWeightsInt8::Layout;
+  // The dot-product variant of each architecture, and the variant below it.
+  const Isa dot = IsaCompiled(Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kNeonDot;
+  const Isa pairwise = IsaCompiled(Isa::kAvx512Vnni) ? Isa::kAvx2 : Isa::kNeon;
+  if (IsaCompiled(Isa::kAvx512Vnni)) {
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kAvxVnni, 0), L::kInt8Quads);
+  }
+  if (IsaCompiled(dot)) {
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot, 0), L::kInt8Quads);
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot, -3), L::kInt16Pairs);  // w - 3 may not fit int8
+  } else {  // 32-bit ARM, or no SIMD family: no kernel reads int8 quads
+    EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot, 0), L::kInt16Pairs);
+  }
+  EXPECT_EQ(PackedWeightsInt8::LayoutFor(pairwise, 0), L::kInt16Pairs);
+  EXPECT_EQ(PackedWeightsInt8::LayoutFor(Isa::kPortable, 0), L::kInt16Pairs);
+  // A build never packs for the other architecture's kernels.
+  EXPECT_EQ(PackedWeightsInt8::LayoutFor(dot == Isa::kNeonDot ? Isa::kAvx512Vnni : Isa::kNeonDot, 0), L::kInt16Pairs);
+  const std::vector<int8_t> w = {1, 2, 3, 4};
+  Multipliers m;
+  m.Add(1.0);
+  Int8Params q;
+  q.multiplier = m.m.data();
+  q.shift = m.s.data();
+  std::vector<int8_t> out(1);
+  const std::vector<int8_t> a = {1, 1, 1, 1};
+  if (IsaCompiled(dot)) {
+    const PackedWeightsInt8 quads(w.data(), 1, 4, nullptr, 0, 0, dot);
+    EXPECT_THROW(GemmInt8(q, quads, a.data(), 1, 4, out.data(), 1, pairwise), Error);
+  }
+  for (Isa isa : Isas()) {  // int16 pairs run everywhere
+    const PackedWeightsInt8 pairs(w.data(), 1, 4, nullptr, 0, 0, Isa::kPortable);
+    GemmInt8(q, pairs, a.data(), 1, 4, out.data(), 1, isa);
+    EXPECT_EQ(out[0], 10) << IsaName(isa);
+  }
+}
+
+// Splitting one GEMM over threads (rows, or channels when rows are few)
+// gives the same bytes as the calling thread alone.
+TEST(GemmTest, ThreadPoolSplitsAreByteIdentical) {
+  std::mt19937 rng(5);
+  ThreadPool pool2(2), pool3(3);
+  const int64_t row_counts[] = {1, 2, 7, 49, 300, 1500};
+  for (int64_t rows : row_counts) {
+    const int n = rows < 10 ? 1000 : 96, k = rows < 10 ? 320 : 40;
+    const auto a = RandomInt8(rng, static_cast<size_t>(rows * k));
+    const auto w = RandomInt8(rng, static_cast<size_t>(n) * k);
+    const auto bias = RandomInt32(rng, n, -50000, 50000);
+    const Multipliers m = RandomMultipliers(rng, n);
+    Int8Params q;
+    q.input_offset = 128;
+    q.output_zero_point = -128;
+    q.multiplier = m.m.data();
+    q.shift = m.s.data();
+    std::vector<int8_t> expect(rows * n);
+    GemmInt8Reference(q, w.data(), n, k, bias.data(), a.data(), rows, k, expect.data(), n);
+    for (Isa isa : Isas()) {
+      const PackedWeightsInt8 packed(w.data(), n, k, bias.data(), q, isa);
+      for (ThreadPool* pool : {&pool2, &pool3}) {
+        std::vector<int8_t> got(rows * n, 0);
+        GemmInt8(q, packed, a.data(), rows, k, got.data(), n, isa, pool);
+        ASSERT_EQ(got, expect) << IsaName(isa) << " rows=" << rows << " threads " << pool->size();
+      }
     }
   }
 }
@@ -196,6 +309,47 @@ TEST(GemmTest, PackedWeightsRejectOtherZeroPoints) {
   std::vector<int8_t> out(1);
   EXPECT_THROW(GemmInt8(q, packed, a.data(), 1, 2, out.data(), 1), Error);
   EXPECT_THROW(PackedWeightsInt8(w.data(), 0, 2, nullptr, 0, 0), Error);
+}
+
+// The variant the dispatch picks is one this build was made for and this CPU
+// reports (the ARM builds run under qemu-user in CI: a Cortex-A9 for armhf,
+// a Cortex-A53 for aarch64, and a core with SDOT for the dot-product kernels).
+// Every kernel's dispatch walks one fallback chain, downwards only, to a
+// variant it implements and this build compiled.
+TEST(Isa, KernelIsaWalksTheFallbackChain) {
+  if (IsaCompiled(Isa::kAvx512Vnni)) {
+    EXPECT_EQ(KernelIsa(Isa::kAvx512Vnni, {Isa::kAvx2}), Isa::kAvx2);
+    EXPECT_EQ(KernelIsa(Isa::kAvx512Vnni, {Isa::kAvxVnni, Isa::kAvx2}), Isa::kAvxVnni);
+    EXPECT_EQ(KernelIsa(Isa::kAvxVnni, {Isa::kAvx512Vnni, Isa::kAvx2}), Isa::kAvx2);
+    EXPECT_EQ(KernelIsa(Isa::kAvx2, {Isa::kAvx512Vnni}), Isa::kPortable);
+  }
+  if (IsaCompiled(Isa::kNeonDot)) {
+    EXPECT_EQ(KernelIsa(Isa::kNeonDot, {Isa::kNeon}), Isa::kNeon);
+    EXPECT_EQ(KernelIsa(Isa::kNeon, {Isa::kNeonDot}), Isa::kPortable);
+  }
+  EXPECT_EQ(KernelIsa(Isa::kNeonDot, {}), Isa::kPortable);
+  EXPECT_EQ(KernelIsa(Isa::kPortable, {Isa::kAvx2, Isa::kNeon}), Isa::kPortable);
+  // The other architecture's variants run the portable code.
+  const Isa foreign = IsaCompiled(Isa::kAvx2) ? Isa::kNeon : Isa::kAvx2;
+  EXPECT_EQ(KernelIsa(foreign, {foreign}), Isa::kPortable);
+  EXPECT_FALSE(IsaSupported(foreign));
+  EXPECT_THROW(ParseIsa(IsaName(foreign)), Error);
+  EXPECT_THROW(ParseIsa("sse9"), Error);
+  for (Isa isa : SupportedIsas()) {
+    EXPECT_EQ(ParseIsa(IsaName(isa)), isa);
+  }
+}
+
+TEST(Isa, DetectionMatchesTheTarget) {
+  const std::vector<Isa> isas = SupportedIsas();
+  ASSERT_FALSE(isas.empty());
+  EXPECT_EQ(isas.front(), Isa::kPortable);
+  EXPECT_EQ(isas.back(), BestIsa());
+#if defined(__aarch64__)
+  EXPECT_TRUE(BestIsa() == Isa::kNeon || BestIsa() == Isa::kNeonDot);  // Advanced SIMD is baseline ARMv8-A
+#elif defined(__arm__) && (defined(__ARM_NEON) || defined(__ARM_NEON__))
+  EXPECT_EQ(BestIsa(), Isa::kNeon);  // the Cortex-A9 has NEON and no SDOT
+#endif
 }
 
 }  // namespace

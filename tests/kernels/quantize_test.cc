@@ -4,9 +4,12 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
+#include <vector>
 
 #include "potacc/error.h"
 #include "potacc/kernels/dequantize.h"
+#include "potacc/util/thread_pool.h"
 #include "single_op_model.h"
 
 namespace potacc::kernels {
@@ -31,6 +34,40 @@ TEST(QuantizeTest, DivisionIsInFloat) {
   for (float x : {-2.4f, -0.3f, 0.0f, 0.1234f, 1.0f, 2.5f}) {
     const float q = std::round(x / s);
     EXPECT_EQ(QuantizeFloatToInt8(x, s, -5), std::clamp<int32_t>(static_cast<int32_t>(q) - 5, -128, 127));
+  }
+}
+
+// The vector twins against the scalar definition on ties, near-ties,
+// infinities, NaN, huge and tiny values, with and without threads.
+TEST(QuantizeTest, VectorizedEqualsScalarOnEveryIsa) {
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> wide(-300.0f, 300.0f);
+  std::vector<float> x;
+  for (int k = -600; k <= 600; ++k) {  // exact ties and their neighbours at scale 0.5
+    const float tie = 0.25f * static_cast<float>(k);
+    x.push_back(tie);
+    x.push_back(std::nextafter(tie, 1e9f));
+    x.push_back(std::nextafter(tie, -1e9f));
+  }
+  for (float v : {0.0f, -0.0f, 1e-40f, -1e-40f, 1e30f, -1e30f, 0.49999997f, -0.49999997f, 8388609.0f}) x.push_back(v);
+  x.push_back(std::numeric_limits<float>::infinity());
+  x.push_back(-std::numeric_limits<float>::infinity());
+  x.push_back(std::nanf(""));
+  while (x.size() < 40000) x.push_back(wide(rng));
+  x.push_back(1.5f);  // a length that is not a multiple of the vector width
+  ThreadPool pool(2);
+  for (float scale : {0.5f, 0.003922f, 1.7f}) {
+    for (int32_t zp : {-128, -5, 0, 127}) {
+      std::vector<int8_t> expect(x.size());
+      for (size_t i = 0; i < x.size(); ++i) expect[i] = QuantizeFloatToInt8(x[i], scale, zp);
+      for (Isa isa : SupportedIsas()) {
+        for (ThreadPool* tp : {static_cast<ThreadPool*>(nullptr), &pool}) {
+          std::vector<int8_t> got(x.size(), 0);
+          QuantizeFloatToInt8(x.data(), static_cast<int64_t>(x.size()), scale, zp, got.data(), isa, tp);
+          ASSERT_EQ(got, expect) << IsaName(isa) << " scale " << scale << " zp " << zp;
+        }
+      }
+    }
   }
 }
 

@@ -93,7 +93,7 @@ TEST(Calibrate, MatchesByOperatorOrderWhenNamesCarryNoIndex) {
     r.name = r.name.substr(0, r.name.rfind(':'));
     r.node = -1;
   }
-  rows.insert(rows.begin() + 3, ProfileRow{"CUSTOM_OP", 0.5, "unknown", -1});
+  rows.insert(rows.begin() + 3, ProfileRow{"CUSTOM_OP", 0.5, "unknown", -1, ""});
   ASSERT_LE(1.0 / rows.size(), kMaxMismatchedRowShare);
   ProfiledModel p{"p.csv", &model, rows, 1, "resnet20"};
   const CalibrationResult r = Calibrate(board, {p});

@@ -11,32 +11,12 @@
 #include "potacc/error.h"
 #include "potacc/platform/board.h"
 #include "support/error_text.h"
+#include "support/scoped_env.h"
 
 namespace potacc::platform {
 namespace {
 
-// Sets (or clears, for nullptr) one environment variable for a test scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-    if (value)
-      setenv(name, value, 1);
-    else
-      unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (had_)
-      setenv(name_, old_.c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::string old_;
-  bool had_ = false;
-};
+using testing::ScopedEnv;
 
 using testing::ErrorText;
 

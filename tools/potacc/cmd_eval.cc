@@ -3,14 +3,15 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "command.h"
+#include "exec_flags.h"
 #include "input_flags.h"
 #include "potacc/error.h"
 #include "potacc/io/preprocess.h"
 #include "potacc/runtime/evaluate.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc::cli {
 namespace {
@@ -19,7 +20,7 @@ struct EvalFlags {
   std::string model;
   std::string data;
   size_t limit = 0;
-  int threads = 0;
+  ExecFlags exec;
   InputFlags input;
   std::string json_path;
 };
@@ -33,7 +34,8 @@ void RunEval(const EvalFlags& f) {
   EvalOptions opt;
   opt.preprocess = f.input.preprocess();
   opt.limit = f.limit;
-  opt.threads = f.threads > 0 ? f.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  opt.threads = f.exec.Threads(HardwareThreads());
+  opt.isa = f.exec.Isa();
   const EvalResult r = Evaluate(model, *data, opt);
   std::printf("%s\n", FormatAccuracy(r).c_str());
   std::fprintf(stderr, "%s, preprocessing %s, %.2f s (%.2f ms/image)\n", data->Describe().c_str(),
@@ -68,7 +70,8 @@ POTACC_REGISTER_COMMAND(30, [](CLI::App& app) {
                   "it), a folder holding one of those, or an image folder")
       ->required();
   cmd->add_option("--limit", f->limit, "evaluate only the first N images");
-  cmd->add_option("--threads", f->threads, "worker threads (default: all cores)");
+  f->exec.Add(cmd, "threads in total (default: all processors): images are shared by up to that many "
+                   "interpreters, the threads left over split each inference");
   cmd->add_option("--json", f->json_path, "write the result as JSON");
   f->input.Add(cmd, true);
   cmd->callback([f]() { RunEval(*f); });

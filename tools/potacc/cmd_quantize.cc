@@ -6,9 +6,9 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 #include "command.h"
+#include "exec_flags.h"
 #include "input_flags.h"
 #include "potacc/error.h"
 #include "potacc/quant/calibrate.h"
@@ -16,6 +16,7 @@
 #include "potacc/runtime/evaluate.h"
 #include "potacc/tflite/reader.h"
 #include "potacc/tflite/writer.h"
+#include "potacc/util/thread_pool.h"
 
 namespace potacc::cli {
 namespace {
@@ -46,7 +47,7 @@ struct QuantizeFlags {
   // eval
   std::string eval_data;
   size_t limit = 0;
-  int threads = 0;
+  ExecFlags exec;
   InputFlags input;
   bool quiet = false;
 };
@@ -108,7 +109,7 @@ EvalResult EvalModel(const Model& model, const QuantizeFlags& f) {
   EvalOptions opt;
   opt.preprocess = f.input.preprocess();
   opt.limit = f.limit;
-  opt.threads = f.threads > 0 ? f.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  opt.threads = f.exec.Threads(HardwareThreads());
   return Evaluate(model, *data, opt);
 }
 
@@ -226,7 +227,7 @@ POTACC_REGISTER_COMMAND(40, [](CLI::App& app) {
       ->check(CLI::IsMember({"both", "search", "bias"}));
   cmd->add_option("--eval", f->eval_data, "evaluate top-1 before and after on this data set (as potacc eval --data)");
   cmd->add_option("--limit", f->limit, "--eval: only the first N images");
-  cmd->add_option("--threads", f->threads, "--eval: worker threads (default: all cores)");
+  f->exec.Add(cmd, "--eval: threads in total (default: all processors)", /*with_isa=*/false);
   cmd->add_flag("--quiet,-q", f->quiet, "do not print the per-layer table");
   f->input.Add(cmd, true);
   cmd->callback([f]() { RunQuantize(*f); });

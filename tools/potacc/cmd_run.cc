@@ -1,14 +1,18 @@
 // potacc run MODEL --input FILE ...: one or more inferences, top-5, timing,
 // raw/dequantized outputs as JSON or raw bytes.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "accel_flags.h"
 #include "command.h"
+#include "exec_flags.h"
 #include "input_flags.h"
 #include <iostream>
 
@@ -36,7 +40,9 @@ struct RunFlags {
   std::string json_path;
   std::string save_output;
   int repeat = 1;
+  bool profile = false;
   AccelFlags accel;
+  ExecFlags exec;
 };
 
 // Class index i has the name names[i - offset] (offset 1: background class 0).
@@ -67,9 +73,68 @@ void WarnIfLabelsMismatch(const std::string& path, size_t num_names, int offset,
                static_cast<long long>(classes));
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// Times of one input's repeats: wall clock and the calling thread's CPU time
+// per inference and, with a profile, per operator type (medians over the
+// repeats; the CPU time of a node is read between nodes, so it counts the
+// calling thread only).
+struct Timing {
+  std::vector<double> wall_ms, cpu_ms;
+  std::map<std::string, std::vector<double>> op_wall_ms, op_cpu_ms;
+
+  void Invoke(Interpreter& interp, bool profile) {
+    std::map<std::string, double> wall, cpu;
+    const auto& ops = interp.model().main().operators;
+    double last_cpu = ThreadCpuMs();
+    const double cpu0 = last_cpu;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (profile) {
+      interp.Invoke([&](int node, double seconds) {
+        const std::string op = BuiltinOpName(ops[static_cast<size_t>(node)].builtin);
+        const double now = ThreadCpuMs();
+        wall[op] += 1e3 * seconds;
+        cpu[op] += now - last_cpu;
+        last_cpu = now;
+      });
+    } else {
+      interp.Invoke();
+    }
+    wall_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    cpu_ms.push_back(ThreadCpuMs() - cpu0);
+    for (const auto& [op, ms] : wall) op_wall_ms[op].push_back(ms);
+    for (const auto& [op, ms] : cpu) op_cpu_ms[op].push_back(ms);
+  }
+  void PrintProfile() const {
+    const double total = Median(cpu_ms);
+    std::printf("  %-22s %10s %10s %7s\n", "operator", "CPU ms", "wall ms", "of CPU");
+    for (const auto& [op, v] : op_cpu_ms) {
+      const double ms = Median(v);
+      std::printf("  %-22s %10.3f %10.3f %6.1f%%\n", op.c_str(), ms, Median(op_wall_ms.at(op)),
+                  total > 0 ? 100.0 * ms / total : 0.0);
+    }
+  }
+  nlohmann::json ProfileJson() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [op, v] : op_cpu_ms) j[op] = {{"cpu_ms", Median(v)}, {"wall_ms", Median(op_wall_ms.at(op))}};
+    return j;
+  }
+};
+
 void Run(const RunFlags& f) {
   const Model model = LoadModel(f.model);
   Interpreter interp(model);
+  interp.SetIsa(f.exec.Isa());
+  interp.SetThreads(f.exec.Threads(1));
   std::unique_ptr<accel::AcceleratorDelegate> delegate;
   if (f.accel.enabled()) {
     delegate = std::make_unique<accel::AcceleratorDelegate>(model, f.accel.Resolve(), f.accel.backend);
@@ -99,23 +164,27 @@ void Run(const RunFlags& f) {
   nlohmann::json report = {{"model", f.model}, {"inputs", nlohmann::json::array()}};
   for (const NamedInput& input : inputs) {
     interp.SetInput(0, input.bytes);
-    double best_ms = 1e300;
-    for (int r = 0; r < f.repeat; ++r) {
-      const auto t0 = std::chrono::steady_clock::now();
-      interp.Invoke();
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      best_ms = std::min(best_ms, ms);
-    }
+    Timing timing;
+    for (int r = 0; r < f.repeat; ++r) timing.Invoke(interp, f.profile);
+    const double best_ms = *std::min_element(timing.wall_ms.begin(), timing.wall_ms.end());
     const auto bytes = interp.Output(0);
     const auto scores = io::Dequantize(out, bytes);
     const auto top = io::TopK(scores, f.top);
+    char median[64] = "";
+    if (f.repeat > 1) std::snprintf(median, sizeof median, ", median %.3f ms", Median(timing.wall_ms));
     std::printf("%s: %.3f ms%s\n", input.name.c_str(), best_ms,
-                f.repeat > 1 ? (" (best of " + std::to_string(f.repeat) + ")").c_str() : "");
+                f.repeat > 1 ? (" (best of " + std::to_string(f.repeat) + median + ")").c_str() : "");
+    if (f.profile) timing.PrintProfile();
     PrintTop(top, names, f.label_offset);
     if (raw_out) raw_out->write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!f.json_path.empty()) {
-      nlohmann::json entry = {{"input", input.name}, {"time_ms", best_ms}};
+      nlohmann::json entry = {{"input", input.name},
+                              {"time_ms", best_ms},
+                              {"times_ms", timing.wall_ms},
+                              {"cpu_times_ms", timing.cpu_ms},
+                              {"threads", interp.threads()},
+                              {"isa", kernels::IsaName(f.exec.Isa())}};
+      if (f.profile) entry["operators_ms"] = timing.ProfileJson();
       nlohmann::json jtop = nlohmann::json::array();
       for (const auto& [index, score] : top) {
         nlohmann::json t = {{"index", index}, {"score", score}};
@@ -180,8 +249,10 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
   cmd->add_option("--json", f->json_path, "write outputs (raw and dequantized) and top classes as JSON");
   cmd->add_option("--save-output", f->save_output,
                   "write the output tensor's raw little-endian bytes (appended per input)");
-  cmd->add_option("--repeat", f->repeat, "run each input N times, report the best time")
+  cmd->add_option("--repeat", f->repeat, "run each input N times, report the best and median time")
       ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--profile", f->profile, "print the time per operator type (median over --repeat)");
+  f->exec.Add(cmd, "threads that share each inference (default 1; outputs are identical for any count)");
   f->accel.Add(cmd, /*required=*/false);
   cmd->callback([f]() { Run(*f); });
 });

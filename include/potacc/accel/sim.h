@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "potacc/accel/config.h"
 #include "potacc/accel/stats.h"
 #include "potacc/accel/timing.h"
+#include "potacc/kernels/gemm.h"
 
 namespace potacc::accel {
 
@@ -86,14 +88,28 @@ class Simulator : public Backend {
     int64_t slots = 0;
     std::vector<uint32_t> slab;
     std::vector<int32_t> psum;
+    // The PPU of every column as a CPU requantizer (TFLite's shift
+    // convention), built at the first COMPUTE after LOAD_WGT or CONFIG when
+    // the vector requantization is exact for these columns (see Compute).
+    std::vector<int> tflite_shift;
+    std::optional<kernels::RowRequantizer> ppu;
   };
   std::vector<Unit> units_;
+  // Output words of one strip: the PE dot products of every unit (CPU
+  // kernels), the PPU per column, 4 columns packed per word.
+  void ComputeStrip(int64_t g, int64_t blocks, StreamWordsT* out);
+  // Unit u's PPU as a RowRequantizer, or null when only the scalar PPU
+  // reproduces it (single rounding, shifts outside TFLite's range).
+  const kernels::RowRequantizer* UnitPpu(Unit& unit);
   int64_t loaded_depth_ = 0;
   int64_t loaded_blocks_ = 0;
   int64_t slab_blocks_ = 0;
   std::pair<int64_t, int64_t> psum_shape_{-1, -1};  // (strips, blocks) of the sums held
   std::map<std::tuple<int64_t, int64_t, int64_t, ComputeKind>, ComputeTiming> timing_cache_;
   std::vector<int16_t> strip16_;
+  // Per unit, scratch of Compute: the strip's accumulators and output bytes.
+  std::vector<std::vector<int32_t>> dots_;
+  std::vector<std::vector<int8_t>> bytes_;
 };
 
 }  // namespace potacc::accel

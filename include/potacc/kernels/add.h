@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "potacc/fixed_point.h"
+#include "potacc/kernels/gemm.h"  // Isa
 #include "potacc/kernels/kernel_util.h"
 
 namespace potacc::kernels {
@@ -39,9 +40,18 @@ AddInt8Params PrepareAddInt8(float scale1, int32_t zp1, float scale2, int32_t zp
 // One output element.
 int8_t AddInt8Element(const AddInt8Params& p, int8_t a, int8_t b);
 
+// Reference: one AddInt8Element per output, any broadcast.
+void AddInt8Reference(const AddInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
+                      const std::vector<int32_t>& shape2, const int8_t* in2,
+                      const std::vector<int32_t>& out_shape, int8_t* out);
+
+// Optimized: inputs of the output's shape run vectorized (AVX2 / AVX-512,
+// bit-exact with the reference) and, with a pool, split across its threads;
+// broadcasts use the reference loop.
 void AddInt8(const AddInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
              const std::vector<int32_t>& shape2, const int8_t* in2,
-             const std::vector<int32_t>& out_shape, int8_t* out);
+             const std::vector<int32_t>& out_shape, int8_t* out, Isa isa = BestIsa(),
+             ThreadPool* pool = nullptr);
 
 void AddFloat(FloatRange range, const std::vector<int32_t>& shape1, const float* in1,
               const std::vector<int32_t>& shape2, const float* in2,

@@ -3,7 +3,7 @@
 //
 // Pure functions, callable by the registered kernel, the accelerator driver
 // and the tests. The *Reference functions are the readable specification;
-// ConvInt8 (im2col only when needed + packed int8 GEMM, AVX2 when available)
+// ConvInt8 (im2col only when needed + packed int8 GEMM on the best ISA)
 // must match them bit for bit.
 #pragma once
 
@@ -47,13 +47,16 @@ void ConvInt8Reference(const ConvShape& s, const Int8Params& q, const int8_t* in
                        const int8_t* filter, const int32_t* bias, int8_t* output);
 
 // Optimized, with the filter packed once (PackedWeightsInt8(filter, out_c,
-// depth(), bias, q.input_offset, q.filter_offset)).
+// depth(), bias, q, isa)). 1x1 stride-1 convolutions read the input pixels
+// as GEMM rows; others build im2col rows one cache-sized block at a time.
+// With a pool, the rows (or channels) are split across its threads; the
+// output does not depend on it.
 void ConvInt8(const ConvShape& s, const Int8Params& q, const PackedWeightsInt8& filter,
-              const int8_t* input, int8_t* output, Isa isa = BestIsa());
+              const int8_t* input, int8_t* output, Isa isa = BestIsa(), ThreadPool* pool = nullptr);
 
 // Optimized, one shot (packs the filter on every call).
 void ConvInt8(const ConvShape& s, const Int8Params& q, const int8_t* input, const int8_t* filter,
-              const int32_t* bias, int8_t* output, Isa isa = BestIsa());
+              const int32_t* bias, int8_t* output, Isa isa = BestIsa(), ThreadPool* pool = nullptr);
 
 // float32: out = clamp(bias + Σ x*w, range). bias may be null.
 void ConvFloat(const ConvShape& s, FloatRange range, const float* input, const float* filter,

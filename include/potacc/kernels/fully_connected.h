@@ -20,15 +20,15 @@ void FullyConnectedInt8Reference(const FullyConnectedShape& s, const Int8Params&
                                  int8_t* output);
 
 // Optimized, with the weights packed once (PackedWeightsInt8(weights, units,
-// depth, bias, q.input_offset, q.filter_offset)).
+// depth, bias, q, isa)); with a pool, split across its threads.
 void FullyConnectedInt8(const FullyConnectedShape& s, const Int8Params& q,
                         const PackedWeightsInt8& weights, const int8_t* input, int8_t* output,
-                        Isa isa = BestIsa());
+                        Isa isa = BestIsa(), ThreadPool* pool = nullptr);
 
 // Optimized, one shot.
 void FullyConnectedInt8(const FullyConnectedShape& s, const Int8Params& q, const int8_t* input,
                         const int8_t* weights, const int32_t* bias, int8_t* output,
-                        Isa isa = BestIsa());
+                        Isa isa = BestIsa(), ThreadPool* pool = nullptr);
 
 void FullyConnectedFloat(const FullyConnectedShape& s, FloatRange range, const float* input,
                          const float* weights, const float* bias, float* output);

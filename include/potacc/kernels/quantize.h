@@ -12,12 +12,16 @@
 #include <cstdint>
 
 #include "potacc/fixed_point.h"
+#include "potacc/kernels/gemm.h"  // Isa
 
 namespace potacc::kernels {
 
 int8_t QuantizeFloatToInt8(float x, float scale, int32_t zero_point);
+// The same on `count` values: vectorized on AVX2 / AVX-512 (bit-exact: the
+// division in float, round half away from zero emulated exactly, NaN -> 0)
+// and, with a pool, split across its threads.
 void QuantizeFloatToInt8(const float* input, int64_t count, float scale, int32_t zero_point,
-                         int8_t* output);
+                         int8_t* output, Isa isa = BestIsa(), ThreadPool* pool = nullptr);
 
 struct RequantizeParams {
   int32_t input_zero_point = 0;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -103,6 +104,23 @@ struct BoardValue {
   std::string range_reason;  // why the range is what it is
 };
 
+// Where the accelerator's block design sits in the physical address space
+// (reference §4.3): what the device backend maps through /dev/mem. Optional
+// in a board file ("address_map"); addresses may be written as "0x..." text.
+struct DeviceAddressMap {
+  bool present = false;
+  uint64_t accel_ctrl = 0;         // accelerator AXI-Lite (status registers)
+  uint64_t accel_ctrl_bytes = 0;
+  uint64_t dma_base = 0;           // AXI DMA i registers at dma_base + i * dma_stride
+  uint64_t dma_stride = 0;
+  int dma_length_bits = 26;        // width of the LENGTH registers
+  uint64_t buffer_base = 0;        // channel i: output buffer at buffer_base + i * buffer_stride,
+  uint64_t buffer_stride = 0;      //   its input buffer right after it
+  uint64_t output_buffer_bytes = 0;
+  uint64_t input_buffer_bytes = 0;
+  uint64_t scratch_bytes = 0;      // head of each input buffer for per-command words; the rest: preloaded weights
+};
+
 struct Board {
   std::string name;
   std::string description;
@@ -120,6 +138,7 @@ struct Board {
   int accel_units = 4;
   std::string accel_board;
   PowerModel power;
+  DeviceAddressMap address;
   nlohmann::json json;           // the document it came from (calibrate edits and rewrites it)
   std::vector<BoardValue> values;  // every documented number, in file order
   const BoardValue* Find(const std::string& path) const;

@@ -32,6 +32,10 @@ struct ProfileRow {
   double avg_ms = 0;
   std::string name;       // "[tensor]:12"
   int node = -1;          // parsed from the name, -1 if absent
+  // Optional "device" column (potacc board-bench): "accel" rows time an
+  // accelerator call; they match their node but stay out of the CPU fit.
+  std::string device;
+  bool accelerated() const { return device == "accel"; }
 };
 
 // Parses benchmark_model's op-profiling CSV (the run-order section of the
@@ -84,5 +88,16 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
 // benchmark_model-style CSV of per-node times (for tests and for a dry run
 // of the procedure): the board's own predictions for `model`.
 std::string FormatBenchmarkProfile(const Board& board, const Model& model, int threads);
+
+// One row of the per-operator CSV that ParseBenchmarkProfile reads.
+struct ProfileCsvRow {
+  std::string node_type;
+  double first_ms = 0, avg_ms = 0;
+  int times_called = 1;
+  std::string device;  // written as a "device" column when any row has one
+  std::string name;    // "[tensor]:node"
+};
+// The "Run Order" section (and the empty summary header benchmark_model writes).
+std::string FormatProfileCsv(const std::vector<ProfileCsvRow>& rows);
 
 }  // namespace potacc::platform

@@ -16,7 +16,11 @@ namespace potacc {
 struct EvalOptions {
   io::Preprocess preprocess;
   size_t limit = 0;   // 0 = whole dataset
-  int threads = 1;    // one interpreter per thread
+  // Threads in total: the images are shared by min(threads, images)
+  // interpreters, each splitting its inferences over threads / interpreters
+  // threads. Results do not depend on it.
+  int threads = 1;
+  kernels::Isa isa = kernels::BestIsa();
   bool progress = true;
   // Called on each fresh interpreter before Prepare (e.g. to delegate nodes).
   std::function<void(Interpreter&)> configure;

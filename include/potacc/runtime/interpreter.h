@@ -24,6 +24,15 @@ class Interpreter {
   // Replace the kernel of one node (before Prepare). Used by delegation.
   void SetNodeKernel(int node, std::unique_ptr<OpKernel> kernel);
 
+  // The instruction set of the kernels (before Prepare: weights are packed
+  // for it); default BestIsa().
+  void SetIsa(kernels::Isa isa);
+  // Threads that share each large operator of one inference (the caller +
+  // threads - 1 workers, started here; throws Error if they cannot start).
+  // Outputs are identical for any count. Default 1.
+  void SetThreads(int threads);
+  int threads() const;
+
   // Allocates every tensor and prepares every node. Throws UnsupportedError
   // naming the operator and node index if any node has no kernel.
   void Prepare();
@@ -57,6 +66,8 @@ class Interpreter {
 
  private:
   const Model& model_;
+  std::unique_ptr<ThreadPool> pool_;
+  ExecSettings exec_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<TensorSlot> slots_;
   std::vector<std::vector<uint8_t>> arena_;  // one allocation per activation tensor

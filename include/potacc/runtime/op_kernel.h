@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "potacc/error.h"
+#include "potacc/kernels/gemm.h"  // Isa
 #include "potacc/model.h"
 
 namespace potacc {
@@ -21,10 +22,18 @@ struct TensorSlot {
   bool constant = false;
 };
 
+// How the optimized kernels run: which instruction set, and a pool to split
+// one operator over (null: the calling thread only).
+struct ExecSettings {
+  kernels::Isa isa = kernels::BestIsa();
+  ThreadPool* pool = nullptr;
+};
+
 class OpContext {
  public:
-  OpContext(const Model& model, const Operator& op, int node, std::vector<TensorSlot>& slots)
-      : model_(model), op_(op), node_(node), slots_(slots) {}
+  OpContext(const Model& model, const Operator& op, int node, std::vector<TensorSlot>& slots,
+            const ExecSettings& exec = {})
+      : model_(model), op_(op), node_(node), slots_(slots), exec_(exec) {}
 
   const Model& model() const { return model_; }
   const Subgraph& graph() const { return model_.main(); }
@@ -40,6 +49,8 @@ class OpContext {
   const TensorSlot& input_slot(int i) const { return slots_.at(op_.inputs.at(i)); }
   const TensorSlot& output_slot(int i) const { return slots_.at(op_.outputs.at(i)); }
   bool input_is_constant(int i) const { return input_slot(i).constant; }
+  kernels::Isa isa() const { return exec_.isa; }
+  ThreadPool* pool() const { return exec_.pool; }
 
   template <class T>
   const T* input_data(int i) const {
@@ -62,6 +73,7 @@ class OpContext {
   const Operator& op_;
   int node_;
   std::vector<TensorSlot>& slots_;
+  ExecSettings exec_;
 };
 
 class OpKernel {

@@ -165,7 +165,8 @@ class ModelBuilder {
   int SameQuantAs(int x, const std::string& name, const std::vector<int32_t>& shape);
   ActQuant EstimateOutputQuant(double sigma, Activation activation) const;
   double SigmaAfter(double sigma, Activation activation) const;
-  std::vector<int8_t> RandomWeights(size_t count, const WeightSpec& spec);
+  // count in 64 bits: a product of shapes must not wrap on 32-bit targets.
+  std::vector<int8_t> RandomWeights(uint64_t count, const WeightSpec& spec);
   std::vector<float> ChannelScales(int channels, double weight_sigma);
   int BiasTensor(const std::string& name, float input_scale, const std::vector<float>& weight_scales,
                  double output_sigma);

@@ -1,8 +1,9 @@
-// Reading whole files, with one-line errors that name the path.
+// Reading and writing whole files, with one-line errors that name the path.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace potacc {
@@ -15,8 +16,8 @@ std::vector<uint8_t> ReadFileBytes(const std::string& path);
 // read line by line).
 void RequireReadableFile(const std::string& path);
 
-// Writes `text` to `path` whole or not at all: a temporary file beside it,
-// then a rename. Throws potacc::Error("<path>: ...") on failure.
-void WriteFileAtomic(const std::string& path, const std::string& text);
+// Writes `data` to path whole or not at all: a temporary file beside it,
+// then a rename over it. Throws potacc::Error naming the path.
+void WriteFileAtomic(const std::string& path, std::string_view data);
 
 }  // namespace potacc

@@ -1,0 +1,206 @@
+// The device backend end to end against the register-level model: whole
+// models byte-exact with the CPU, and every injected fault ends in a clear
+// error within the timeout (never a hang).
+#include "potacc/device/device_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+
+#include "potacc/accel/delegate.h"
+#include "potacc/accel/diff.h"
+#include "potacc/device/register_model.h"
+#include "potacc/error.h"
+#include "potacc/io/preprocess.h"
+#include "potacc/quant/method.h"
+#include "potacc/quant/requantize.h"
+#include "potacc/tflite/generators.h"
+#include "potacc/tflite/reader.h"
+#include "support/data_dir.h"
+#include "support/scoped_env.h"
+
+namespace potacc::device {
+namespace {
+
+using namespace std::chrono_literals;
+
+Model ApotModel(const Model& m) {
+  quant::RequantizeOptions o;
+  o.method = &quant::MethodByName("apot");
+  return quant::RequantizeModel(m, o).model;
+}
+
+std::vector<std::vector<uint8_t>> RandomInputs(const Model& m, int count, unsigned seed) {
+  const auto& t = m.main().tensors[m.main().inputs[0]];
+  std::mt19937 rng(seed);
+  std::vector<std::vector<uint8_t>> v(count, std::vector<uint8_t>(static_cast<size_t>(t.num_elements())));
+  for (auto& x : v)
+    for (auto& b : x) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// One inference with the accelerated layers on `backend`: the model's
+// outputs and the delegate's per-layer record.
+struct Ran {
+  std::vector<std::vector<uint8_t>> outputs;
+  accel::AccelRun run;
+};
+Ran RunOn(const Model& m, const accel::AcceleratorConfig& c, const std::string& backend,
+          const std::vector<uint8_t>& input) {
+  accel::AcceleratorDelegate d(m, c, backend);
+  Interpreter interp(m);
+  d.Install(interp);
+  interp.Prepare();
+  interp.SetInput(0, input);
+  interp.Invoke();
+  Ran r;
+  for (size_t i = 0; i < m.main().outputs.size(); ++i) {
+    const auto out = interp.Output(static_cast<int>(i));
+    r.outputs.emplace_back(out.begin(), out.end());
+  }
+  r.run = d.run();
+  return r;
+}
+
+TEST(DeviceBackend, GeneratedCnnMatchesTheSimulatorAndTheCpu) {
+  const Model m = ApotModel(Generate("cnn", 1));
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "pynq-z2");
+  const accel::DiffReport r = accel::DiffAgainstCpu(m, c, RandomInputs(m, 2, 3), false, "device-model");
+  EXPECT_EQ(r.backend, "device-model");
+  EXPECT_GT(r.accel_elements(), 0);
+  EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches() << " accelerated, " << r.end_to_end_mismatches() << " end to end";
+  const auto input = RandomInputs(m, 1, 9)[0];
+  EXPECT_EQ(RunOn(m, c, "device-model", input).outputs, RunOn(m, c, "sim", input).outputs);
+}
+
+TEST(DeviceBackend, ReportsTheModelsCycleCountsAndStreamWords) {
+  const Model m = ApotModel(Generate("cnn", 1));
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "kv260");
+  const auto input = RandomInputs(m, 1, 4)[0];
+  const accel::AccelRun dev = RunOn(m, c, "device-model", input).run, sim = RunOn(m, c, "sim", input).run;
+  ASSERT_EQ(dev.layers.size(), sim.layers.size());
+  int accelerated = 0;
+  for (size_t i = 0; i < dev.layers.size(); ++i) {
+    if (sim.layers[i].device != "accel") continue;
+    ++accelerated;
+    EXPECT_EQ(dev.layers[i].bytes_to_accel, sim.layers[i].bytes_to_accel) << i;
+    EXPECT_EQ(dev.layers[i].bytes_from_accel, sim.layers[i].bytes_from_accel) << i;
+    EXPECT_EQ(dev.layers[i].cycles.compute, sim.layers[i].cycles.compute) << i;
+  }
+  EXPECT_GT(accelerated, 0);
+}
+
+TEST(DeviceBackendData, ResNet20ApotEndToEndWithZeroMismatches) {
+  const char* rel = "models/potacc/potaccAPoT_res20_4bit.tflite";
+  const char* pixels = "cifar10/test_first1000_u8_nhwc.bin";
+  POTACC_REQUIRE_DATA(rel);
+  POTACC_REQUIRE_DATA(pixels);
+  const Model m = ApotModel(LoadModel(testing::DataPath(rel).string()));
+  const Tensor& t = m.main().tensors[m.main().inputs[0]];
+  std::ifstream f(testing::DataPath(pixels), std::ios::binary);
+  io::Preprocess cifar;  // the model's normalisation (shared/data/README.md)
+  cifar.mode = io::Preprocess::Mode::kMeanStd;
+  cifar.mean = {0.4914f, 0.4822f, 0.4465f};
+  cifar.std = {0.2470f, 0.2435f, 0.2616f};
+  std::vector<std::vector<uint8_t>> inputs;
+  for (int i = 0; i < 2; ++i) {
+    std::vector<uint8_t> image(32 * 32 * 3);
+    f.read(reinterpret_cast<char*>(image.data()), static_cast<std::streamsize>(image.size()));
+    inputs.push_back(io::PixelsToInput(t, image, cifar));
+  }
+  const accel::DiffReport r =
+      accel::DiffAgainstCpu(m, accel::ResolveAcceleratorConfig("apot", "pynq-z2"), inputs, false, "device-model");
+  EXPECT_GT(r.accel_elements(), 100000);
+  EXPECT_EQ(r.accel_mismatches(), 0);
+  EXPECT_EQ(r.end_to_end_mismatches(), 0);
+}
+
+using testing::ScopedEnv;
+
+struct FaultCase {
+  const char* fault;
+  const char* expected;  // in the error message
+};
+
+// Every fault: potacc::Error with a clear message, well within a bounded
+// time (timeouts are 300 ms per wait).
+TEST(DeviceBackendFaults, EachInjectedFaultEndsInAClearError) {
+  const Model m = ApotModel(Generate("cnn", 1));
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "pynq-z2");
+  const auto input = RandomInputs(m, 1, 1)[0];
+  const FaultCase cases[] = {
+      {"absent", "no AXI DMA answers"},
+      {"mm2s-error", "MM2S: transfer of"},
+      {"mm2s-error@7", "DMA slave error"},
+      {"s2mm-error@2", "DMA internal error"},
+      {"mm2s-stall@5", "bytes did not complete in"},
+      {"s2mm-stall", "S2MM: transfer of"},
+      {"short-output@3", "short transfer: received"},
+  };
+  ScopedEnv timeout(kDeviceTimeoutEnv, "300");
+  for (const FaultCase& fc : cases) {
+    ScopedEnv fault(kDeviceFaultEnv, fc.fault);
+    const auto start = std::chrono::steady_clock::now();
+    std::string error;
+    try {
+      RunOn(m, c, "device-model", input);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_NE(error.find(fc.expected), std::string::npos) << fc.fault << ": \"" << error << "\"";
+    EXPECT_EQ(error.find('\n'), std::string::npos) << fc.fault << ": one line";
+    EXPECT_LT(took, 20s) << fc.fault;
+  }
+}
+
+TEST(DeviceBackendFaults, ModelAcceleratorFailureIsReportedWithTheTimeout) {
+  // A command the modelled accelerator refuses leaves it hung; the host's
+  // wait times out and the message carries the model's reason.
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "pynq-z2");
+  DeviceOptions dev;
+  dev.timeout = 200ms;
+  auto backend = MakeModelledDevice(c, DeviceAddressMapFor(c), {}, dev);
+  backend->Execute(accel::Command::Config(32, 0), nullptr);
+  accel::StreamWordsT out;
+  try {
+    backend->Execute(accel::Command::Compute(4, 4), &out);  // nothing loaded
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("did not complete in"), std::string::npos) << what;
+    EXPECT_NE(what.find("device model: accelerator simulator: COMPUTE"), std::string::npos) << what;
+  }
+}
+
+TEST(DeviceBackendFaults, MissingDeviceFileIsNamed) {
+  ScopedEnv mem(kDeviceMemEnv, "/nonexistent/potacc-devmem");
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "pynq-z2");
+  try {
+    accel::MakeBackend("device", c);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open /nonexistent/potacc-devmem"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DeviceBackendFaults, BadOptionsAreRefused) {
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "pynq-z2");
+  {
+    ScopedEnv t(kDeviceTimeoutEnv, "soon");
+    EXPECT_THROW(accel::MakeBackend("device-model", c), Error);
+  }
+  {
+    ScopedEnv f(kDeviceFaultEnv, "explode");
+    EXPECT_THROW(accel::MakeBackend("device-model", c), Error);
+  }
+  {
+    ScopedEnv b(kDeviceModelBackendEnv, "device-model");
+    EXPECT_THROW(accel::MakeBackend("device-model", c), Error);
+  }
+}
+
+}  // namespace
+}  // namespace potacc::device
