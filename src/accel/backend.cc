@@ -114,4 +114,13 @@ std::unique_ptr<Backend> MakeBackend(const std::string& spec, const AcceleratorC
   return factory(config, BackendOptions::Parse(colon == std::string::npos ? "" : spec.substr(colon + 1), name));
 }
 
+void RequireV12Stream(const AcceleratorConfig& config, const std::string& backend) {
+  if (config.protocol() != Protocol::kV12 || config.weights_broadcast())
+    throw Error("the " + backend + " backend speaks the v12 protocol; " + config.name +
+                " is the ICECS v2 design (use --backend sim)");
+  if (config.depth_split() || config.depthwise_mode())
+    throw Error("the " + backend + " backend has no partial-sum or depthwise commands; " + config.name +
+                " uses the potacc-x extensions (use --backend sim)");
+}
+
 }  // namespace potacc::accel

@@ -318,8 +318,10 @@ void Simulator::TileSums(int64_t g, int64_t b, const Command& cmd, int32_t sums[
       }
     return;
   }
+  int32_t by_row[16];  // [row * 4 + col]
+  kernels::DotsInt16(strip16_.data(), 4, rk, w, 4, rk, static_cast<int>(rk), by_row, 4);
   for (int col = 0; col < 4; ++col)
-    for (int row = 0; row < 4; ++row) sums[col * 4 + row] = Dot16(strip16_.data() + row * rk, w + col * rk, rk);
+    for (int row = 0; row < 4; ++row) sums[col * 4 + row] = by_row[row * 4 + col];
 }
 
 void Simulator::Compute(const Command& cmd, StreamWordsT* out) {

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "potacc/accel/backend.h"
 #include "potacc/error.h"
 
 namespace potacc::accel {
@@ -25,7 +26,9 @@ uint32_t Pop(std::deque<uint32_t>& q) {
 }  // namespace
 
 StreamDecoder::StreamDecoder(const AcceleratorConfig& config)
-    : units_(config.units), codes_per_word_(config.codes_per_word()) {}
+    : units_(config.units), codes_per_word_(config.codes_per_word()) {
+  RequireV12Stream(config, "device-model");
+}
 
 std::optional<Command> StreamDecoder::Next(StreamQueues& in) {
   if (in[0].empty()) return std::nullopt;
@@ -46,6 +49,7 @@ std::optional<Command> StreamDecoder::Next(StreamQueues& in) {
     }
     case Opcode::kLoadInputs: return LoadInputs(in);
     case Opcode::kLoadWeights: return LoadWeights(in);
+    case Opcode::kConfigDepthwise: break;  // potacc-x: refused at construction
   }
   Fail("unknown opcode word " + std::to_string(opcode));
 }

@@ -55,6 +55,7 @@ platform::DeviceAddressMap DeviceAddressMapFor(const accel::AcceleratorConfig& c
 DeviceBackend::DeviceBackend(const accel::AcceleratorConfig& config, const platform::DeviceAddressMap& map,
                              DeviceIo io, DeviceOptions options, std::shared_ptr<void> keep_alive)
     : keep_alive_(std::move(keep_alive)), config_(config), map_(map), io_(std::move(io)), options_(options) {
+  accel::RequireV12Stream(config_, "device");
   Check(io_.dma.size() == 4 && io_.accel && io_.memory, "device backend: needs 4 AXI DMAs, the accelerator and memory");
   Check(map_.scratch_bytes <= map_.input_buffer_bytes, "device backend: scratch larger than the input buffer");
   auto context = [this] { return AcceleratorState(); };
@@ -191,6 +192,7 @@ void DeviceBackend::Execute(const Command& cmd, accel::StreamWordsT* out) {
   switch (cmd.op) {
     case Opcode::kLoadWeights: SendLoadWeights(cmd); break;
     case Opcode::kCompute: Compute(cmd, out); break;
+    case Opcode::kConfigDepthwise: throw Error("device backend: CONFIG_DW is not a v12 command");
     case Opcode::kConfig:
     case Opcode::kNop:
     case Opcode::kLoadInputs: {

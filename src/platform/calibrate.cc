@@ -300,6 +300,19 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
     for (const auto& pt : points) sum += pt.seconds - a[pt.cls] * pt.work / pt.speedup;
     o = std::max(0.0, sum / points.size());
   }
+  // A class whose operators all run within the per-operator overhead carries
+  // no information about its rate (the fit pins it to the floor): keep the
+  // board's value rather than report an absurd one.
+  for (auto it = a.begin(); it != a.end();) {
+    if (it->second > 1e-17) {
+      ++it;
+      continue;
+    }
+    result.notes.push_back(std::string("the ") + OpClassName(it->first) +
+                           " operators' times lie within the per-operator overhead: cpu." + RateField(it->first) +
+                           " kept (profile larger ones to fit it)");
+    it = a.erase(it);
+  }
   CpuCostModel& cpu = result.board.cpu;
   std::string source = "calibrated by potacc calibrate from";
   for (const auto& p : profiles) source += " " + p.name + " (" + std::to_string(p.threads) + " threads)";

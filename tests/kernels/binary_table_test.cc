@@ -56,7 +56,7 @@ void Check(const Params& p, Reference reference, Element element) {
 
 TEST(BinaryTableTest, EqualsReferenceForEveryOperator) {
   const fixed_point::ActivationRange full{-128, 127}, relu{-20, 127};
-  Check(PrepareAddInt8(0.031f, -7, 0.017f, 12, 0.04f, 3, relu), AddInt8, AddInt8Element);
+  Check(PrepareAddInt8(0.031f, -7, 0.017f, 12, 0.04f, 3, relu), AddInt8Reference, AddInt8Element);
   Check(PrepareSubInt8(0.031f, -7, 0.017f, 12, 0.04f, 3, full), SubInt8, SubInt8Element);
   Check(PrepareMulInt8(0.031f, -7, 0.017f, 12, 0.004f, 3, full), MulInt8, MulInt8Element);
   Check(PrepareSquaredDifferenceInt8(0.031f, -7, 0.017f, 12, 0.01f, -128, full), SquaredDifferenceInt8,

@@ -74,8 +74,11 @@ TEST(Board, EveryShippedNumberHasASourceOrAnAssumptionWithARange) {
     walk(doc, name);
     EXPECT_GT(numbers, 30) << name;
     // The loader agrees: every number is read and documented.
+    // (address_map: the device backend's addresses, documented the same way
+    // but not numbers of the board model.)
     const Board b = LoadBoard(name);
-    EXPECT_EQ(static_cast<int>(b.values.size()), numbers) << name;
+    const int addresses = doc.contains("address_map") ? static_cast<int>(doc.at("address_map").size()) : 0;
+    EXPECT_EQ(static_cast<int>(b.values.size()), numbers - addresses) << name;
   }
 }
 
