@@ -207,7 +207,7 @@ BENCHMARK(BM_ConvReference)->Arg(0)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecon
 // time per operator type as counters (ms per inference).
 void BM_MobileNetV2Model(benchmark::State& state) {
   const char* env = std::getenv("POTACC_DATA");
-  const std::filesystem::path path = std::filesystem::path(env ? env : CompiledDefaultDataDir()) /
+  const std::filesystem::path path = (env && *env ? std::filesystem::path(env) : DefaultDataDir()) /
                                      "models/potacc/potacc_benchmark_mobilenetv2.tflite";
   if (!std::filesystem::exists(path)) {
     state.SkipWithError(("model not found: " + path.string()).c_str());

@@ -22,9 +22,9 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
   result.predictions.assign(n, -1);
   std::vector<uint8_t> hit1(n, 0), hit5(n, 0);
   std::atomic<size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
   std::mutex error_mutex;
   std::exception_ptr error;
-  ProgressBar bar("eval", static_cast<int64_t>(n));
   const auto start = std::chrono::steady_clock::now();
 
   auto worker = [&]() {
@@ -51,6 +51,7 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();
+      failed = true;
       next = n;  // stop the other workers
     }
   };
@@ -58,10 +59,10 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
   const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(n)));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  if (options.progress) {
+  if (options.progress) {  // this thread reports, a worker thread does its share
     std::thread main_worker(worker);
-    while (done < n && !error) {
-      bar.Update(static_cast<int64_t>(done.load()));
+    while (done < n && !failed) {
+      ReportProgress(options.progress, "eval", static_cast<int64_t>(done.load()), static_cast<int64_t>(n));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     main_worker.join();
@@ -69,8 +70,8 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
     worker();
   }
   for (auto& t : pool) t.join();
-  bar.Finish();
   if (error) std::rethrow_exception(error);
+  ReportProgress(options.progress, "eval", static_cast<int64_t>(n), static_cast<int64_t>(n));
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (size_t i = 0; i < n; ++i) {
     result.top1 += hit1[i];

@@ -10,6 +10,7 @@
 #include "potacc/io/preprocess.h"
 #include "potacc/model.h"
 #include "potacc/runtime/interpreter.h"
+#include "potacc/util/progress.h"
 
 namespace potacc {
 
@@ -17,7 +18,7 @@ struct EvalOptions {
   io::Preprocess preprocess;
   size_t limit = 0;   // 0 = whole dataset
   int threads = 1;    // one interpreter per thread
-  bool progress = true;
+  ProgressCallback progress;  // reported from the calling thread while workers run
   // Called on each fresh interpreter before Prepare (e.g. to delegate nodes).
   std::function<void(Interpreter&)> configure;
 };
