@@ -54,7 +54,9 @@ TEST(OpVersions, ReproduceWhatTheConverterWroteInRealModels) {
     // Two files come from older converters that wrote an older release
     // ("1.5.0", "1.6.0") than their own operator versions need.
     const std::string stored = MinRuntime(source);
-    if (stored == "1.14.0") EXPECT_EQ(MinRuntime(recomputed), stored) << rel;
+    if (stored == "1.14.0") {
+      EXPECT_EQ(MinRuntime(recomputed), stored) << rel;
+    }
   }
 }
 
