@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "potacc/error.h"
-#include "potacc/tflite/op_versions.h"
+#include "potacc/tflite/op_version.h"
 #include "potacc/tflite/reader.h"
 #include "tflite/op_schema.h"
 
@@ -588,7 +588,7 @@ Model ModelBuilder::Build() {
   if (built_) throw Error("ModelBuilder: Build() called twice");
   if (model_.main().inputs.empty()) throw Error("ModelBuilder: the model has no inputs");
   if (model_.main().outputs.empty()) throw Error("ModelBuilder: the model has no outputs (call Output())");
-  ApplyConverterVersions(model_);  // operator versions and min_runtime_version as TFLite's converter writes them
+  SetConverterOpVersions(model_);  // operator versions and min_runtime_version as TFLite's converter writes them
   ValidateModel(model_, "ModelBuilder");
   built_ = true;
   return std::move(model_);

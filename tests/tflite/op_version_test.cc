@@ -1,6 +1,6 @@
 // Operator versions and min_runtime_version as TFLite's converter writes them
 // (hostile input #23: generated models had every operator at version 1).
-#include "potacc/tflite/op_versions.h"
+#include "potacc/tflite/op_version.h"
 
 #include <gtest/gtest.h>
 
@@ -44,12 +44,12 @@ TEST(OpVersions, ReproduceWhatTheConverterWroteInRealModels) {
   for (const char* rel : models) {
     const Model source = LoadModel(testing::DataPath(rel).string());
     for (const Operator& op : source.main().operators)
-      EXPECT_EQ(ConverterOpVersion(source, source.main(), op), source.operator_codes[op.opcode_index].version)
+      EXPECT_EQ(ConverterOpVersion(source.main(), op), source.operator_codes[op.opcode_index].version)
           << rel << " " << BuiltinOpName(op.builtin);
     Model recomputed = source;
     for (OperatorCode& c : recomputed.operator_codes) c.version = 1;
     recomputed.metadata.erase(kMinRuntimeVersionMetadata);
-    ApplyConverterVersions(recomputed);
+    SetConverterOpVersions(recomputed);
     EXPECT_EQ(Versions(recomputed), Versions(source)) << rel;
     // Two files come from older converters that wrote an older release
     // ("1.5.0", "1.6.0") than their own operator versions need.
@@ -94,7 +94,7 @@ TEST(OpVersions, FeatureRules) {
   // Versions are never lowered.
   Model m = no_bias;
   for (OperatorCode& c : m.operator_codes) c.version = 9;
-  ApplyConverterVersions(m);
+  SetConverterOpVersions(m);
   for (const OperatorCode& c : m.operator_codes) EXPECT_EQ(c.version, 9);
 }
 
