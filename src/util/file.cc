@@ -178,26 +178,30 @@ void OutputFiles::Add(const std::string& path, std::vector<uint8_t> contents) {
 }
 
 void OutputFiles::Commit() {
-  // Special files (devices, FIFOs) cannot be staged: they are written last,
-  // after every regular file has been renamed into place.
+  // Special files (devices, FIFOs) cannot be staged: they are written after
+  // every regular file is staged and before any is renamed into place, so a
+  // failing special file leaves no regular output behind.
   std::vector<std::pair<std::string, std::string>> staged;  // temp, path
+  const auto discard = [&staged](size_t from) {
+    for (size_t j = from; j < staged.size(); ++j) ::unlink(staged[j].first.c_str());
+  };
   try {
     for (const auto& [path, contents] : files_)
       if (!IsSpecialExisting(path)) staged.emplace_back(WriteTemporary(path, contents), path);
+    for (const auto& [path, contents] : files_)
+      if (IsSpecialExisting(path)) WriteInPlace(path, contents);
   } catch (...) {
-    for (const auto& [temp, path] : staged) ::unlink(temp.c_str());
+    discard(0);
     throw;
   }
   for (size_t i = 0; i < staged.size(); ++i) {
     try {
       RenameInto(staged[i].first, staged[i].second);
     } catch (...) {
-      for (size_t j = i + 1; j < staged.size(); ++j) ::unlink(staged[j].first.c_str());
+      discard(i + 1);
       throw;
     }
   }
-  for (const auto& [path, contents] : files_)
-    if (IsSpecialExisting(path)) WriteInPlace(path, contents);
   files_.clear();
 }
 

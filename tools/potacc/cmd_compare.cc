@@ -191,7 +191,8 @@ POTACC_REGISTER_COMMAND(60, [](CLI::App& app) {
   cmd->add_flag("--synthetic", flags->synthetic, "sweep single-GEMM layers over every PE type instead");
   cmd->add_flag("--no-check", flags->no_check, "skip the output check against the CPU reference");
   cmd->add_option("--methods", flags->methods,
-                  "shift accelerators to compare (comma-separated; default: those of the family among qkeras, apot, msq)");
+                  "shift accelerators to compare (comma-separated; default: those of the family among qkeras, apot, msq)")
+      ->check(NonEmpty());
   cmd->add_option("--family,--accel-family", flags->family,
                   "accelerator family composed with the board and each method (configs/accel/families: "
                   "potacc-v12 (TCASAI design, default), icecs-v2 (the ICECS 2024 design), potacc-v12released, potacc-hls; "
