@@ -62,7 +62,9 @@ TEST(CarryThrough, WrittenAtTfliteSlotsAndReadBack) {
   ASSERT_NE(signatures, nullptr);
   ASSERT_EQ(signatures->size(), 1u);
   EXPECT_EQ(signatures->Get(0)->GetPointer<const flatbuffers::String*>(kSignatureKey)->str(), "serving_default");
-  EXPECT_EQ(signatures->Get(0)->GetField<uint32_t>(kSignatureSubgraph, 99), 0u);
+  // subgraph_index 0 is the schema default, which flatbuffers leaves out: read
+  // it as a TFLite reader does (absent = the schema's default 0).
+  EXPECT_EQ(signatures->Get(0)->GetField<uint32_t>(kSignatureSubgraph, 0), 0u);
   const Table* sg = model->GetPointer<const TableVector*>(kModelSubgraphs)->Get(0);
   const auto* tensors = sg->GetPointer<const TableVector*>(kSubGraphTensors);
   EXPECT_EQ(tensors->Get(tensors->size() - 1)->GetField<uint8_t>(kTensorHasRank, 0), 1);
