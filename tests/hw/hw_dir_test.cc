@@ -13,16 +13,6 @@
 namespace potacc::hw {
 namespace {
 
-// A job built member by member: GCC 12 reports the board string of a braced
-// SynthJob temporary as maybe-uninitialized at -O2 (a false positive).
-SynthJob TestJob(SynthTarget target, bool dsp, const char* method) {
-  SynthJob job;
-  job.section.target = target;
-  job.section.dsp = dsp;
-  job.method = method;
-  return job;
-}
-
 // Sets POTACC_HW_DIR for one test and restores the previous value.
 class ScopedHwDir {
  public:
@@ -59,7 +49,7 @@ TEST(HwDir, EnvironmentVariableMovesEveryPath) {
     EXPECT_NE(msg.find("POTACC_HW_DIR"), std::string::npos) << msg;
   }
   try {
-    RunSynthesis({TestJob(SynthTarget::kPe, true, "qkeras")}, YosysOptions{});
+    RunSynthesis({{{SynthTarget::kPe, true}, "qkeras"}}, YosysOptions{});
     FAIL() << "expected an error";
   } catch (const Error& e) {
     const std::string msg = e.what();

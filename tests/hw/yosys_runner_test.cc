@@ -13,31 +13,21 @@
 namespace potacc::hw {
 namespace {
 
-// A job built member by member: GCC 12 reports the board string of a braced
-// SynthJob temporary as maybe-uninitialized at -O2 (a false positive).
-SynthJob TestJob(SynthTarget target, bool dsp, const char* method) {
-  SynthJob job;
-  job.section.target = target;
-  job.section.dsp = dsp;
-  job.method = method;
-  return job;
-}
-
 const std::filesystem::path kRtl = SourceTreeDir() / "hw" / "rtl";
 
 TEST(YosysRunner, ScriptFillsEveryField) {
   const std::string tmpl =
       "read_verilog -I@RTL_DIR@ -I@GEN_DIR@ @RTL_FILES@\nchparam -set METHOD @METHOD@ @TOP@\n"
       "synth_xilinx -top @TOP@ @DSP_FLAG@\ntee -o @STAT_JSON@ stat -json\n";
-  const std::string s = SynthScript(tmpl, TestJob(SynthTarget::kGemmUnit, false, "msq"), kRtl, "/gen", "/w/s.json");
+  const std::string s = SynthScript(tmpl, {{SynthTarget::kGemmUnit, false}, "msq"}, kRtl, "/gen", "/w/s.json");
   EXPECT_NE(s.find("chparam -set METHOD 2 gemm_unit"), std::string::npos) << s;
   EXPECT_NE(s.find("synth_xilinx -top gemm_unit -nodsp"), std::string::npos) << s;
   EXPECT_NE(s.find((kRtl / "pe.v").string()), std::string::npos) << s;
   EXPECT_NE(s.find("-I/gen"), std::string::npos);
   EXPECT_NE(s.find("tee -o /w/s.json"), std::string::npos);
   EXPECT_EQ(s.find('@'), std::string::npos);
-  EXPECT_THROW(SynthScript("@TYPO@", TestJob(SynthTarget::kPe, true, "msq"), kRtl, "/g", "/s"), Error);
-  EXPECT_THROW(SynthScript("x", TestJob(SynthTarget::kPe, true, "fp32"), kRtl, "/g", "/s"), Error);
+  EXPECT_THROW(SynthScript("@TYPO@", {{SynthTarget::kPe, true}, "msq"}, kRtl, "/g", "/s"), Error);
+  EXPECT_THROW(SynthScript("x", {{SynthTarget::kPe, true}, "fp32"}, kRtl, "/g", "/s"), Error);
 }
 
 TEST(YosysRunner, TwentyJobs) {
@@ -54,10 +44,10 @@ TEST(YosysRunner, EstimateSchedulesJobsLikeTheRunner) {
   previous.sections["pe"]["qkeras"].seconds = 10;
   previous.sections["pe"]["msq"].seconds = 20;
   previous.sections["pe"]["apot"].seconds = 30;
-  const std::vector<SynthJob> jobs = {TestJob(SynthTarget::kPe, true, "qkeras"),
-                                      TestJob(SynthTarget::kPe, true, "msq"),
-                                      TestJob(SynthTarget::kPe, true, "apot"),
-                                      TestJob(SynthTarget::kPe, true, "int8")};
+  const std::vector<SynthJob> jobs = {{{SynthTarget::kPe, true}, "qkeras"},
+                                      {{SynthTarget::kPe, true}, "msq"},
+                                      {{SynthTarget::kPe, true}, "apot"},
+                                      {{SynthTarget::kPe, true}, "int8"}};
   EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, &previous, 1), 75);
   EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, &previous, 2), 40);
   EXPECT_DOUBLE_EQ(EstimateSynthesisSeconds(jobs, nullptr, 4), kDefaultSynthSeconds);
@@ -69,7 +59,7 @@ TEST(YosysRunner, MissingYosysIsAClearError) {
   YosysOptions options;
   options.yosys = "/nonexistent/yosys";
   try {
-    RunSynthesis({TestJob(SynthTarget::kPe, true, "qkeras")}, options);
+    RunSynthesis({{{SynthTarget::kPe, true}, "qkeras"}}, options);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("yosys not found"), std::string::npos) << e.what();
@@ -85,7 +75,7 @@ TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
   options.yosys = *yosys;
   options.timeout_seconds = 120;
   int finished_calls = 0, ticks_running = 0;
-  const SynthResults r = RunSynthesis({TestJob(SynthTarget::kPe, false, "qkeras")}, options,
+  const SynthResults r = RunSynthesis({{{SynthTarget::kPe, false}, "qkeras"}}, options,
                                       [&](const SynthStatus& s) {
                                         EXPECT_EQ(s.total, 1);
                                         if (s.finished) {
@@ -119,7 +109,7 @@ TEST(YosysRunner, TimeoutKillsYosys) {
   options.yosys = *yosys;
   options.timeout_seconds = 1;  // a GEMM unit takes far longer
   try {
-    RunSynthesis({TestJob(SynthTarget::kGemmUnit, false, "int8")}, options);
+    RunSynthesis({{{SynthTarget::kGemmUnit, false}, "int8"}}, options);
     FAIL() << "expected a timeout";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
