@@ -54,8 +54,7 @@ class RtlBackend final : public accel::Backend {
     for (int64_t w : accel::StreamWordCounts(cmd)) stats_.words_in += w;
     accel::PhaseCycles& c = stats_.cycles;
     switch (cmd.op) {
-      case Opcode::kConfig:
-      case Opcode::kConfigDepthwise: c.config += cycles; break;
+      case Opcode::kConfig: c.config += cycles; break;
       case Opcode::kLoadInputs: c.load_input += cycles; break;
       case Opcode::kLoadWeights: c.load_weights += cycles; break;
       case Opcode::kNop: c.nop += cycles; break;
