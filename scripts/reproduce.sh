@@ -9,7 +9,6 @@
 #
 # NAME: hw               hardware table        (potacc hw report --cached --markdown)
 #       compare          board comparison      (potacc compare --board pynq-z2: the printed table)
-#       published        beside the published averages (compare, sequential and --overlap)
 #       accuracy         accuracy table, plain / calibrated (55 quantize + eval runs: minutes)
 #       accuracy-all     accuracy table, all layers, plain (docs/quantization.md)
 #       accuracy-quick   --check only: a bounded subset of accuracy cells, cheap to recompute
@@ -23,8 +22,8 @@ check=0
 if [ "${1:-}" = "--check" ]; then check=1; shift; fi
 sections=("$@")
 if [ ${#sections[@]} -eq 0 ]; then
-  sections=(hw compare published accuracy accuracy-all)
-  [ $check -eq 1 ] && sections=(hw compare published accuracy-quick)
+  sections=(hw compare accuracy accuracy-all)
+  [ $check -eq 1 ] && sections=(hw compare accuracy-quick)
 fi
 [ -x "$POTACC" ] || { echo "reproduce: $POTACC not built (cmake --build build)" >&2; exit 2; }
 work=$(mktemp -d)
@@ -43,26 +42,6 @@ gen_compare() {
   echo '```'
   cat "$work/seq.json.txt"
   echo '```'
-}
-
-# A mean of one accelerator from compare's JSON, as the table prints it.
-mean_of() { jq -r ".summary.$2.$3" "$1" | awk '{ printf "%.2fx", $1 }'; }
-
-gen_published() {
-  compare_json "" "$work/seq.json"
-  compare_json "--overlap" "$work/ovl.json"
-  row() {  # title, published, field
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$(mean_of "$work/seq.json" qkeras "$3")" \
-      "$(mean_of "$work/seq.json" msq "$3")" "$(mean_of "$work/seq.json" apot "$3")" \
-      "$(mean_of "$work/ovl.json" qkeras "$3")"
-  }
-  # Published figures: the reference work's PYNQ-Z2 averages (../shared/docs/reference-accelerator.md).
-  echo '| | published | potacc qkeras | potacc msq | potacc apot | potacc qkeras, `--overlap` |'
-  echo '|---|---|---|---|---|---|'
-  row "speed-up vs INT8 accelerator" 1.23x speedup_vs_int8
-  row "energy reduction vs INT8 accelerator" 1.24x energy_reduction_vs_int8
-  row "speed-up vs CPU-only" 2.46x speedup_vs_cpu
-  row "energy reduction vs CPU-only" 1.83x energy_reduction_vs_cpu
 }
 
 # ---- accuracy ---------------------------------------------------------------
@@ -195,7 +174,7 @@ for name in "${sections[@]}"; do
     continue
   fi
   case "$name" in
-    hw | compare | published | accuracy | accuracy-all) ;;
+    hw | compare | accuracy | accuracy-all) ;;
     *) echo "reproduce: unknown table '$name'" >&2; exit 2 ;;
   esac
   new="$work/new_$name"
