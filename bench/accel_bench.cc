@@ -20,7 +20,7 @@ using namespace potacc;
 
 std::string DataPath(const std::string& rel) {
   const char* env = std::getenv("POTACC_DATA");
-  return std::string(env && *env ? env : CompiledDefaultDataDir()) + "/" + rel;
+  return (env && *env ? std::filesystem::path(env) : DefaultDataDir()).string() + "/" + rel;
 }
 
 std::vector<uint8_t> RandomInput(const Tensor& t) {

@@ -219,7 +219,7 @@ void BM_MobileNetV2Model(benchmark::State& state) {
   const Isa isa = static_cast<Isa>(state.range(0));
   if (SkipIsa(state, isa)) return;
   const char* env = std::getenv("POTACC_DATA");
-  const std::filesystem::path path = std::filesystem::path(env ? env : CompiledDefaultDataDir()) /
+  const std::filesystem::path path = (env && *env ? std::filesystem::path(env) : DefaultDataDir()) /
                                      "models/potacc/potacc_benchmark_mobilenetv2.tflite";
   if (!std::filesystem::exists(path)) {
     state.SkipWithError(("model not found: " + path.string()).c_str());

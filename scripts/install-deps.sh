@@ -11,7 +11,7 @@ PACKAGES=(
   flatbuffers-compiler libflatbuffers-dev
   libcli11-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  verilator yosys
+  verilator yosys jq
   slurm-wlm munge
 )
 if [ "${1:-}" = "--bench" ]; then

@@ -3,9 +3,11 @@
 #   scripts/test.sh             Release build in ./build
 #   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in ./build-asan (without the
 #                               label "slurm": the Slurm scale-out test runs once, in the Release run)
-# Tests that need ../shared/data skip with a message when it is absent
-# (POTACC_DATA points elsewhere). Tests labelled `slow` (the whole ResNet-20 on
-# the RTL) are left out; run them with `ctest --test-dir build -L slow`.
+# Tests that need ../shared/data (POTACC_DATA points elsewhere), Verilator or
+# Yosys skip with a message when these are absent -- and fail when CI=true
+# (.ci/run sets it).
+# Tests labelled `slow` (the whole ResNet-20 on the RTL) are left out; run
+# them with `ctest --test-dir build -L slow`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh

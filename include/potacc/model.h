@@ -98,6 +98,10 @@ struct Tensor {
   uint32_t buffer = 0;  // index into Model::buffers; buffer 0 is TFLite's empty sentinel
   QuantParams quant;
   bool is_variable = false;
+  bool has_rank = false;  // as stored: with an empty shape, a scalar rather than "unknown rank"
+  // Float ranges the converter recorded with the quantization (informational,
+  // carried through unchanged).
+  std::vector<float> quant_min = {}, quant_max = {};
 
   int64_t num_elements() const;
   bool operator==(const Tensor&) const = default;
@@ -129,6 +133,10 @@ struct OpOptions {
   int32_t values_count = 0;      // PACK
   DataType out_type = DataType::kInt32;  // SHAPE
   bool has_options = false;      // the operator carried a builtin options table
+  // The name of a builtin options table potacc does not model (an operator
+  // it does not implement, e.g. LeakyReluOptions). Such an operator cannot be
+  // written back without losing its options: the writer refuses.
+  std::string unmodeled = {};
 
   bool operator==(const OpOptions&) const = default;
 };
@@ -139,6 +147,11 @@ struct Operator {
   std::vector<int32_t> inputs;   // tensor indices; -1 = optional input absent
   std::vector<int32_t> outputs;
   OpOptions options;
+  // Carried through unchanged (not interpreted by potacc).
+  // (Default member initializers: brace-initialised Operators need not list them.)
+  std::vector<uint8_t> custom_options = {};           // CUSTOM operators' options (flexbuffer)
+  std::vector<int32_t> intermediates = {};
+  std::vector<uint8_t> mutating_variable_inputs = {};  // bools
 
   BuiltinOp op() const { return static_cast<BuiltinOp>(builtin); }
   bool operator==(const Operator&) const = default;
@@ -160,6 +173,20 @@ struct Subgraph {
   bool operator==(const Subgraph&) const = default;
 };
 
+// A named entry point (TFLite's signature runner): tensor names -> indices.
+struct SignatureDef {
+  struct TensorMap {
+    std::string name;
+    uint32_t tensor_index = 0;
+    bool operator==(const TensorMap&) const = default;
+  };
+  std::vector<TensorMap> inputs, outputs;
+  std::string key;             // e.g. "serving_default"
+  std::string deprecated_tag;
+  uint32_t subgraph_index = 0;
+  bool operator==(const SignatureDef&) const = default;
+};
+
 struct Buffer {
   std::vector<uint8_t> data;
   bool operator==(const Buffer&) const = default;
@@ -174,6 +201,7 @@ struct Model {
   // Metadata entries (name -> buffer contents). potacc records e.g. the
   // quantization method under "potacc_quant".
   std::map<std::string, std::vector<uint8_t>> metadata;
+  std::vector<SignatureDef> signature_defs;  // carried through unchanged
 
   // potacc runs the first subgraph.
   const Subgraph& main() const { return subgraphs.at(0); }

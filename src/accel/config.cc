@@ -351,13 +351,13 @@ AcceleratorConfig ParseAcceleratorConfig(const std::string& json_text, const std
 }
 
 std::string ShippedConfigDir() {
-  const std::string base = EnvOr(kConfigDirEnv, std::string(CompiledSourceDir()) + "/configs");
+  const std::string base = EnvOr(kConfigDirEnv, (SourceTreeDir() / "configs").string());
   return base + "/accel";
 }
 
 std::string ConfigDirHint() {
   const char* env = std::getenv(kConfigDirEnv);
-  const std::string origin = env && *env ? std::string("from ") + kConfigDirEnv : "compiled-in source tree";
+  const std::string origin = env && *env ? std::string("from ") + kConfigDirEnv : "source tree";
   return "shipped configs in " + ShippedConfigDir() + " (" + origin + "); set " + kConfigDirEnv +
          " to a folder holding accel/ and boards/";
 }

@@ -13,7 +13,6 @@
 #include "potacc/kernels/gemm.h"
 #include "potacc/kernels/kernel_util.h"
 #include "potacc/runtime/interpreter.h"
-#include "potacc/util/progress.h"
 
 namespace potacc::accel {
 namespace {
@@ -76,7 +75,8 @@ int64_t DiffReport::accel_off_by_one() const { return SumOverLayers(layers, &Lay
 int64_t DiffReport::end_to_end_mismatches() const { return SumOverLayers(layers, &LayerDiff::mismatches); }
 
 DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
-                          const std::vector<std::vector<uint8_t>>& inputs, bool progress, const std::string& backend) {
+                          const std::vector<std::vector<uint8_t>>& inputs, const ProgressCallback& progress,
+                          const std::string& backend) {
   DiffReport r;
   r.config = config.name;
   Interpreter cpu(model);
@@ -95,10 +95,9 @@ DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
     d.reason = p.reason;
     r.layers.push_back(d);
   }
-  std::unique_ptr<ProgressBar> bar;
-  if (progress) bar = std::make_unique<ProgressBar>("diff", static_cast<int64_t>(inputs.size()));
+  const auto total = static_cast<int64_t>(inputs.size());
   for (const auto& in : inputs) {
-    if (bar) bar->Update(r.inputs);
+    ReportProgress(progress, "diff", r.inputs, total);
     cpu.SetInput(0, in);
     acc.SetInput(0, in);
     cpu.Invoke();
@@ -136,7 +135,7 @@ DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
       }
     }
   }
-  if (bar) bar->Finish();
+  ReportProgress(progress, "diff", r.inputs, total);
   return r;
 }
 

@@ -28,8 +28,8 @@ EncodedWeights EncodeWeights(const AcceleratorConfig& config, const LayerWeights
   if (layer.bias) std::memcpy(bias.data(), layer.bias, sizeof(int32_t) * layer.n);
   std::vector<int64_t> value_sum(static_cast<size_t>(layer.n), 0);
 
-  if (config.encoding == WeightEncoding::kReleased && method.id != quant::MethodId::kInt8 &&
-      method.id != quant::MethodId::kUniform4) {
+  if (config.encoding == WeightEncoding::kReleased &&
+      ReleasedEncoderFor(method.id) != ReleasedEncoder::kPlainIntegers) {
     ReleasedEncoding r = ReleasedEncode(method, layer);
     e.codes = std::move(r.codes);
     scales = std::move(r.filter_scales);
@@ -179,7 +179,22 @@ uint8_t ApotCode(int v) {
 
 }  // namespace
 
+ReleasedEncoder ReleasedEncoderFor(quant::MethodId id) {
+  switch (id) {  // no default: a new method must be placed here explicitly
+    case quant::MethodId::kQKeras: return ReleasedEncoder::kQKerasPow2;
+    case quant::MethodId::kApot:
+    case quant::MethodId::kMsq: return ReleasedEncoder::kApotTables;
+    case quant::MethodId::kUniform4:
+    case quant::MethodId::kInt8: return ReleasedEncoder::kPlainIntegers;
+  }
+  throw Error("the released v12 host has no encoder for method id " + std::to_string(static_cast<int>(id)));
+}
+
 ReleasedEncoding ReleasedEncode(const quant::Method& method, const LayerWeights& layer) {
+  const ReleasedEncoder encoder = ReleasedEncoderFor(method.id);
+  if (encoder == ReleasedEncoder::kPlainIntegers)
+    throw Error("the released v12 host has no shift-PE encoder for method " + std::string(method.name) +
+                " (its integers are written as they are)");
   ReleasedEncoding r;
   const int64_t n = layer.n, k = layer.k;
   r.codes.resize(static_cast<size_t>(n * k));
@@ -190,7 +205,7 @@ ReleasedEncoding ReleasedEncode(const quant::Method& method, const LayerWeights&
     const float s = layer.filter_scales.size() == 1 ? layer.filter_scales[0] : layer.filter_scales[c];
     const int8_t* w = layer.weights + c * k;
     const int32_t bias = layer.bias ? layer.bias[c] : 0;
-    if (method.id == quant::MethodId::kQKeras) {
+    if (encoder == ReleasedEncoder::kQKerasPow2) {
       // Nearest power of two (ties up, 127 -> 128), zero -> code 0 (+1); B from raw weights.
       for (int64_t i = 0; i < k; ++i) {
         const int mag = std::abs(static_cast<int>(w[i]));
@@ -206,7 +221,7 @@ ReleasedEncoding ReleasedEncode(const quant::Method& method, const LayerWeights&
       r.bias[c] = bias;
       continue;
     }
-    // APoT tables (the released MSQ host uses the same copy of the APoT encoder).
+    // ReleasedEncoder::kApotTables (the released MSQ host uses the same copy of the APoT encoder).
     bool case_a = true;
     for (int64_t i = 0; i < k && case_a; ++i) case_a = T8Index(w[i]) >= 0;
     int out_level = 10;  // O_i

@@ -1,6 +1,6 @@
 // Event model of the COMPUTE command: the threads of the reference design
 // (scheduler.sc.h / vmm_modules.sc.h / write_sync.sc.h of the released
-// SystemC model, described in docs/reference-accelerator.md §2.4-2.6),
+// SystemC model, described in ../shared/docs/reference-accelerator.md §2.4-2.6),
 // advanced per tile. All times are clock cycles after the Scheduler sees the
 // command; "visible" times are when another thread can observe a signal or
 // FIFO write (one cycle after it is written, as with clocked SystemC threads).

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/util/file.h"
 #include "potacc/hw/fpga_target.h"
 #include "potacc/hw/verilog_params.h"
 #include "potacc/quant/method.h"
@@ -225,15 +226,7 @@ bool WriteFileIfChanged(const std::filesystem::path& path, const std::string& te
   }
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    Check(static_cast<bool>(out), "cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, path, ec);
-  Check(!ec, "cannot write " + path.string() + ": " + ec.message());
+  WriteFileAtomic(path.string(), text);  // temp file + rename: whole or not at all
   return true;
 }
 

@@ -7,12 +7,12 @@ namespace potacc::hw {
 
 std::filesystem::path HwDir() {
   if (const char* env = std::getenv(kHwDirEnv); env && *env) return env;
-  return std::filesystem::path(CompiledSourceDir()) / "hw";
+  return SourceTreeDir() / "hw";
 }
 
 std::string HwDirHint() {
   const char* env = std::getenv(kHwDirEnv);
-  const std::string origin = env && *env ? std::string("from ") + kHwDirEnv : "compiled-in source tree";
+  const std::string origin = env && *env ? std::string("from ") + kHwDirEnv : "source tree";
   return "hw folder " + HwDir().string() + " (" + origin + "); set " + kHwDirEnv +
          " to a copy of hw/ holding rtl/ and synth/";
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 #include "potacc/error.h"
@@ -54,6 +55,15 @@ std::string Fixed(double v, int digits) {
 std::string Percent(double fraction) { return (fraction >= 0 ? "+" : "") + Fixed(100 * fraction, 0) + " %"; }
 std::string Int(int v) { return std::to_string(v); }
 std::string Thousands(double v) { return Fixed(v / 1000.0, 1) + "k"; }
+// 15013 -> "15,013"
+std::string Grouped(int v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 std::string LutSizes(const SynthFigures& f) {
   std::string s;
@@ -243,6 +253,44 @@ std::string FormatHwReport(const SynthResults& results, const std::string& origi
         os << "\n" << AccelTable(results, board);
   }
   return os.str();
+}
+
+std::string FormatHwReadmeTable(const SynthResults& results) {
+  const std::vector<std::string> methods = Methods(results);
+  const SynthSection pe{SynthTarget::kPe, false}, unit{SynthTarget::kGemmUnit, false};
+  const ReferenceBoard& board = ReferenceBoards().front();
+  const auto row = [&](const std::string& title, const std::function<std::string(const std::string&)>& cell) {
+    std::string line = "| " + title + " |";
+    for (const std::string& m : methods) line += " " + cell(m) + " |";
+    return line + "\n";
+  };
+  const auto luts = [&](SynthSection s) {
+    return [&results, s](const std::string& m) { return results.Has(s, m) ? Grouped(results.Get(s, m).lut) : "–"; };
+  };
+  const auto ratio = [&](SynthSection s) {
+    return [&results, s](const std::string& m) {
+      return results.Has(s, m) && results.Has(s, kBaselineMethod) ? Fixed(LutRatioToMultiplier(results, s, m), 2) + "x"
+                                                                  : "–";
+    };
+  };
+  std::string md = row("", [](const std::string& m) { return m; });
+  md += "|---|" + [&] {
+    std::string s;
+    for (size_t i = 0; i < methods.size(); ++i) s += "---|";
+    return s;
+  }() + "\n";
+  md += row("PE LUTs (no DSP)", luts(pe));
+  md += row("PE LUT ratio vs int8", ratio(pe));
+  md += row("GEMM unit LUTs (no DSP)", luts(unit));
+  md += row("GEMM unit ratio vs int8", ratio(unit));
+  md += row(std::to_string(board.units) + "-unit array (" + board.name + "), ours", [&](const std::string& m) {
+    return results.Has(unit, m) ? Thousands(board.units * static_cast<double>(results.Get(unit, m).lut)) : "–";
+  });
+  md += row("Vivado accelerator IP (reference §7)", [&](const std::string& m) {
+    const auto it = board.vivado_ip_luts.find(m);
+    return it == board.vivado_ip_luts.end() ? std::string("–") : Thousands(it->second);
+  });
+  return md;
 }
 
 }  // namespace potacc::hw

@@ -8,6 +8,7 @@
 
 #include "potacc/error.h"
 #include "potacc/hw/accel_rtl_params.h"
+#include "potacc/util/file.h"
 #include "potacc/hw/hw_dir.h"
 
 namespace potacc::hw {
@@ -270,16 +271,13 @@ SynthResults ResultsFromJson(const std::string& json_text, const std::string& or
 }
 
 SynthResults LoadResults(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  if (!std::filesystem::exists(path)) {
     // The default file gets the hint how to point potacc at another hw/ folder.
     const bool is_default = path == CachedResultsPath();
     throw Error("cannot open synthesis results " + path.string() +
                 (is_default ? " (" + HwDirHint() + ", or give --cache-file)" : std::string()));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ResultsFromJson(text.str(), path.string());
+  return ResultsFromJson(ReadTextFile(path.string()), path.string());  // refuses devices, FIFOs, folders
 }
 
 void SaveResults(const SynthResults& results, const std::filesystem::path& path) {

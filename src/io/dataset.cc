@@ -79,8 +79,12 @@ class RawNhwc : public Dataset {
           path.string() + ": size " + std::to_string(data_.size()) + " is not a multiple of one " +
               std::to_string(opt.height) + "x" + std::to_string(opt.width) + "x3 image");
     labels_ = ReadLabelFile(labels);
-    Check(labels_.size() >= data_.size() / per,
-          labels.string() + " has fewer labels than " + path.string() + " has images");
+    // One label per image: a count mismatch means the pixels are of another
+    // size (32x32 data read by a 16x16 model "has" 4x the images).
+    Check(labels_.size() == data_.size() / per,
+          path.string() + " holds " + std::to_string(data_.size() / per) + " images of " + std::to_string(opt.height) +
+              "x" + std::to_string(opt.width) + "x3 but " + labels.string() + " has " +
+              std::to_string(labels_.size()) + " labels (data of another image size?)");
     labels_path_ = labels;
   }
   size_t size() const override {
@@ -113,6 +117,14 @@ bool IsImageFile(const fs::path& p) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
 }
 
+// A class label: a whole decimal number >= 0 ("1.5", "7x" and "-1" are errors).
+int ParseLabel(const std::string& text, const std::string& where) {
+  const bool digits = !text.empty() && text.size() <= 6 &&
+                      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+  Check(digits, where + ": label '" + text + "' is not a class index (a whole number >= 0)");
+  return std::stoi(text);
+}
+
 // Label from a leading decimal number of a file name ("0042_cat.jpg" -> 42).
 int LeadingNumber(const std::string& name) {
   size_t digits = 0;
@@ -127,8 +139,17 @@ class ImageFolder : public Dataset {
  public:
   ImageFolder(const fs::path& dir, const DatasetOptions& opt) : dir_(dir), opt_(opt) {
     std::vector<fs::path> found;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      if (e.is_regular_file() && IsImageFile(e.path())) found.push_back(e.path());
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (!IsImageFile(e.path())) continue;
+      // An image name that is not a readable file (a broken link, a folder,
+      // a FIFO) is an error, not an image silently left out.
+      if (!e.is_regular_file()) {
+        if (e.is_directory()) continue;  // a folder named like an image holds its own entries
+        throw Error(e.path().string() + ": not a regular file (broken link or special file) in image folder " +
+                    dir.string());
+      }
+      found.push_back(e.path());
+    }
     std::sort(found.begin(), found.end());
     Check(!found.empty(), dir.string() + " contains no images (.jpg .jpeg .png .bmp)");
     class_root_ = CommonRoot(found);
@@ -178,18 +199,20 @@ class ImageFolder : public Dataset {
     }
     std::string line;
     int line_no = 0;
+    std::map<fs::path, int> listed_at;  // image -> line that listed it
     while (std::getline(f, line)) {
       ++line_no;
+      const std::string where = labels_file + ":" + std::to_string(line_no);
       std::istringstream ls(line);
-      std::string name;
-      int label;
+      std::string name, label_text, extra;
       if (!(ls >> name)) continue;
-      Check(static_cast<bool>(ls >> label), labels_file + ":" + std::to_string(line_no) +
-                                                ": expected '<file name> <label>'");
+      Check(static_cast<bool>(ls >> label_text) && !(ls >> extra), where + ": expected '<file name> <label>'");
+      const int label = ParseLabel(label_text, where);
       auto it = by_relative.find(name);
       if (it == by_relative.end()) it = by_name.find(fs::path(name).filename().string());
-      Check(it != by_name.end(), labels_file + ":" + std::to_string(line_no) + ": " + name +
-                                     " is not an image under " + dir_.string());
+      Check(it != by_name.end(), where + ": " + name + " is not an image under " + dir_.string());
+      const auto [seen, fresh] = listed_at.emplace(it->second, line_no);
+      Check(fresh, where + ": " + name + " is already listed on line " + std::to_string(seen->second));
       files_.push_back(it->second);
       labels_.push_back(label);
     }

@@ -5,22 +5,77 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <optional>
 
 #include "potacc/error.h"
 #include "potacc/util/file.h"
 
 namespace potacc::io {
+namespace {
+
+enum class ImageFormat { kPng, kJpeg, kBmp };
+
+// The format from the file's first bytes (not its name): stb_image also
+// decodes PSD, TGA, PNM, GIF, HDR and PIC, which potacc does not accept.
+std::optional<ImageFormat> SniffFormat(const std::vector<uint8_t>& b) {
+  static constexpr uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (b.size() >= sizeof kPng && std::equal(std::begin(kPng), std::end(kPng), b.begin())) return ImageFormat::kPng;
+  if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return ImageFormat::kJpeg;
+  if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return ImageFormat::kBmp;
+  return std::nullopt;
+}
+
+uint32_t Le32(const std::vector<uint8_t>& b, size_t at) {
+  return at + 4 <= b.size() ? static_cast<uint32_t>(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) |
+                                                   (static_cast<uint32_t>(b[at + 3]) << 24))
+                            : 0;
+}
+uint16_t Le16(const std::vector<uint8_t>& b, size_t at) {
+  return at + 2 <= b.size() ? static_cast<uint16_t>(b[at] | (b[at + 1] << 8)) : 0;
+}
+
+// A header can declare any size; the data behind it cannot be smaller than
+// the format allows (stb_image would decode the missing part as blank
+// pixels). BMP (stb reads uncompressed and bit-field BMPs only): the pixel
+// rows must be in the file. PNG: deflate expands at most 1032:1 and a 1-bit
+// image packs 8 pixels per byte. JPEG: even a flat image costs a few bits per
+// 8x8 block; 1024 pixels per byte is far beyond any real photograph.
+void CheckDeclaredSize(ImageFormat format, const std::vector<uint8_t>& b, int w, int h, const std::string& name) {
+  const auto pixels = static_cast<double>(w) * h;
+  const auto size = static_cast<double>(b.size());
+  double needed = 0;
+  switch (format) {
+    case ImageFormat::kBmp: {
+      const uint32_t offset = Le32(b, 10), dib = Le32(b, 14);
+      const int bpp = dib == 12 ? Le16(b, 24) : Le16(b, 28);
+      const double row = std::floor((static_cast<double>(w) * bpp + 31) / 32) * 4;
+      needed = offset + row * h;
+      break;
+    }
+    case ImageFormat::kPng: needed = pixels / (1032.0 * 8); break;
+    case ImageFormat::kJpeg: needed = pixels / 1024.0; break;
+  }
+  if (size < needed)
+    throw Error("image " + name + " declares " + std::to_string(w) + "x" + std::to_string(h) + " pixels but holds " +
+                std::to_string(b.size()) + " bytes, fewer than such an image needs (truncated or forged header)");
+}
+
+}  // namespace
 
 Image DecodeImage(const std::vector<uint8_t>& bytes, const std::string& name_for_errors) {
   Check(!bytes.empty(), "cannot decode image " + name_for_errors + ": file is empty");
   Check(bytes.size() < (size_t{1} << 31), "image " + name_for_errors + " is too large");
+  const std::optional<ImageFormat> format = SniffFormat(bytes);
+  if (!format) throw Error("cannot decode image " + name_for_errors + ": not a PNG, JPEG or BMP file");
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &channels))
     throw Error("cannot decode image " + name_for_errors + ": " + stbi_failure_reason());
-  // Refuse absurd dimensions before stb allocates (hostile headers).
-  Check(w > 0 && h > 0 && static_cast<int64_t>(w) * h <= (int64_t{1} << 28),
-        "image " + name_for_errors + " has unsupported size " + std::to_string(w) + "x" +
-            std::to_string(h));
+  // Refuse absurd dimensions and forged headers before stb allocates.
+  Check(w > 0 && h > 0 && static_cast<int64_t>(w) * h <= kMaxImagePixels,
+        "image " + name_for_errors + " has unsupported size " + std::to_string(w) + "x" + std::to_string(h) +
+            " (at most " + std::to_string(kMaxImagePixels >> 20) + " M pixels)");
+  CheckDeclaredSize(*format, bytes, w, h, name_for_errors);
   stbi_uc* data = stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h,
                                         &channels, 3);
   if (!data) throw Error("cannot decode image " + name_for_errors + ": " + stbi_failure_reason());
@@ -111,8 +166,16 @@ Image ResizeAndCenterCrop(const Image& image, int out_h, int out_w, float crop_f
   // Scale so the short side covers the crop divided by the fraction.
   const double target_short = std::max(out_h, out_w) / static_cast<double>(crop_fraction);
   const double scale = target_short / std::min(image.width, image.height);
-  const int rw = std::max(out_w, static_cast<int>(std::lround(image.width * scale)));
-  const int rh = std::max(out_h, static_cast<int>(std::lround(image.height * scale)));
+  const double resized_w = std::max<double>(out_w, std::round(image.width * scale));
+  const double resized_h = std::max<double>(out_h, std::round(image.height * scale));
+  // A very long, thin image (1000000 x 1) would be resized to billions of
+  // pixels before the crop: refuse instead.
+  Check(resized_w * resized_h <= static_cast<double>(kMaxImagePixels),
+        "image of " + std::to_string(image.width) + "x" + std::to_string(image.height) + " pixels would be resized to " +
+            std::to_string(static_cast<int64_t>(resized_w)) + "x" + std::to_string(static_cast<int64_t>(resized_h)) +
+            " before the centre crop (aspect ratio too extreme; at most " + std::to_string(kMaxImagePixels >> 20) +
+            " M pixels)");
+  const int rw = static_cast<int>(resized_w), rh = static_cast<int>(resized_h);
   const Image resized = Resize(image, rw, rh);
   Image out;
   out.width = out_w;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -16,17 +17,33 @@ std::array<float, 3> Preprocess::ParseTriple(const std::string& text, const std:
   int n = 0;
   while (std::getline(ss, item, ',')) {
     Check(n < 3, flag + " takes three comma-separated numbers (R,G,B), got '" + text + "'");
-    try {
-      size_t used = 0;
-      v[n] = std::stof(item, &used);
-      Check(used == item.size(), "");
-    } catch (...) {
-      throw Error(flag + ": '" + item + "' is not a number");
-    }
+    char* end = nullptr;
+    const double d = item.empty() ? 0.0 : std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size()) throw Error(flag + ": '" + item + "' is not a number");
+    if (!std::isfinite(d)) throw Error(flag + ": '" + item + "' is not a finite number");
+    v[n] = static_cast<float>(d);
     ++n;
   }
   Check(n == 3, flag + " takes three comma-separated numbers (R,G,B), got '" + text + "'");
   return v;
+}
+
+namespace {
+std::string FormatNumber(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+}  // namespace
+
+void Preprocess::Validate() const {
+  if (mode != Mode::kMeanStd) return;
+  for (float s : std)
+    Check(s >= kMinStd && s <= kMaxStd, "--std values must be between " + FormatNumber(kMinStd) + " and " +
+                                            FormatNumber(kMaxStd) + " (pixel units), got " + FormatNumber(s));
+  for (float m : mean)
+    Check(std::abs(m) <= kMaxAbsMean, "--mean values must be between -1000 and 1000 (pixel units), got " +
+                                          FormatNumber(m));
 }
 
 std::string Preprocess::Describe() const {

@@ -38,11 +38,23 @@ std::vector<SliceRange> ResolveStridedSlice(const std::vector<int32_t>& input_sh
       start = stride > 0 ? std::numeric_limits<int32_t>::lowest()
                          : std::numeric_limits<int32_t>::max();
     }
+    if (r.shrink) {
+      // A shrunk axis selects exactly one index, which must exist: no
+      // clamping (an out-of-range begin is refused at prepare), stride 1.
+      // begin_mask picks the first index in the stride's direction.
+      int64_t index = spec.begin[d];
+      if ((spec.begin_mask >> d) & 1) index = stride > 0 ? 0 : n - 1;
+      if (index < 0) index += n;
+      Check(index >= 0 && index < n, "begin index " + std::to_string(spec.begin[d]) + " of shrunk dimension " +
+                                         std::to_string(d) + " is outside its size " + std::to_string(n));
+      r.start = index;
+      r.stop = index + 1;
+      r.stride = 1;
+      continue;
+    }
     r.start = n == 0 ? 0 : clamp_index(start);
     if (n == 0) {
       r.stop = 0;
-    } else if (r.shrink) {
-      r.stop = r.start + 1;
     } else {
       int64_t stop = spec.offset ? spec.begin[d] + spec.end[d] : spec.end[d];
       if ((spec.end_mask >> d) & 1) {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "potacc/error.h"
+#include "potacc/util/file.h"
 #include "potacc/hw/synth_results.h"
 
 namespace potacc::platform {
@@ -70,11 +71,10 @@ std::filesystem::path DefaultHwSynthResultsPath() {
 
 std::optional<HwSynthResults> LoadHwSynthResults(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) return std::nullopt;
-  std::ifstream in(path);
-  if (!in) throw Error(path.string() + ": cannot open");
+  const std::string text = ReadTextFile(path.string());
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(path.string() + ": not valid JSON: " + e.what());
   }

@@ -8,6 +8,7 @@
 
 #include "potacc/accel/config.h"
 #include "potacc/error.h"
+#include "potacc/util/file.h"
 #include "potacc/util/source_tree.h"
 
 namespace potacc::platform {
@@ -369,13 +370,13 @@ Board BoardWithValues(const Board& board, const std::map<std::string, double>& v
 std::filesystem::path BoardsDir() {
   if (const char* env = std::getenv(kBoardsEnv); env && *env) return env;
   if (const char* env = std::getenv(accel::kConfigDirEnv); env && *env) return std::filesystem::path(env) / "boards";
-  return std::filesystem::path(CompiledSourceDir()) / "configs" / "boards";
+  return SourceTreeDir() / "configs" / "boards";
 }
 
 namespace {
 // Where BoardsDir() came from and how to change it, for "not found" messages.
 std::string BoardsDirHint() {
-  std::string origin = "compiled-in source tree";
+  std::string origin = "source tree";
   if (const char* env = std::getenv(kBoardsEnv); env && *env)
     origin = std::string("from ") + kBoardsEnv;
   else if (const char* env = std::getenv(accel::kConfigDirEnv); env && *env)
@@ -407,11 +408,10 @@ Board LoadBoard(const std::string& name_or_path) {
                 "); shipped boards: " + (known.empty() ? "none" : known) +
                 (looks_like_path ? std::string() : "; " + BoardsDirHint()));
   }
-  std::ifstream in(path);
-  if (!in) throw Error(path.string() + ": cannot open board file");
+  const std::string text = ReadTextFile(path.string());  // refuses directories, devices, FIFOs
   json doc;
   try {
-    doc = json::parse(in);
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
     throw Error(path.string() + ": not valid JSON: " + e.what());
   }

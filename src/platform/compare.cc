@@ -13,7 +13,6 @@
 #include "potacc/report/table.h"
 #include "potacc/runtime/interpreter.h"
 #include "potacc/tflite/generators.h"
-#include "potacc/util/progress.h"
 
 namespace potacc::platform {
 
@@ -195,9 +194,9 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
   const accel::AccelBoard accel_board = accel::AccelBoardOf(board);
   std::vector<std::string> configs = {"int8"};
   configs.insert(configs.end(), options.methods.begin(), options.methods.end());
-  ProgressBar bar("compare", static_cast<int64_t>(models.size() * (configs.size() + 1)));
+  const auto total = static_cast<int64_t>(models.size() * (configs.size() + 1));
   auto progress = [&](int64_t n, const std::string& status = "") {
-    if (options.progress) bar.Update(n, status);
+    ReportProgress(options.progress, "compare", n, total, status);
   };
   int64_t done = 0;
   for (const NamedModel& nm : models) {
@@ -257,7 +256,6 @@ CompareReport RunCompare(const std::vector<NamedModel>& models, const CompareOpt
     }
     report.models.push_back(std::move(mr));
   }
-  if (options.progress) bar.Finish();
   Summarize(report, options.methods);
   return report;
 }

@@ -91,7 +91,7 @@ double Published(const Board& board, const std::string& method, double Resources
 
 std::string DevicesFilePath() {
   if (const char* env = std::getenv(accel::kConfigDirEnv); env && *env) return std::string(env) + "/devices.json";
-  return std::string(CompiledSourceDir()) + "/configs/devices.json";
+  return (SourceTreeDir() / "configs" / "devices.json").string();
 }
 
 Device DeviceOfBoard(const Board& board) {

@@ -8,7 +8,6 @@
 #include "potacc/report/csv.h"
 #include "potacc/report/table.h"
 #include "potacc/tflite/basic_models.h"
-#include "potacc/util/progress.h"
 
 namespace potacc::platform {
 
@@ -27,10 +26,10 @@ std::vector<SyntheticRow> RunSynthetic(const SyntheticOptions& options) {
   const AccelExecutor executor = co.executor ? co.executor : AccelExecutor(SimulateAccelerator);
   const accel::AccelBoard accel_board = accel::AccelBoardOf(board);
   std::vector<SyntheticRow> rows;
-  ProgressBar bar("synthetic", static_cast<int64_t>(options.m.size() * options.n.size() * options.k.size() *
-                                                     options.pes.size()));
+  const auto total =
+      static_cast<int64_t>(options.m.size() * options.n.size() * options.k.size() * options.pes.size());
   auto progress = [&](int64_t n, const std::string& status = "") {
-    if (co.progress) bar.Update(n, status);
+    ReportProgress(co.progress, "synthetic", n, total, status);
   };
   int64_t done = 0;
   for (int m : options.m) {
@@ -76,7 +75,6 @@ std::vector<SyntheticRow> RunSynthetic(const SyntheticOptions& options) {
       }
     }
   }
-  if (co.progress) bar.Finish();
   return rows;
 }
 

@@ -4,13 +4,12 @@
 
 #include "potacc/error.h"
 #include "potacc/runtime/interpreter.h"
-#include "potacc/util/progress.h"
 
 namespace potacc::quant {
 
 std::map<int, InputStats> CollectInputStats(const Model& model, const io::Dataset& data,
-                                                           const io::Preprocess& preprocess, size_t first,
-                                                           size_t count) {
+                                            const io::Preprocess& preprocess, size_t first, size_t count,
+                                            const ProgressCallback& progress) {
   Check(first < data.size(), "calibration: data set has " + std::to_string(data.size()) + " images, first = " +
                                  std::to_string(first));
   const size_t n = std::min(count, data.size() - first);
@@ -40,7 +39,6 @@ std::map<int, InputStats> CollectInputStats(const Model& model, const io::Datase
   Interpreter interp(model);
   interp.Prepare();
   const Tensor& in = interp.tensor(interp.input_tensor(0));
-  ProgressBar bar("calibrate", static_cast<int64_t>(n));
   for (size_t k = 0; k < n; ++k) {
     const io::Sample s = data.Get(first + k);
     interp.SetInput(0, io::PixelsToInput(in, s.pixels, preprocess));
@@ -58,9 +56,8 @@ std::map<int, InputStats> CollectInputStats(const Model& model, const io::Datase
       }
       counts[p.node] += static_cast<int64_t>(bytes.size() / p.channels);
     }
-    bar.Update(static_cast<int64_t>(k + 1));
+    ReportProgress(progress, "calibrate", static_cast<int64_t>(k + 1), static_cast<int64_t>(n));
   }
-  bar.Finish();
   for (auto& [node, st] : stats) {
     const double d = static_cast<double>(std::max<int64_t>(1, counts[node]));
     for (double& v : st.mean) v /= d;

@@ -18,7 +18,7 @@ constexpr Method kQKeras{MethodId::kQKeras, "qkeras",
 constexpr Method kApot{MethodId::kApot, "apot",
                        "APoT 4-bit additive powers of two: {0,1,2,3,4,6,8,10}",
                        4, true, {1, 3, 0, 2, 4, 6, 8, 10},
-                       {PeKind::kTwoTermShiftAdd, {0, -1, 2, 3}, 1}, 12};
+                       {PeKind::kTwoTermShiftAdd, {0, -1, 2, 3}, 1}, 12, /*int8_first_and_last=*/true};
 constexpr Method kMsq{MethodId::kMsq, "msq",
                       "MSQ sum of two powers of two: {0,1,2,4,5,6,8}",
                       4, true, {1, 5, 2, 6, 4, 8, 0, 4},

@@ -27,7 +27,6 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
   std::exception_ptr error;
-  ProgressBar bar("eval", static_cast<int64_t>(n));
   const auto start = std::chrono::steady_clock::now();
   // Batch-level parallelism first (independent images share nothing); the
   // threads left over split each inference.
@@ -76,15 +75,15 @@ EvalResult Evaluate(const Model& model, const io::Dataset& data, const EvalOptio
     }
     if (options.progress) {
       while (done < n && !failed) {
-        bar.Update(static_cast<int64_t>(done.load()));
+        ReportProgress(options.progress, "eval", static_cast<int64_t>(done.load()), static_cast<int64_t>(n));
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     } else {
       worker();
     }
   }
-  bar.Finish();
   if (error) std::rethrow_exception(error);
+  ReportProgress(options.progress, "eval", static_cast<int64_t>(n), static_cast<int64_t>(n));
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (size_t i = 0; i < n; ++i) {
     result.top1 += hit1[i];

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "potacc/error.h"
+#include "potacc/tflite/op_version.h"
 #include "potacc/tflite/reader.h"
 #include "tflite/op_schema.h"
 
@@ -125,7 +126,13 @@ void ModelBuilder::AddOperator(BuiltinOp op, const std::vector<int32_t>& inputs,
   if (index == model_.operator_codes.size()) model_.operator_codes.push_back(OperatorCode{code, "", 1});
   // Only operators whose TFLite schema has an options table carry one.
   options.has_options = tflite_internal::GetOpSchema(code).options != ::tflite::BuiltinOptions::NONE;
-  model_.main().operators.push_back(Operator{index, code, inputs, outputs, std::move(options)});
+  Operator node;
+  node.opcode_index = index;
+  node.builtin = code;
+  node.inputs = inputs;
+  node.outputs = outputs;
+  node.options = std::move(options);
+  model_.main().operators.push_back(std::move(node));
 }
 
 int ModelBuilder::NewActivation(const std::string& name, const std::vector<int32_t>& shape, ActQuant q,
@@ -581,6 +588,7 @@ Model ModelBuilder::Build() {
   if (built_) throw Error("ModelBuilder: Build() called twice");
   if (model_.main().inputs.empty()) throw Error("ModelBuilder: the model has no inputs");
   if (model_.main().outputs.empty()) throw Error("ModelBuilder: the model has no outputs (call Output())");
+  SetConverterOpVersions(model_);  // operator versions and min_runtime_version as TFLite's converter writes them
   ValidateModel(model_, "ModelBuilder");
   built_ = true;
   return std::move(model_);

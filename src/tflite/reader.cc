@@ -74,8 +74,11 @@ void ReadOptions(const ::tflite::Operator& op, int32_t builtin, OpOptions& o, Co
                  const std::string& where) {
   const OpSchema schema = GetOpSchema(builtin);
   const auto type = op.builtin_options_type();
-  if (!schema.known || type == ::tflite::BuiltinOptions::NONE || op.builtin_options() == nullptr)
+  if (type == ::tflite::BuiltinOptions::NONE || op.builtin_options() == nullptr) return;
+  if (!schema.known) {
+    o.unmodeled = OptionsName(type);  // carried as a name only: the writer refuses to drop it
     return;
+  }
   if (type != schema.options) {
     throw InvalidModelError(where + " carries " + OptionsName(type) + ", expected " +
                             (schema.options == ::tflite::BuiltinOptions::NONE
@@ -271,12 +274,17 @@ Model Convert(const ::tflite::Model& fb, std::span<const uint8_t> bytes, const s
         tensor.shape_signature = CopyVector(t->shape_signature(), budget);
         tensor.buffer = t->buffer();
         tensor.is_variable = t->is_variable();
+        tensor.has_rank = t->has_rank();
         if (t->sparsity() != nullptr)
           throw UnsupportedError(name + ": " + TensorWhere(si, ti, tensor.name) + " is sparse (not supported)");
-        if (const auto* q = t->quantization(); q != nullptr && q->scale() != nullptr && q->scale()->size() > 0) {
-          tensor.quant.scale = CopyVector(q->scale(), budget);
-          tensor.quant.zero_point = CopyVector(q->zero_point(), budget);
-          tensor.quant.quantized_dimension = q->quantized_dimension();
+        if (const auto* q = t->quantization(); q != nullptr) {
+          if (q->scale() != nullptr && q->scale()->size() > 0) {
+            tensor.quant.scale = CopyVector(q->scale(), budget);
+            tensor.quant.zero_point = CopyVector(q->zero_point(), budget);
+            tensor.quant.quantized_dimension = q->quantized_dimension();
+          }
+          tensor.quant_min = CopyVector(q->min(), budget);
+          tensor.quant_max = CopyVector(q->max(), budget);
         }
         out.tensors.push_back(std::move(tensor));
       }
@@ -296,10 +304,33 @@ Model Convert(const ::tflite::Model& fb, std::span<const uint8_t> bytes, const s
         o.inputs = CopyVector(op->inputs(), budget);
         o.outputs = CopyVector(op->outputs(), budget);
         ReadOptions(*op, o.builtin, o.options, budget, name + ": " + OpWhere(si, oi, o.builtin));
+        o.custom_options = CopyVector(op->custom_options(), budget);
+        o.intermediates = CopyVector(op->intermediates(), budget);
+        o.mutating_variable_inputs = CopyVector(op->mutating_variable_inputs(), budget);
         out.operators.push_back(std::move(o));
       }
     }
     m.subgraphs.push_back(std::move(out));
+  }
+
+  if (fb.signature_defs() != nullptr) {
+    const auto maps = [&](const flatbuffers::Vector<flatbuffers::Offset<::tflite::TensorMap>>* v) {
+      std::vector<SignatureDef::TensorMap> out;
+      if (v == nullptr) return out;
+      for (const ::tflite::TensorMap* t : *v)
+        if (t != nullptr) out.push_back({CopyString(t->name(), budget), t->tensor_index()});
+      return out;
+    };
+    for (const ::tflite::SignatureDef* s : *fb.signature_defs()) {
+      if (s == nullptr) continue;
+      SignatureDef def;
+      def.inputs = maps(s->inputs());
+      def.outputs = maps(s->outputs());
+      def.key = CopyString(s->signature_key(), budget);
+      def.deprecated_tag = CopyString(s->deprecated_tag(), budget);
+      def.subgraph_index = s->subgraph_index();
+      m.signature_defs.push_back(std::move(def));
+    }
   }
 
   // Metadata: name -> buffer contents. Buffers used only by metadata at the end
@@ -424,6 +455,21 @@ void ValidateOptions(const Operator& op, const std::string& where) {
 void ValidateModel(const Model& m, const std::string& name, const ReadLimits& limits) {
   if (m.subgraphs.empty()) throw InvalidModelError(name + ": model has no subgraphs");
   const std::string prefix = name + ": ";
+  for (const SignatureDef& s : m.signature_defs) {
+    const std::string where = prefix + "signature '" + s.key + "'";
+    if (s.subgraph_index >= m.subgraphs.size())
+      throw InvalidModelError(where + " refers to subgraph " + std::to_string(s.subgraph_index) + " but the model has " +
+                              std::to_string(m.subgraphs.size()));
+    for (const auto* maps : {&s.inputs, &s.outputs})
+      for (const SignatureDef::TensorMap& t : *maps)
+        if (t.tensor_index >= m.subgraphs[s.subgraph_index].tensors.size())
+          throw InvalidModelError(where + " maps '" + t.name + "' to tensor " + std::to_string(t.tensor_index) +
+                                  " but its subgraph has " +
+                                  std::to_string(m.subgraphs[s.subgraph_index].tensors.size()) + " tensors");
+  }
+  // A model that takes or gives nothing cannot be run, compared or evaluated.
+  if (m.main().inputs.empty()) throw InvalidModelError(prefix + "model has no inputs");
+  if (m.main().outputs.empty()) throw InvalidModelError(prefix + "model has no outputs");
   for (size_t i = 0; i < m.operator_codes.size(); ++i)
     if (m.operator_codes[i].builtin < 0)
       throw InvalidModelError(prefix + "operator code " + std::to_string(i) + " has invalid builtin code " +

@@ -3,9 +3,9 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include "potacc/error.h"
+#include "potacc/util/file.h"
 #include "tflite/op_schema.h"
 #include "tflite_schema_generated.h"
 
@@ -84,10 +84,12 @@ std::pair<fb::BuiltinOptions, Offset<void>> WriteOptions(FlatBufferBuilder& b, c
 
 Offset<fb::Tensor> WriteTensor(FlatBufferBuilder& b, const Tensor& t) {
   Offset<fb::QuantizationParameters> quant = 0;
-  if (!t.quant.empty() || !t.quant.zero_point.empty()) {
-    quant = fb::CreateQuantizationParameters(b, 0, 0, b.CreateVector(t.quant.scale),
-                                             b.CreateVector(t.quant.zero_point), fb::QuantizationDetails::NONE, 0,
-                                             t.quant.quantized_dimension);
+  const QuantParams& q = t.quant;
+  if (!q.empty() || !q.zero_point.empty() || !t.quant_min.empty() || !t.quant_max.empty()) {
+    const auto floats = [&b](const std::vector<float>& v) { return v.empty() ? 0 : b.CreateVector(v); };
+    quant = fb::CreateQuantizationParameters(b, floats(t.quant_min), floats(t.quant_max), b.CreateVector(q.scale),
+                                             b.CreateVector(q.zero_point), fb::QuantizationDetails::NONE, 0,
+                                             q.quantized_dimension);
   }
   const auto shape = b.CreateVector(t.shape);
   const auto name = b.CreateString(t.name);
@@ -100,7 +102,32 @@ Offset<fb::Tensor> WriteTensor(FlatBufferBuilder& b, const Tensor& t) {
   if (!quant.IsNull()) tb.add_quantization(quant);
   tb.add_is_variable(t.is_variable);
   if (!signature.IsNull()) tb.add_shape_signature(signature);
+  tb.add_has_rank(t.has_rank);
   return tb.Finish();
+}
+
+Offset<fb::Operator> WriteOperator(FlatBufferBuilder& b, const Operator& op, size_t index) {
+  if (!op.options.unmodeled.empty())
+    throw UnsupportedError("cannot write operator " + std::to_string(index) + " (" + BuiltinOpName(op.builtin) +
+                           "): potacc does not model its " + op.options.unmodeled +
+                           ", which would be lost; refusing to write a model that differs from its source");
+  const auto [type, options] = WriteOptions(b, op);
+  const auto custom = op.custom_options.empty() ? 0 : b.CreateVector(op.custom_options);
+  const auto mutating = op.mutating_variable_inputs.empty() ? 0 : b.CreateVector(op.mutating_variable_inputs);
+  const auto intermediates = op.intermediates.empty() ? 0 : b.CreateVector(op.intermediates);
+  return fb::CreateOperator(b, op.opcode_index, b.CreateVector(op.inputs), b.CreateVector(op.outputs), type, options,
+                            custom, fb::CustomOptionsFormat::FLEXBUFFERS, mutating, intermediates);
+}
+
+Offset<fb::SignatureDef> WriteSignature(FlatBufferBuilder& b, const SignatureDef& s) {
+  const auto maps = [&b](const std::vector<SignatureDef::TensorMap>& v) {
+    std::vector<Offset<fb::TensorMap>> out;
+    for (const auto& t : v) out.push_back(fb::CreateTensorMap(b, b.CreateString(t.name), t.tensor_index));
+    return b.CreateVector(out);
+  };
+  const auto inputs = maps(s.inputs), outputs = maps(s.outputs);
+  return fb::CreateSignatureDef(b, inputs, outputs, b.CreateString(s.key),
+                                s.deprecated_tag.empty() ? 0 : b.CreateString(s.deprecated_tag), s.subgraph_index);
 }
 
 Offset<fb::Buffer> WriteBuffer(FlatBufferBuilder& b, const std::vector<uint8_t>& data) {
@@ -141,29 +168,24 @@ std::vector<uint8_t> WriteModel(const Model& m) {
     for (const Tensor& t : sg.tensors) tensors.push_back(WriteTensor(b, t));
     std::vector<Offset<fb::Operator>> ops;
     ops.reserve(sg.operators.size());
-    for (const Operator& op : sg.operators) {
-      const auto [type, options] = WriteOptions(b, op);
-      ops.push_back(fb::CreateOperator(b, op.opcode_index, b.CreateVector(op.inputs), b.CreateVector(op.outputs),
-                                       type, options));
-    }
+    for (size_t i = 0; i < sg.operators.size(); ++i) ops.push_back(WriteOperator(b, sg.operators[i], i));
     subgraphs.push_back(fb::CreateSubGraph(b, b.CreateVector(tensors), b.CreateVector(sg.inputs),
                                            b.CreateVector(sg.outputs), b.CreateVector(ops),
                                            b.CreateString(sg.name)));
   }
 
+  std::vector<Offset<fb::SignatureDef>> signatures;
+  for (const SignatureDef& s : m.signature_defs) signatures.push_back(WriteSignature(b, s));
   const auto model = fb::CreateModel(b, m.version, b.CreateVector(codes), b.CreateVector(subgraphs),
                                      b.CreateString(m.description), b.CreateVector(buffers), 0,
-                                     metadata.empty() ? 0 : b.CreateVector(metadata));
+                                     metadata.empty() ? 0 : b.CreateVector(metadata),
+                                     signatures.empty() ? 0 : b.CreateVector(signatures));
   fb::FinishModelBuffer(b, model);
   return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
 }
 
 void SaveModel(const Model& model, const std::string& path) {
-  const std::vector<uint8_t> bytes = WriteModel(model);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(path + ": cannot open file for writing");
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw Error(path + ": write failed");
+  WriteFileAtomic(path, WriteModel(model));
 }
 
 }  // namespace potacc

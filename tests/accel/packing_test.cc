@@ -4,6 +4,7 @@
 #include "potacc/accel/command.h"
 #include "potacc/accel/driver.h"
 #include "potacc/accel/packing.h"
+#include "potacc/error.h"
 
 namespace potacc::accel {
 namespace {
@@ -174,6 +175,28 @@ TEST(Packing, ReleasedQkerasEncoder) {
   EXPECT_EQ(r.codes, (std::vector<uint8_t>{0, 0, 2, 8 | 3, 4, 7, 8 | 2, 7}));
   // B uses the raw int8 weights.
   EXPECT_EQ(r.believed_values[5], 127);
+}
+
+// The released host's encoder is chosen per method, never by falling through
+// to APoT: the table is the reference document's (§1.6, §10), and a method
+// without a shift-PE encoder is refused by name.
+TEST(Packing, ReleasedEncoderIsChosenPerMethod) {
+  EXPECT_EQ(ReleasedEncoderFor(quant::MethodId::kQKeras), ReleasedEncoder::kQKerasPow2);
+  EXPECT_EQ(ReleasedEncoderFor(quant::MethodId::kApot), ReleasedEncoder::kApotTables);
+  EXPECT_EQ(ReleasedEncoderFor(quant::MethodId::kMsq), ReleasedEncoder::kApotTables);  // released MSQ = APoT copy
+  EXPECT_EQ(ReleasedEncoderFor(quant::MethodId::kUniform4), ReleasedEncoder::kPlainIntegers);
+  EXPECT_EQ(ReleasedEncoderFor(quant::MethodId::kInt8), ReleasedEncoder::kPlainIntegers);
+  EXPECT_THROW(ReleasedEncoderFor(static_cast<quant::MethodId>(200)), Error);
+  const std::vector<int8_t> w = {1, 2, 3, 4};
+  const std::vector<int32_t> bias = {0};
+  for (const char* name : {"uniform4", "int8"}) {
+    try {
+      ReleasedEncode(quant::MethodByName(name), Layer(w, 1, 4, bias));
+      ADD_FAILURE() << name << " was encoded by a shift-PE encoder";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

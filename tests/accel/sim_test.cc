@@ -18,6 +18,9 @@
 namespace potacc::accel {
 namespace {
 
+using testing::MakeRandomGemm;
+using testing::RandomGemm;
+
 AcceleratorConfig Tiny(AcceleratorConfig c) {
   c.buffers.weight_addresses = 96;
   c.buffers.gib_addresses = 128;

@@ -1,5 +1,5 @@
 // COMPUTE timing against the reference design's measured SystemC timing
-// (docs/reference-accelerator.md §4.2 sample table) and the closed form, and
+// (../shared/docs/reference-accelerator.md §4.2 sample table) and the closed form, and
 // the event model against the clock-by-clock emulation.
 #include <gtest/gtest.h>
 

@@ -1,8 +1,9 @@
-// libFuzzer entry point for the TFLite reader (not part of the CMake build,
-// which needs no clang). Build and run, e.g.:
+// libFuzzer entry point for the TFLite reader, for manual runs (neither the
+// CMake build, which needs no clang, nor CI builds it; every test run fuzzes
+// the loader with reader_fuzz_test.cc instead). Build and run, e.g.:
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I include -I src -I BUILD/generated
-//       tests/fuzz/tflite_reader_libfuzzer.cc src/tflite/*.cc src/util/model.cc src/quant/method.cc
-//       src/report/table.cc -o tflite_fuzzer
+//       tests/fuzz/tflite_reader_libfuzzer.cc src/tflite/*.cc src/util/model.cc src/util/file.cc
+//       src/quant/method.cc src/report/table.cc -o tflite_fuzzer
 //   ./tflite_fuzzer -max_total_time=60 CORPUS_DIR   (seed CORPUS_DIR with .tflite files)
 // Property: ReadModel returns or throws potacc::Error; accepted models can be
 // described and round-trip through the writer.

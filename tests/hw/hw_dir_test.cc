@@ -33,8 +33,8 @@ class ScopedHwDir {
 
 TEST(HwDir, DefaultsToTheSourceTree) {
   if (std::getenv(kHwDirEnv)) GTEST_SKIP() << kHwDirEnv << " is set";
-  EXPECT_EQ(HwDir(), std::filesystem::path(CompiledSourceDir()) / "hw");
-  EXPECT_EQ(CachedResultsPath(), std::filesystem::path(CompiledSourceDir()) / "hw" / "synth" / "results.json");
+  EXPECT_EQ(HwDir(), SourceTreeDir() / "hw");
+  EXPECT_EQ(CachedResultsPath(), SourceTreeDir() / "hw" / "synth" / "results.json");
 }
 
 TEST(HwDir, EnvironmentVariableMovesEveryPath) {

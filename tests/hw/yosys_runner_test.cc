@@ -13,7 +13,7 @@
 namespace potacc::hw {
 namespace {
 
-const std::filesystem::path kRtl = std::filesystem::path(CompiledSourceDir()) / "hw" / "rtl";
+const std::filesystem::path kRtl = SourceTreeDir() / "hw" / "rtl";
 
 TEST(YosysRunner, ScriptFillsEveryField) {
   const std::string tmpl =
@@ -70,7 +70,7 @@ TEST(YosysRunner, MissingYosysIsAClearError) {
 // reproduce the cached figures exactly (the cache is current).
 TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
   const auto yosys = FindYosys();
-  if (!yosys) GTEST_SKIP() << "yosys not installed";
+  if (!yosys) POTACC_SKIP_OR_FAIL_IN_CI("yosys not installed (apt-get install yosys)");
   YosysOptions options;
   options.yosys = *yosys;
   options.timeout_seconds = 120;
@@ -104,7 +104,7 @@ TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
 
 TEST(YosysRunner, TimeoutKillsYosys) {
   const auto yosys = FindYosys();
-  if (!yosys) GTEST_SKIP() << "yosys not installed";
+  if (!yosys) POTACC_SKIP_OR_FAIL_IN_CI("yosys not installed (apt-get install yosys)");
   YosysOptions options;
   options.yosys = *yosys;
   options.timeout_seconds = 1;  // a GEMM unit takes far longer

@@ -60,6 +60,61 @@ TEST(ImageTest, UnreadableImagesAreErrors) {
   EXPECT_THROW(LoadImage(empty), Error);
 }
 
+// Hostile input #5: stb_image also decodes TGA/PSD/PNM/GIF; potacc accepts
+// PNG, JPEG and BMP content only, whatever the file is called.
+TEST(ImageTest, OnlyPngJpegAndBmpContent) {
+  const auto dir = testing::TempDir("formats");
+  const Image img = Gradient(6, 5);
+  const std::string tga = (dir / "really_tga.png").string(), bmp = (dir / "b.bmp").string();
+  ASSERT_TRUE(stbi_write_tga(tga.c_str(), img.width, img.height, 3, img.pixels.data()));
+  ASSERT_TRUE(stbi_write_bmp(bmp.c_str(), img.width, img.height, 3, img.pixels.data()));
+  try {
+    LoadImage(tga);
+    FAIL() << "TGA content was decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a PNG, JPEG or BMP file"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(LoadImage(bmp).pixels, img.pixels);  // a real BMP still decodes, losslessly
+}
+
+// A BMP header may declare rows the file does not hold (stb would return
+// them as black): refused by the byte count an uncompressed BMP needs.
+TEST(ImageTest, HeaderDeclaringMoreThanTheFileHolds) {
+  const auto dir = testing::TempDir("short_bmp");
+  const Image img = Gradient(40, 30);
+  const std::string bmp = (dir / "b.bmp").string();
+  ASSERT_TRUE(stbi_write_bmp(bmp.c_str(), img.width, img.height, 3, img.pixels.data()));
+  std::ifstream in(bmp, std::ios::binary);
+  std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
+  // 54-byte header + 30 rows of 120 bytes: drop the last 10 rows.
+  ASSERT_EQ(bytes.size(), 54u + 30 * 120);
+  bytes.resize(54 + 20 * 120);
+  try {
+    DecodeImage(bytes, "short.bmp");
+    FAIL() << "a truncated BMP was decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("declares 40x30 pixels but holds 2454 bytes"), std::string::npos)
+        << e.what();
+  }
+}
+
+// Hostile input #4: an extreme aspect ratio would be resized to billions of
+// pixels before the crop; the refusal happens before any allocation.
+TEST(ImageTest, ExtremeAspectRatiosAreRefused) {
+  Image wide;
+  wide.width = 100000;
+  wide.height = 1;
+  wide.pixels.assign(static_cast<size_t>(wide.width) * 3, 128);
+  try {
+    ResizeAndCenterCrop(wide, 224, 224, 0.875f);  // short side 1 -> 256: 25.6e6 x 256 pixels
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("aspect ratio too extreme"), std::string::npos) << e.what();
+  }
+  Image photo = Gradient(400, 300);  // ordinary photos are untouched by the bound
+  EXPECT_EQ(ResizeAndCenterCrop(photo, 224, 224, 0.875f).pixels.size(), 224u * 224 * 3);
+}
+
 TEST(ImageTest, SameSizeIsPassThrough) {
   const Image img = Gradient(32, 32);
   EXPECT_EQ(ResizeAndCenterCrop(img, 32, 32, 0.875f).pixels, img.pixels);

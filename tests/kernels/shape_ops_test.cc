@@ -84,6 +84,49 @@ TEST(StridedSliceTest, ResolveSemantics) {
   EXPECT_THROW(ResolveStridedSlice({6}, s), Error);
 }
 
+// Hostile input #2 (shared/docs/hostile-inputs.md): begin = size on a shrunk
+// axis read past the input; a shrunk axis with a negative stride selected
+// nothing. A shrunk axis selects one existing index, or the model is refused.
+TEST(StridedSliceTest, ShrinkAxisSelectsOneExistingIndex) {
+  StridedSliceSpec s;
+  s.shrink_axis_mask = 1;
+  s.end = {0};
+  for (int32_t stride : {1, -1, 3}) {
+    s.strides = {stride};
+    for (int32_t begin : {0, 2, 4, -1, -5}) {
+      s.begin = {begin};
+      const auto r = ResolveStridedSlice({5}, s);
+      const int64_t expected = begin < 0 ? begin + 5 : begin;  // hand-computed
+      EXPECT_EQ(r[0].start, expected) << "begin " << begin << " stride " << stride;
+      EXPECT_EQ(r[0].count(), 1) << "begin " << begin << " stride " << stride;
+      EXPECT_TRUE(StridedSliceShape(r).empty());
+    }
+    for (int32_t begin : {5, 6, -6, 1 << 30}) {
+      s.begin = {begin};
+      EXPECT_THROW(ResolveStridedSlice({5}, s), Error) << "begin " << begin << " stride " << stride;
+    }
+  }
+  s.begin = {3};
+  s.begin_mask = 1;  // first index in the stride's direction
+  s.strides = {1};
+  EXPECT_EQ(ResolveStridedSlice({5}, s)[0].start, 0);
+  s.strides = {-1};
+  EXPECT_EQ(ResolveStridedSlice({5}, s)[0].start, 4);
+  s.begin_mask = 0;
+  EXPECT_THROW(ResolveStridedSlice({0}, s), Error);  // an empty axis has nothing to select
+}
+
+TEST(StridedSliceTest, ShrinkBeyondTheAxisIsRefusedAtPrepare) {
+  SingleOpModel m(BuiltinOp::kStridedSlice);
+  m.AddInput(DataType::kInt32, {4});
+  m.AddConstInput<int32_t>(DataType::kInt32, {1}, {4});  // begin = size
+  m.AddConstInput<int32_t>(DataType::kInt32, {1}, {5});
+  m.AddConstInput<int32_t>(DataType::kInt32, {1}, {1});
+  m.AddOutput(DataType::kInt32, {});
+  m.options().shrink_axis_mask = 1;
+  EXPECT_THROW(m.Build(), InvalidModelError);
+}
+
 TEST(StridedSliceTest, ShrinkToScalarInt32) {
   // The QKeras MobileNetV2 takes the batch size out of SHAPE's result.
   SingleOpModel m(BuiltinOp::kStridedSlice);

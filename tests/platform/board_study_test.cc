@@ -55,7 +55,6 @@ CompareOptions Options(const Board& board) {
   o.methods = {};  // cpu and the INT8 design only
   o.executor = FixedRun;
   o.check_outputs = false;
-  o.progress = false;
   o.use_synth_resources = false;
   return o;
 }

@@ -74,7 +74,6 @@ CompareOptions Options(StubExecutor stub) {
   CompareOptions o;
   o.board = LoadBoard("pynq-z2");
   o.executor = stub;
-  o.progress = false;
   o.use_synth_resources = false;
   return o;
 }

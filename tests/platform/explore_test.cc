@@ -111,7 +111,6 @@ TEST(Explore, ReferencePointEqualsTheCompareCommand) {
   co.board = LoadBoard("pynq-z2");
   co.methods = {"qkeras"};
   co.check_outputs = false;
-  co.progress = false;
   const CompareReport c = RunCompare({{"resnet20", Generate("resnet20", 1)}}, co);
   const double compare_ms = c.models[0].Find("qkeras")->latency_ms;
   EXPECT_NEAR(r.references[0].models[0].latency_ms, compare_ms, 1e-9 * compare_ms);

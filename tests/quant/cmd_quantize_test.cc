@@ -72,6 +72,38 @@ TEST(CmdQuantizeTest, WritesModelReportAndMetadata) {
   }
 }
 
+// `--method apot` follows APoT's convention (first CONV_2D and last
+// FULLY_CONNECTED stay int8, byte for byte); --all-layers quantizes them too;
+// methods without that convention quantize every layer by default.
+TEST(CmdQuantizeTest, ApotKeepsFirstConvAndLastFcByDefault) {
+  const auto dir = testing::TempDir("cmd_quantize_convention");
+  const std::string in = WriteNet(dir);
+  const Model source = LoadModel(in);
+  const std::string out = (dir / "apot.tflite").string();
+  RunResult r = RunCli("quantize " + in + " --method apot -o " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("1 of 3 conv/FC layers quantized (apot)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("first CONV_2D kept int8 (apot convention; --all-layers quantizes it)"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("last FULLY_CONNECTED kept int8 (apot convention"), std::string::npos) << r.output;
+  const Model apot = LoadModel(out);
+  for (int node : {0, 3}) {  // untouched: same weights, same scales
+    const Tensor& a = apot.main().tensors[apot.main().operators[node].inputs[1]];
+    const Tensor& b = source.main().tensors[source.main().operators[node].inputs[1]];
+    EXPECT_EQ(*ConstantData(apot, a), *ConstantData(source, b)) << node;
+    EXPECT_EQ(a.quant, b.quant) << node;
+  }
+  r = RunCli("quantize " + in + " --method apot --all-layers -o " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("3 of 3 conv/FC layers quantized (apot)"), std::string::npos) << r.output;
+  r = RunCli("quantize " + in + " --method msq -o " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("3 of 3 conv/FC layers quantized (msq)"), std::string::npos) << r.output;
+  r = RunCli("quantize " + in + " --method apot --all-layers --skip-first-conv -o " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("--all-layers cannot be combined"), std::string::npos) << r.output;
+}
+
 TEST(CmdQuantizeTest, OneLineErrors) {
   const auto dir = testing::TempDir("cmd_quantize_err");
   const std::string in = WriteNet(dir);

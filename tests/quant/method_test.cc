@@ -1,5 +1,5 @@
 // Exhaustive checks of the quantization method descriptions against the
-// reference design (docs/reference-accelerator.md §1.1-1.3). The expected
+// reference design (../shared/docs/reference-accelerator.md §1.1-1.3). The expected
 // tables below are transcribed from that document, not from method.cc.
 #include "potacc/quant/method.h"
 

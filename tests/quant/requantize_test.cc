@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "potacc/error.h"
 #include "potacc/runtime/interpreter.h"
@@ -278,6 +279,86 @@ TEST(RequantizeTest, ClearErrors) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("no CONV_2D"), std::string::npos) << e.what();
   }
+}
+
+TEST(RequantizeTest, MethodConventionKeepsApotFirstAndLastAtInt8) {
+  const Model src = SmallNet(29);
+  RequantizeOptions opt;
+  opt.method = &GetMethod(MethodId::kApot);
+  opt.method_convention = true;
+  RequantizeResult r = RequantizeModel(src, opt);
+  EXPECT_FALSE(r.layers[0].quantized);  // first CONV_2D
+  EXPECT_NE(r.layers[0].skip_reason.find("apot convention"), std::string::npos) << r.layers[0].skip_reason;
+  EXPECT_TRUE(r.layers[2].quantized);
+  EXPECT_FALSE(r.layers[3].quantized);  // last FULLY_CONNECTED
+  EXPECT_EQ(r.quantized_layers(), 1);
+  // Only APoT has this convention.
+  for (const Method* m : AllMethods()) EXPECT_EQ(m->int8_first_and_last, m->id == MethodId::kApot) << m->name;
+  opt.method = &GetMethod(MethodId::kMsq);
+  EXPECT_EQ(RequantizeModel(src, opt).quantized_layers(), 3);  // conv, conv 1x1, FC
+  opt.method = &GetMethod(MethodId::kApot);
+  opt.method_convention = false;
+  EXPECT_EQ(RequantizeModel(src, opt).quantized_layers(), 3);
+}
+
+// Hostile input #7: scales that are 0, or overflow float32 once multiplied by
+// the requantization factor, are refused instead of written as inf / NaN.
+TEST(RequantizeTest, RefusesScalesThatAreNotPositiveFiniteNumbers) {
+  for (const float bad : {0.0f, 3e38f}) {
+    Model src = SmallNet(31);
+    Tensor& w = src.main().tensors[src.main().operators[4].inputs[1]];  // the FC weights
+    for (float& s : w.quant.scale) s = bad;
+    RequantizeOptions opt;
+    opt.method = &GetMethod(MethodId::kUniform4);
+    try {
+      const RequantizeResult r = RequantizeModel(src, opt);
+      // A factor <= 1 keeps 3e38 finite: then every written scale must be a positive finite number.
+      for (const Tensor& t : r.model.main().tensors)
+        for (float s : t.quant.scale) EXPECT_TRUE(std::isfinite(s) && s > 0) << t.name << " " << s;
+      EXPECT_NE(bad, 0.0f) << "a zero weight scale was requantized";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("scale"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("node 4"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(RequantizeTest, ProgressIsReportedOnTheCallingThread) {
+  const Model src = SmallNet(37);
+  RequantizeOptions opt;
+  opt.method = &GetMethod(MethodId::kApot);
+  std::vector<int64_t> done;
+  const auto caller = std::this_thread::get_id();
+  opt.progress = [&](const Progress& p) {
+    EXPECT_EQ(std::this_thread::get_id(), caller);
+    EXPECT_EQ(p.task, "quantize");
+    EXPECT_EQ(p.total, static_cast<int64_t>(src.main().operators.size()));
+    done.push_back(p.done);
+  };
+  RequantizeModel(src, opt);
+  ASSERT_FALSE(done.empty());
+  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
+  EXPECT_EQ(done.back(), static_cast<int64_t>(src.main().operators.size()));
+}
+
+// Hostile inputs #8, #21, #22: what potacc does not change (signatures,
+// has_rank, custom options, recorded ranges) is written back unchanged.
+TEST(RequantizeTest, KeepsEveryFieldItDoesNotChange) {
+  Model src = SmallNet(41);
+  const auto last = static_cast<uint32_t>(src.main().tensors.size() - 1);
+  src.signature_defs.push_back({{{"image", 0}}, {{"scores", last}}, "serving_default", "", 0});
+  src.main().tensors[0].has_rank = true;
+  src.main().tensors[0].quant_min = {-1.5f};
+  src.main().tensors[0].quant_max = {2.5f};
+  src.main().operators[2].intermediates = {3};
+  RequantizeOptions opt;
+  opt.method = &GetMethod(MethodId::kApot);
+  const Model back = ReadModel(WriteModel(RequantizeModel(src, opt).model), "requantized");
+  EXPECT_EQ(back.signature_defs, src.signature_defs);
+  EXPECT_TRUE(back.main().tensors[0].has_rank);
+  EXPECT_EQ(back.main().tensors[0].quant_min, std::vector<float>{-1.5f});
+  EXPECT_EQ(back.main().tensors[0].quant_max, std::vector<float>{2.5f});
+  EXPECT_EQ(back.main().operators[2].intermediates, std::vector<int32_t>{3});
 }
 
 TEST(RequantizeTest, MetadataAndReportAndRoundTrip) {

@@ -12,6 +12,8 @@ struct CliResult {
 };
 
 // args are appended to the tool path verbatim (shell syntax; quote as needed).
-CliResult RunCli(const std::string& args);
+// With timeout_seconds > 0 the tool is killed after that long (exit code 124),
+// so a hang fails the test instead of blocking the suite.
+CliResult RunCli(const std::string& args, int timeout_seconds = 0);
 
 }  // namespace potacc::testing

@@ -9,7 +9,7 @@ namespace potacc::testing {
 
 std::filesystem::path DataDir() {
   if (const char* env = std::getenv("POTACC_DATA"); env && *env) return env;
-  return CompiledDefaultDataDir();
+  return DefaultDataDir();
 }
 
 std::filesystem::path DataPath(const std::string& relative) { return DataDir() / relative; }
@@ -19,6 +19,11 @@ std::filesystem::path TempDir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && (std::string(ci) == "true" || std::string(ci) == "1");
 }
 
 std::string CliPath() {

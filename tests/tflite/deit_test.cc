@@ -91,6 +91,11 @@ TEST(Deit, OperatorPatternOfOneBlock) {
   EXPECT_EQ(VersionOf(m, BuiltinOp::kReshape), 1);
   EXPECT_EQ(VersionOf(m, BuiltinOp::kQuantize), 1);
   EXPECT_EQ(VersionOf(m, BuiltinOp::kDequantize), 2);
+  // The newest release any of these needs: GELU (both versions) came with
+  // TFLite 2.9.0 (runtime_version.cc), every other one earlier.
+  const auto min_runtime = m.metadata.find(kMinRuntimeVersionMetadata);
+  ASSERT_NE(min_runtime, m.metadata.end());
+  EXPECT_STREQ(reinterpret_cast<const char*>(min_runtime->second.data()), "2.9.0");
   // The attention scores: BATCH_MATMUL with adj_y, both operands int8 activations.
   for (const Operator& op : m.main().operators) {
     if (op.op() != BuiltinOp::kBatchMatMul) continue;

@@ -1,6 +1,7 @@
 #include "accel_flags.h"
 
 #include "potacc/accel/backend.h"
+#include "cli_checks.h"
 
 namespace potacc::cli {
 
@@ -9,6 +10,7 @@ void AccelFlags::Add(CLI::App* cmd, bool required) {
                                  "run conv/FC layers on the simulated accelerator: a method (qkeras, apot, msq, "
                                  "uniform4, int8) with --board/--family, a shipped configuration name "
                                  "(<family>-<board>-<method>), or a configuration .json file");
+  accel_option->check(NonEmpty());
   if (required) accel_option->required();
   cmd->add_option("--board", board,
                   std::string("board for a method name given to --accel (pynq-z2, kv260 or a board .json file; "

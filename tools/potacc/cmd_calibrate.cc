@@ -3,9 +3,8 @@
 // board by TFLite's benchmark_model (--enable_op_profiling=true
 // --op_profiling_output_mode=csv) and writes an updated board file.
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <memory>
-#include <sstream>
 
 #include "command.h"
 #include "potacc/error.h"
@@ -13,6 +12,8 @@
 #include "potacc/report/table.h"
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
 
 namespace potacc::cli {
 namespace {
@@ -26,26 +27,32 @@ struct CalibrateFlags {
   std::string write_profile;  // dry run: write the board's own prediction as a profile
 };
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Model LoadOrGenerate(const std::string& m) {
-  if (std::ifstream(m).good()) return LoadModel(m);
+  if (std::filesystem::exists(m)) return LoadModel(m);  // LoadModel refuses FIFOs and devices
   if (FindGenerator(m)) return Generate(m, 1);
   throw Error("calibrate: --model " + m + " is neither a file nor a generator name");
 }
 
+// Files calibrate reads; an output naming one of them is refused.
+std::vector<std::string> InputFiles(const CalibrateFlags& f) {
+  std::vector<std::string> files = f.profiles;
+  files.insert(files.end(), f.models.begin(), f.models.end());
+  files.push_back(f.board);
+  return files;
+}
+
 void Calibrate(const CalibrateFlags& f) {
+  RequireDistinctFiles(f.output, InputFiles(f), "-o");
+  RequireDistinctFiles(f.write_profile, InputFiles(f), "--write-profile");
   const platform::Board board = platform::LoadBoard(f.board);
+  for (int t : f.threads)
+    Check(t >= 1 && t <= board.cpu.cores, "--threads " + std::to_string(t) + ": board " + board.name + " has " +
+                                              std::to_string(board.cpu.cores) + " CPU core(s)");
   if (!f.write_profile.empty()) {
     Check(f.models.size() == 1, "calibrate --write-profile needs exactly one --model");
     const Model model = LoadOrGenerate(f.models[0]);
-    std::ofstream(f.write_profile) << platform::FormatBenchmarkProfile(board, model, f.threads.empty() ? 1 : f.threads[0]);
+    WriteFileAtomic(f.write_profile,
+                    platform::FormatBenchmarkProfile(board, model, f.threads.empty() ? 1 : f.threads[0]));
     std::printf("wrote %s (the board's own prediction in benchmark_model CSV format)\n", f.write_profile.c_str());
     return;
   }
@@ -64,7 +71,7 @@ void Calibrate(const CalibrateFlags& f) {
     p.name = f.profiles[i];
     p.model = &models[i];
     p.model_name = f.models[i];
-    p.rows = platform::ParseBenchmarkProfile(ReadText(f.profiles[i]), f.profiles[i]);
+    p.rows = platform::ParseBenchmarkProfile(ReadTextFile(f.profiles[i]), f.profiles[i]);
     p.threads = f.threads.empty() ? 1 : f.threads[f.threads.size() == 1 ? 0 : i];
     profiles.push_back(std::move(p));
   }
@@ -79,9 +86,7 @@ void Calibrate(const CalibrateFlags& f) {
   std::printf("whole-model CPU time error: %.1f %% before, %.1f %% after\n", 100 * r.mean_abs_error_before,
               100 * r.mean_abs_error_after);
   for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
-  std::ofstream out(f.output);
-  if (!out) throw Error("cannot write " + f.output);
-  out << r.board.json.dump(2) << "\n";
+  WriteFileAtomic(f.output, r.board.json.dump(2) + "\n");
   std::printf("wrote %s\n", f.output.c_str());
 }
 
@@ -94,9 +99,10 @@ POTACC_REGISTER_COMMAND(61, [](CLI::App& app) {
   cmd->add_option("--profile", flags->profiles, "benchmark_model op-profiling CSV (repeatable)");
   cmd->add_option("--model", flags->models, "the profiled model (.tflite or generator name), one per --profile");
   cmd->add_option("--threads", flags->threads, "--num_threads of each measurement (default 1)");
-  cmd->add_option("-o,--output", flags->output, "updated board JSON to write");
+  cmd->add_option("-o,--output", flags->output, "updated board JSON to write")->check(NonEmpty());
   cmd->add_option("--write-profile", flags->write_profile,
-                  "instead: write the board's prediction for --model as a benchmark_model CSV (dry run)");
+                  "instead: write the board's prediction for --model as a benchmark_model CSV (dry run)")
+      ->check(NonEmpty());
   cmd->callback([flags] { Calibrate(*flags); });
 });
 

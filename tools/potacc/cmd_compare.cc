@@ -7,7 +7,6 @@
 // without models the reference evaluation's three ImageNet networks are generated.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -20,6 +19,9 @@
 #include "potacc/platform/uncertainty.h"
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
+#include "progress_bar.h"
 
 namespace potacc::cli {
 namespace {
@@ -42,20 +44,24 @@ struct CompareFlags {
   std::string tornado, tornado_figure;
 };
 
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot write " + path);
-  out << text;
-  if (!out) throw Error("error writing " + path);
-}
-
-std::vector<std::string> SplitList(const std::string& s) {
+// "qkeras,apot": an empty list or entry is an error.
+std::vector<std::string> SplitList(const std::string& s, const std::string& flag) {
   std::vector<std::string> out;
   std::stringstream ss(s);
   std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
+  while (std::getline(ss, item, ',')) {
+    Check(!item.empty(), flag + ": empty entry in '" + s + "'");
+    out.push_back(item);
+  }
+  Check(!out.empty() && s.back() != ',', flag + ": give a comma-separated list, got '" + s + "'");
   return out;
+}
+
+// The files compare reads (models given as files, a board file).
+std::vector<std::string> InputFiles(const CompareFlags& f) {
+  std::vector<std::string> files = f.models;
+  files.push_back(f.board);
+  return files;
 }
 
 std::vector<platform::NamedModel> LoadModels(const CompareFlags& f) {
@@ -91,16 +97,17 @@ std::vector<std::string> FamilyMethods(const std::string& family, const platform
 
 void WriteOutputs(const CompareFlags& f, const platform::CompareReport& r, const platform::Board& board,
                   const platform::UncertaintyResult* u, const std::vector<platform::PublishedCheck>& published) {
+  OutputFiles outputs;
   if (!f.json.empty()) {
     nlohmann::json j = platform::CompareToJson(r);
     j["energy_accountings"] = {{"energy_mj", platform::kWholeBoardAccounting},
                                {"energy_above_idle_mj", platform::kAboveIdleAccounting}};
     if (u) j["uncertainty"] = platform::UncertaintyToJson(*u);
     j["published"] = platform::PublishedToJson(published);
-    WriteFile(f.json, j.dump(2) + "\n");
+    outputs.Add(f.json, j.dump(2) + "\n");
   }
-  if (!f.csv.empty()) WriteFile(f.csv, platform::CompareToCsv(r));
-  if (!f.svg.empty()) WriteFile(f.svg, report::RenderSvg(platform::CompareChart(r)));
+  if (!f.csv.empty()) outputs.Add(f.csv, platform::CompareToCsv(r));
+  if (!f.svg.empty()) outputs.Add(f.svg, report::RenderSvg(platform::CompareChart(r)));
   if (!f.tornado.empty() && u) {
     report::TornadoChart chart = platform::TornadoChartOf(*u, board.name);
     for (const auto& c : published)
@@ -108,11 +115,17 @@ void WriteOutputs(const CompareFlags& f, const platform::CompareReport& r, const
         chart.reference_line = c.figure->value;
         chart.reference_label = c.figure->paper + ": " + c.figure->text;
       }
-    WriteFile(f.tornado, report::RenderTornadoSvg(chart));
+    outputs.Add(f.tornado, report::RenderTornadoSvg(chart));
   }
+  outputs.Commit();
 }
 
 void Compare(const CompareFlags& f) {
+  for (const std::string* out : {&f.json, &f.csv, &f.svg, &f.tornado})
+    RequireDistinctFiles(*out, InputFiles(f), "output");
+  RequireDistinctFiles(f.csv, {f.json}, "--csv");
+  RequireDistinctFiles(f.svg, {f.json, f.csv}, "--svg");
+  RequireDistinctFiles(f.tornado, {f.json, f.csv, f.svg}, "--tornado");
   platform::CompareOptions o;
   o.board = platform::LoadBoard(f.board);
   // The board model cannot run more threads than the board has cores; saying so
@@ -122,19 +135,23 @@ void Compare(const CompareFlags& f) {
                 std::to_string(o.board.cpu.cores) + " CPU core(s)");
   o.timeline.threads = f.threads;
   o.timeline.overlap = f.overlap;
-  o.methods = f.methods.empty() ? FamilyMethods(f.family, o.board) : SplitList(f.methods);
-  if (o.methods.empty() && !f.methods.empty()) throw Error("--methods lists no method");
+  o.methods = f.methods.empty() ? FamilyMethods(f.family, o.board) : SplitList(f.methods, "--methods");
   o.accel_family = f.family;
   o.check_outputs = !f.no_check;
+  ProgressBar bar;
+  o.progress = bar.Callback();
   if (f.synthetic) {
     Check(f.models.empty(), "compare --synthetic takes no models");
     platform::SyntheticOptions so;
     so.compare = o;
     const auto rows = platform::RunSynthetic(so);
+    bar.Clear();
     std::fputs(platform::SyntheticToText(rows, o.board.name).c_str(), stdout);
-    if (!f.json.empty()) WriteFile(f.json, platform::SyntheticToJson(rows, o.board.name).dump(2) + "\n");
-    if (!f.csv.empty()) WriteFile(f.csv, platform::SyntheticToCsv(rows));
-    if (!f.svg.empty()) WriteFile(f.svg, report::RenderSvg(platform::SyntheticChart(rows, o.board.name)));
+    OutputFiles outputs;
+    if (!f.json.empty()) outputs.Add(f.json, platform::SyntheticToJson(rows, o.board.name).dump(2) + "\n");
+    if (!f.csv.empty()) outputs.Add(f.csv, platform::SyntheticToCsv(rows));
+    if (!f.svg.empty()) outputs.Add(f.svg, report::RenderSvg(platform::SyntheticChart(rows, o.board.name)));
+    outputs.Commit();
     return;
   }
   platform::UncertaintyOptions uo;
@@ -154,6 +171,7 @@ void Compare(const CompareFlags& f) {
           platform::kAboveIdleAccounting + "\n";
   if (u) text += "\n" + platform::UncertaintyToText(r, *u);
   text += platform::PublishedToText(published);
+  bar.Clear();
   std::fputs(text.c_str(), stdout);
   WriteOutputs(f, r, o.board, u ? &*u : nullptr, published);
 }
@@ -173,15 +191,16 @@ POTACC_REGISTER_COMMAND(60, [](CLI::App& app) {
   cmd->add_flag("--synthetic", flags->synthetic, "sweep single-GEMM layers over every PE type instead");
   cmd->add_flag("--no-check", flags->no_check, "skip the output check against the CPU reference");
   cmd->add_option("--methods", flags->methods,
-                  "shift accelerators to compare (comma-separated; default: those of the family among qkeras, apot, msq)");
+                  "shift accelerators to compare (comma-separated; default: those of the family among qkeras, apot, msq)")
+      ->check(NonEmpty());
   cmd->add_option("--family,--accel-family", flags->family,
                   "accelerator family composed with the board and each method (configs/accel/families: "
                   "potacc-v12 (TCASAI design, default), icecs-v2 (the ICECS 2024 design), potacc-v12released, potacc-hls; "
                   "or a family .json file)")
       ->capture_default_str();
-  cmd->add_option("--json", flags->json, "write the results as JSON");
-  cmd->add_option("--csv", flags->csv, "write the results as CSV");
-  cmd->add_option("--svg", flags->svg, "write a grouped bar chart (SVG)");
+  cmd->add_option("--json", flags->json, "write the results as JSON")->check(NonEmpty());
+  cmd->add_option("--csv", flags->csv, "write the results as CSV")->check(NonEmpty());
+  cmd->add_option("--svg", flags->svg, "write a grouped bar chart (SVG)")->check(NonEmpty());
   cmd->add_option("--seed", flags->seed, "seed of generated models")->capture_default_str();
   cmd->add_flag("--uncertainty", flags->uncertainty,
                 "propagate the board numbers' plausible ranges: central value and interval of every figure");
@@ -191,7 +210,8 @@ POTACC_REGISTER_COMMAND(60, [](CLI::App& app) {
   cmd->add_option("--samples", flags->samples, "Monte Carlo boards")->check(CLI::Range(1, 1000000))->capture_default_str();
   cmd->add_option("--uncertainty-seed", flags->uncertainty_seed, "Monte Carlo seed")->capture_default_str();
   cmd->add_option("--tornado", flags->tornado,
-                  "write a tornado chart (SVG) of what moves the mean speed-up (implies the uncertainty study)");
+                  "write a tornado chart (SVG) of what moves the mean speed-up (implies the uncertainty study)")
+      ->check(NonEmpty());
   cmd->add_option("--tornado-figure", flags->tornado_figure,
                   "figure of the tornado (default mean/<first shift design>/speedup_vs_cpu; any name of the JSON's "
                   "uncertainty.figures)");

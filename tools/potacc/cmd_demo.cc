@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -24,6 +23,9 @@
 #include "potacc/runtime/interpreter.h"
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/writer.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
+#include "progress_bar.h"
 
 namespace potacc::cli {
 namespace {
@@ -35,12 +37,6 @@ struct DemoFlags {
   std::string family = accel::kDefaultFamily;
   bool quick = false;
 };
-
-void WriteText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw Error("cannot write " + path.string());
-  f << text;
-}
 
 // "qkeras, apot, msq, uniform4": every 4-bit PE method, from the method table.
 std::string FourBitMethodNames() {
@@ -54,18 +50,19 @@ void Section(const std::string& title) { std::printf("\n== %s ==\n", title.c_str
 
 void RunDemo(const DemoFlags& f) {
   namespace fs = std::filesystem;
-  const quant::Method& method = quant::MethodByName(f.method);
+  const fs::path dir(f.out_dir);
   // Steps 3 and 4 use the same board model and the accelerator composed for
-  // it; both are checked before anything is written.
+  // it; everything is resolved before the demo runs, and its files are
+  // written at the end, together (a failing step leaves no partial output).
+  const quant::Method& method = quant::MethodByName(f.method);
   const platform::Board board = platform::LoadBoard(f.board);
   const accel::AcceleratorConfig config =
       accel::ComposeAcceleratorConfig(f.family, accel::AccelBoardOf(board), std::string(method.name));
-  fs::create_directories(f.out_dir);
-  const fs::path dir(f.out_dir);
+  OutputFiles outputs;
 
   Section("1. CPU runtime: generated CIFAR-sized CNN (potacc gen cnn)");
   const Model cnn = Generate("cnn", 1);
-  SaveModel(cnn, (dir / "cnn.tflite").string());
+  outputs.Add((dir / "cnn.tflite").string(), WriteModel(cnn));
   const platform::TensorBytes inputs = platform::DeterministicInputs(cnn, 7);
   Interpreter cpu(cnn);
   cpu.Prepare();
@@ -83,7 +80,7 @@ void RunDemo(const DemoFlags& f) {
   quant::RequantizeOptions qopt;
   qopt.method = &method;
   const quant::RequantizeResult q = quant::RequantizeModel(cnn, qopt);
-  SaveModel(q.model, (dir / ("cnn_" + std::string(method.name) + ".tflite")).string());
+  outputs.Add((dir / ("cnn_" + std::string(method.name) + ".tflite")).string(), WriteModel(q.model));
   for (const auto& layer : q.layers) {
     if (!layer.quantized) continue;
     std::printf("  node %2d %-16s %3d channels, SQNR %5.1f dB\n", layer.node, layer.op.c_str(), layer.channels,
@@ -114,6 +111,8 @@ void RunDemo(const DemoFlags& f) {
   platform::CompareOptions copt;
   copt.board = board;
   copt.accel_family = f.family;
+  ProgressBar bar;
+  copt.progress = bar.Callback();
   std::vector<platform::NamedModel> models;
   if (f.quick) {
     models.push_back({"cnn", cnn});
@@ -121,10 +120,14 @@ void RunDemo(const DemoFlags& f) {
     models = platform::BuiltinCompareModels(1);
   }
   const platform::CompareReport report = platform::RunCompare(models, copt);
+  bar.Clear();
   std::cout << platform::CompareToText(report);
-  WriteText(dir / "compare.json", platform::CompareToJson(report).dump(2) + "\n");
-  WriteText(dir / "compare.csv", platform::CompareToCsv(report));
-  WriteText(dir / "compare.svg", report::RenderSvg(platform::CompareChart(report)));
+  outputs.Add((dir / "compare.json").string(), platform::CompareToJson(report).dump(2) + "\n");
+  outputs.Add((dir / "compare.csv").string(), platform::CompareToCsv(report));
+  outputs.Add((dir / "compare.svg").string(), report::RenderSvg(platform::CompareChart(report)));
+  std::cout.flush();
+  fs::create_directories(dir);
+  outputs.Commit();
   std::printf("\nwrote %s/{cnn.tflite, cnn_%s.tflite, compare.json, compare.csv, compare.svg}\n",
               f.out_dir.c_str(), std::string(method.name).c_str());
 }
@@ -134,9 +137,11 @@ POTACC_REGISTER_COMMAND(1, [](CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "The whole pipeline on built-in generated models: CPU run, PoT quantization, "
               "accelerator vs CPU, board comparison table");
-  cmd->add_option("--out", f->out_dir, "folder for the generated models and the comparison files");
-  cmd->add_option("--board", f->board, "board model (configs/boards)");
+  cmd->add_option("--out", f->out_dir, "folder for the generated models and the comparison files")
+      ->check(NonEmpty());
+  cmd->add_option("--board", f->board, "board model (configs/boards)")->check(NonEmpty());
   cmd->add_option("--family", f->family, "accelerator family (configs/accel/families, or a family .json file)")
+      ->check(NonEmpty())
       ->capture_default_str();
   cmd->add_option("--method", f->method, "4-bit method for steps 2-3 (" + FourBitMethodNames() + ")")
       ->capture_default_str();

@@ -9,6 +9,7 @@
 #include "potacc/accel/diff.h"
 #include "potacc/error.h"
 #include "potacc/tflite/reader.h"
+#include "progress_bar.h"
 #include "run_input.h"
 
 namespace potacc::cli {
@@ -39,7 +40,9 @@ void Diff(const DiffFlags& f) {
   source.batch_file = f.batch_file;
   std::vector<std::vector<uint8_t>> inputs;
   for (auto& ni : source.Collect(in, f.inputs)) inputs.push_back(std::move(ni.bytes));
-  const accel::DiffReport r = accel::DiffAgainstCpu(model, config, inputs, /*progress=*/true, f.accel.backend);
+  ProgressBar bar;
+  const accel::DiffReport r = accel::DiffAgainstCpu(model, config, inputs, bar.Callback(), f.accel.backend);
+  bar.Clear();
   accel::PrintDiffReport(std::cout, r);
   if (f.fail_on_mismatch && !r.bit_exact()) throw Error("outputs differ from the CPU reference");
 }

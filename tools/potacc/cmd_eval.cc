@@ -12,6 +12,9 @@
 #include "potacc/runtime/evaluate.h"
 #include "potacc/tflite/reader.h"
 #include "potacc/util/thread_pool.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
+#include "progress_bar.h"
 
 namespace potacc::cli {
 namespace {
@@ -26,6 +29,7 @@ struct EvalFlags {
 };
 
 void RunEval(const EvalFlags& f) {
+  RequireDistinctFiles(f.json_path, {f.model, f.data, f.input.labels_file}, "--json");
   const Model model = LoadModel(f.model);
   Check(model.main().inputs.size() == 1, "eval needs a single-input model");
   const Tensor& in = model.main().tensors.at(model.main().inputs[0]);
@@ -36,7 +40,10 @@ void RunEval(const EvalFlags& f) {
   opt.limit = f.limit;
   opt.threads = f.exec.Threads(HardwareThreads());
   opt.isa = f.exec.Isa();
+  ProgressBar bar;
+  opt.progress = bar.Callback();
   const EvalResult r = Evaluate(model, *data, opt);
+  bar.Clear();
   std::printf("%s\n", FormatAccuracy(r).c_str());
   std::fprintf(stderr, "%s, preprocessing %s, %.2f s (%.2f ms/image)\n", data->Describe().c_str(),
                opt.preprocess.Describe().c_str(), r.seconds, 1e3 * r.seconds / r.count);
@@ -55,9 +62,7 @@ void RunEval(const EvalFlags& f) {
     std::vector<std::string> names;  // predictions[i] is the top-1 class of names[i]
     for (size_t i = 0; i < r.count; ++i) names.push_back(data->Name(i));
     j["images"] = names;
-    std::ofstream out(f.json_path);
-    if (!out) throw Error("cannot write " + f.json_path);
-    out << j.dump(1) << "\n";
+    WriteFileAtomic(f.json_path, j.dump(1) + "\n");
   }
 }
 
@@ -69,10 +74,10 @@ POTACC_REGISTER_COMMAND(30, [](CLI::App& app) {
                   "CIFAR-10 .bin (label + 3072 CHW bytes per image), <prefix>_u8_nhwc.bin (+ labels beside "
                   "it), a folder holding one of those, or an image folder")
       ->required();
-  cmd->add_option("--limit", f->limit, "evaluate only the first N images");
+  cmd->add_option("--limit", f->limit, "evaluate only the first N images")->check(PositiveInteger());
   f->exec.Add(cmd, "threads in total (default: all processors): images are shared by up to that many "
                    "interpreters, the threads left over split each inference");
-  cmd->add_option("--json", f->json_path, "write the result as JSON");
+  cmd->add_option("--json", f->json_path, "write the result as JSON")->check(NonEmpty());
   f->input.Add(cmd, true);
   cmd->callback([f]() { RunEval(*f); });
 });

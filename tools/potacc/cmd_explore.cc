@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "progress_bar.h"
 #include "potacc/error.h"
 #include "potacc/platform/explore.h"
 #include "potacc/util/file.h"
@@ -74,7 +75,7 @@ nlohmann::json AxisFlag(const std::string& text, bool boolean) {
 
 std::string ShippedGridPath() {
   const char* env = std::getenv("POTACC_CONFIG_DIR");
-  const std::string base = env && *env ? std::string(env) : std::string(CompiledSourceDir()) + "/configs";
+  const std::string base = env && *env ? std::string(env) : (SourceTreeDir() / "configs").string();
   return base + "/explore/pynq-z2.json";
 }
 
@@ -177,15 +178,13 @@ void Explore(const ExploreFlags& f) {
   std::vector<platform::PointResult> done;
   if (auto j = platform::ReadExploreJournal(f.out)) done = j->points;
   if (!done.empty()) std::fprintf(stderr, "resuming: %zu point(s) already in %s\n", done.size(), f.out.c_str());
-  std::unique_ptr<ProgressBar> bar;  // the library reports, the CLI draws
+  ProgressBar bar;  // the library reports, the CLI draws
   o.progress = [&](int64_t n, int64_t total) {
-    if (f.quiet) return;
-    if (!bar) bar = std::make_unique<ProgressBar>("explore", total);
-    bar->Update(n);
+    if (!f.quiet) bar.Draw({"explore", n, total, {}});
   };
   o.on_result = [&](const platform::PointResult& p) { platform::AppendExploreJournal(f.out, p); };
   const platform::ExploreResult r = platform::RunExplore(grid, o, done);
-  if (bar) bar->Finish();
+  bar.Clear();
   platform::WriteExploreOutputs(f.out, r);
   if (!f.quiet) PrintSummary(r);
   const int64_t mine = static_cast<int64_t>(r.points.size());

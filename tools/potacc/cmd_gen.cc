@@ -10,6 +10,7 @@
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/model_info.h"
 #include "potacc/tflite/writer.h"
+#include "cli_checks.h"
 
 namespace potacc::cli {
 namespace {
@@ -88,7 +89,7 @@ POTACC_REGISTER_COMMAND(6, [](CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "gen", "Generate an int8 .tflite model (deterministic random weights); --list shows generators");
   cmd->add_option("name", f->name, "generator name (fc, conv, gemm, cnn, ...)");
-  cmd->add_option("-o,--output", f->output, "output .tflite file");
+  cmd->add_option("-o,--output", f->output, "output .tflite file")->check(NonEmpty());
   cmd->add_option("--seed", f->seed, "weight seed (same seed -> identical file)");
   cmd->add_flag("--list", f->list, "list the generators and their options");
   cmd->allow_extras();

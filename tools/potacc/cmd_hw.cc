@@ -16,7 +16,9 @@
 #include "potacc/hw/synth_results.h"
 #include "potacc/hw/verilog_params.h"
 #include "potacc/hw/yosys_runner.h"
-#include "potacc/util/progress.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
+#include "progress_bar.h"
 
 namespace potacc::cli {
 namespace {
@@ -26,6 +28,7 @@ struct HwReportFlags {
   std::string cache = hw::CachedResultsPath().string();
   bool run_yosys = false;
   bool cached = false;
+  bool markdown = false;
   std::string yosys = "yosys";
   // One Yosys per core: the 20 runs take minutes one at a time.
   int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
@@ -52,6 +55,8 @@ std::vector<hw::SynthJob> SelectedJobs(const HwReportFlags& flags) {
 
 void RunHwReport(const HwReportFlags& flags) {
   Check(!(flags.run_yosys && flags.cached), "--run-yosys and --cached exclude each other");
+  Check(!(flags.markdown && !flags.json_out.empty()), "--markdown prints the README table only; drop --json");
+  RequireDistinctFiles(flags.json_out, {flags.cache}, "--json");
   const auto yosys = hw::FindYosys(flags.yosys);
   hw::SynthResults results;
   std::string origin;
@@ -82,13 +87,13 @@ void RunHwReport(const HwReportFlags& flags) {
     const int minutes = std::max(1, static_cast<int>(std::lround(secs / 60)));
     std::fprintf(stderr, "running yosys: %zu syntheses (-j %d), about %d minute%s; --cached reads %s instead\n",
                  jobs.size(), flags.jobs, minutes, minutes == 1 ? "" : "s", flags.cache.c_str());
-    ProgressBar bar("yosys", static_cast<int64_t>(jobs.size()));
+    ProgressBar bar;
     results = hw::RunSynthesis(jobs, options, [&](const hw::SynthStatus& status) {
       std::string running;
       for (const auto& job : status.running) running += (running.empty() ? "" : ", ") + hw::SynthJobName(job);
-      bar.Update(status.done, running);
+      bar.Draw({"yosys", status.done, static_cast<int64_t>(jobs.size()), running});
     });
-    bar.Finish();
+    bar.Clear();
     origin = "this run of " + *yosys;
     if (subset) {
       // A partial run completes the cached figures; the RTL hash stays only
@@ -104,6 +109,10 @@ void RunHwReport(const HwReportFlags& flags) {
       results = std::move(merged);
       origin += " (" + std::to_string(jobs.size()) + " syntheses) + cached file " + flags.cache;
     }
+  }
+  if (flags.markdown) {
+    std::cout << hw::FormatHwReadmeTable(results);
+    return;
   }
   if (!flags.json_out.empty()) {
     hw::SaveResults(results, flags.json_out);
@@ -121,10 +130,13 @@ POTACC_REGISTER_COMMAND(80, [](CLI::App& app) {
       "report", "Synthesize every PE and GEMM unit (xc7, with/without DSPs) and the whole accelerator per board and "
                 "method with Yosys; print LUT/FF/BRAM/URAM/DSP/depth beside the reference design's Vivado figures; "
                 "uses the cached figures when yosys is absent");
-  report->add_option("--json", flags->json_out, "Write the figures to this JSON file (the board model reads it)");
+  report->add_option("--json", flags->json_out, "Write the figures to this JSON file (the board model reads it)")
+      ->check(NonEmpty());
+  report->add_flag("--markdown", flags->markdown,
+                   "Print only the README's hardware table (Markdown; scripts/reproduce.sh uses it)");
   report->add_flag("--run-yosys", flags->run_yosys, "Run Yosys (fail if it is not installed)");
   report->add_flag("--cached", flags->cached, "Do not run Yosys; read the cached figures");
-  report->add_option("--cache-file", flags->cache, "Cached figures to read")->capture_default_str();
+  report->add_option("--cache-file", flags->cache, "Cached figures to read")->capture_default_str()->check(NonEmpty());
   report->add_option("--yosys", flags->yosys, "Yosys program")->capture_default_str();
   report->add_option("--jobs,-j", flags->jobs, "Concurrent Yosys processes (default: one per core)")->capture_default_str()->check(CLI::Range(1, 64));
   report->add_option("--timeout", flags->timeout, "Seconds allowed per Yosys run")->capture_default_str()->check(CLI::Range(1, 86400));

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -17,6 +16,9 @@
 #include "potacc/tflite/reader.h"
 #include "potacc/tflite/writer.h"
 #include "potacc/util/thread_pool.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
+#include "progress_bar.h"
 
 namespace potacc::cli {
 namespace {
@@ -28,6 +30,7 @@ struct QuantizeFlags {
   std::string report;
   bool skip_first_conv = false;
   bool skip_last_fc = false;
+  bool all_layers = false;
   bool depthwise = false;
   std::vector<std::string> layers;
   std::string top_level = "keep";
@@ -110,10 +113,38 @@ EvalResult EvalModel(const Model& model, const QuantizeFlags& f) {
   opt.preprocess = f.input.preprocess();
   opt.limit = f.limit;
   opt.threads = f.exec.Threads(HardwareThreads());
+  ProgressBar bar;
+  opt.progress = bar.Callback();
   return Evaluate(model, *data, opt);
 }
 
+// Every file quantize reads; an output naming one of them is refused.
+std::vector<std::string> InputFiles(const QuantizeFlags& f) {
+  return {f.model, f.eval_data, f.calib_data, f.calib_labels, f.input.labels_file};
+}
+
+// "--layers 1,2,conv3" and repeated flags; an empty entry is an error.
+std::vector<std::string> LayerFilter(const std::vector<std::string>& entries) {
+  std::vector<std::string> layers;
+  for (const auto& entry : entries) {
+    std::stringstream ss(entry);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      Check(!item.empty(), "--layers: empty entry in '" + entry + "' (node indices or tensor names, comma-separated)");
+      layers.push_back(item);
+    }
+    Check(!entry.empty() && entry.back() != ',',
+          "--layers: empty entry in '" + entry + "' (node indices or tensor names, comma-separated)");
+  }
+  return layers;
+}
+
 void RunQuantize(const QuantizeFlags& f) {
+  RequireDistinctFiles(f.output, InputFiles(f), "-o");
+  RequireDistinctFiles(f.report, InputFiles(f), "--report");
+  RequireDistinctFiles(f.report, {f.output}, "--report");
+  Check(!(f.all_layers && (f.skip_first_conv || f.skip_last_fc)),
+        "--all-layers cannot be combined with --skip-first-conv / --skip-last-fc");
   quant::RequantizeOptions opt;
   if (f.method == "auto") {
     if (!f.auto_candidates.empty()) {
@@ -132,12 +163,9 @@ void RunQuantize(const QuantizeFlags& f) {
   }
   opt.skip_first_conv = f.skip_first_conv;
   opt.skip_last_fc = f.skip_last_fc;
+  opt.method_convention = !f.all_layers;
   opt.include_depthwise = f.depthwise;
-  for (const auto& entry : f.layers) {  // accept "1,2,conv3" as well as repeated flags
-    std::stringstream ss(entry);
-    for (std::string item; std::getline(ss, item, ',');)
-      if (!item.empty()) opt.layers.push_back(item);
-  }
+  opt.layers = LayerFilter(f.layers);
   if (f.top_level == "keep") {
     opt.channel.top_level = quant::TopLevelPolicy::kKeep;
   } else if (f.top_level == "merge-bottom") {
@@ -158,14 +186,21 @@ void RunQuantize(const QuantizeFlags& f) {
     io::DatasetOptions dopt = f.input.dataset_options(g.height, g.width);
     if (!f.calib_labels.empty()) dopt.labels_file = f.calib_labels;
     const auto data = io::OpenDataset(f.calib_data, dopt);
-    opt.input_stats = quant::CollectInputStats(in, *data, f.input.preprocess(), f.calib_first, f.calib_count);
+    ProgressBar bar;
+    opt.input_stats =
+        quant::CollectInputStats(in, *data, f.input.preprocess(), f.calib_first, f.calib_count, bar.Callback());
     opt.activation_aware_search = f.calib_mode != "bias";
     opt.bias_correction = f.calib_mode != "search";
   }
+  ProgressBar bar;
+  opt.progress = bar.Callback();
   const quant::RequantizeResult r = quant::RequantizeModel(in, opt);
-  SaveModel(r.model, f.output);
+  bar.Clear();
+  // Outputs are written last, together (nothing is left behind if --eval or
+  // the report fails).
+  OutputFiles outputs;
+  outputs.Add(f.output, WriteModel(r.model));
   if (!f.quiet) PrintReport(r);
-  std::printf("wrote %s\n", f.output.c_str());
 
   nlohmann::json report = r.ToJson();
   report["model"] = f.model;
@@ -183,11 +218,9 @@ void RunQuantize(const QuantizeFlags& f) {
                       {"top5_before", before.top5_accuracy()},
                       {"top5_after", after.top5_accuracy()}};
   }
-  if (!f.report.empty()) {
-    std::ofstream out(f.report);
-    if (!out) throw Error("cannot write report " + f.report);
-    out << report.dump(1) << "\n";
-  }
+  if (!f.report.empty()) outputs.Add(f.report, report.dump(1) + "\n");
+  outputs.Commit();
+  std::printf("wrote %s%s\n", f.output.c_str(), f.report.empty() ? "" : (" and " + f.report).c_str());
 }
 
 POTACC_REGISTER_COMMAND(40, [](CLI::App& app) {
@@ -196,10 +229,15 @@ POTACC_REGISTER_COMMAND(40, [](CLI::App& app) {
       "quantize", "Requantize an int8 model's conv/FC weights onto a PoT grid (qkeras, apot, msq, uniform4, int8, auto)");
   cmd->add_option("model", f->model, "the int8 .tflite model")->required();
   cmd->add_option("--method,-m", f->method, "qkeras | apot | msq | uniform4 | int8 | auto")->required();
-  cmd->add_option("-o,--output", f->output, "output .tflite")->required();
-  cmd->add_option("--report", f->report, "write the per-layer report as JSON");
-  cmd->add_flag("--skip-first-conv", f->skip_first_conv, "keep the first CONV_2D at int8 (APoT convention)");
-  cmd->add_flag("--skip-last-fc", f->skip_last_fc, "keep the last FULLY_CONNECTED at int8 (APoT convention)");
+  cmd->add_option("-o,--output", f->output, "output .tflite")->required()->check(NonEmpty());
+  cmd->add_option("--report", f->report, "write the per-layer report as JSON")->check(NonEmpty());
+  cmd->add_flag("--skip-first-conv", f->skip_first_conv,
+                "keep the first CONV_2D at int8 (the APoT convention; apot does this by default)");
+  cmd->add_flag("--skip-last-fc", f->skip_last_fc,
+                "keep the last FULLY_CONNECTED at int8 (the APoT convention; apot does this by default)");
+  cmd->add_flag("--all-layers", f->all_layers,
+                "also quantize the layers the method's convention keeps at int8 (apot: the first CONV_2D and "
+                "the last FULLY_CONNECTED)");
   cmd->add_flag("--depthwise", f->depthwise, "also quantize DEPTHWISE_CONV_2D weights");
   cmd->add_option("--layers", f->layers, "only these layers: node indices or tensor names (comma-separated)");
   cmd->add_option("--top-level", f->top_level,
@@ -213,20 +251,24 @@ POTACC_REGISTER_COMMAND(40, [](CLI::App& app) {
       ->delimiter(',');
   cmd->add_flag("--auto-per-channel", f->auto_per_channel,
                 "auto: pick per channel (model-quality study; the accelerator runs one method)");
-  cmd->add_option("--auto-min-sqnr", f->auto_min_sqnr, "auto budget: layers below this SQNR (dB) may stay int8");
+  cmd->add_option("--auto-min-sqnr", f->auto_min_sqnr, "auto budget: layers below this SQNR (dB) may stay int8")
+      ->check(FiniteNumber());
   cmd->add_option("--auto-max-int8-layers", f->auto_max_int8_layers,
-                  "auto budget: at most this many layers stay int8 (worst SQNR first)");
+                  "auto budget: at most this many layers stay int8 (worst SQNR first)")
+      ->check(NonNegativeInteger());
   cmd->add_option("--calibrate", f->calib_data,
                   "activation-aware search: weight each weight's error by its input channel's mean square, "
                   "measured on these images (same formats and preprocessing flags as --eval)");
-  cmd->add_option("--calib-first", f->calib_first, "--calibrate: first image index (default 0)");
-  cmd->add_option("--calib-count", f->calib_count, "--calibrate: number of images (default 64)");
+  cmd->add_option("--calib-first", f->calib_first, "--calibrate: first image index (default 0)")
+      ->check(NonNegativeInteger());
+  cmd->add_option("--calib-count", f->calib_count, "--calibrate: number of images (default 64)")
+      ->check(PositiveInteger());
   cmd->add_option("--calib-labels", f->calib_labels, "--calibrate: labels file of the calibration images");
   cmd->add_option("--calib-mode", f->calib_mode,
                   "--calibrate: both (activation-aware search + bias correction) | search | bias")
       ->check(CLI::IsMember({"both", "search", "bias"}));
   cmd->add_option("--eval", f->eval_data, "evaluate top-1 before and after on this data set (as potacc eval --data)");
-  cmd->add_option("--limit", f->limit, "--eval: only the first N images");
+  cmd->add_option("--limit", f->limit, "--eval: only the first N images")->check(PositiveInteger());
   f->exec.Add(cmd, "--eval: threads in total (default: all processors)", /*with_isa=*/false);
   cmd->add_flag("--quiet,-q", f->quiet, "do not print the per-layer table");
   f->input.Add(cmd, true);

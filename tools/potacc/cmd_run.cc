@@ -1,6 +1,7 @@
 // potacc run MODEL --input FILE ...: one or more inferences, top-5, timing,
 // raw/dequantized outputs as JSON or raw bytes.
 #include <algorithm>
+#include <functional>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -22,11 +23,18 @@
 #include "potacc/io/image.h"
 #include "potacc/io/outputs.h"
 #include "potacc/runtime/interpreter.h"
+#include "potacc/tflite/model_info.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/file.h"
+#include "cli_checks.h"
+#include "progress_bar.h"
 #include "run_input.h"
 
 namespace potacc::cli {
 namespace {
+
+// Above this many MACs per inference `run` says up front that it will take a while.
+constexpr int64_t kLongRunMacs = int64_t{2} << 30;
 
 struct RunFlags {
   std::string model;
@@ -92,14 +100,17 @@ struct Timing {
   std::vector<double> wall_ms, cpu_ms;
   std::map<std::string, std::vector<double>> op_wall_ms, op_cpu_ms;
 
-  void Invoke(Interpreter& interp, bool profile) {
+  // on_node (optional) runs after every node, e.g. to draw progress.
+  void Invoke(Interpreter& interp, bool profile, const std::function<void(int)>& on_node = {}) {
     std::map<std::string, double> wall, cpu;
     const auto& ops = interp.model().main().operators;
     double last_cpu = ThreadCpuMs();
     const double cpu0 = last_cpu;
     const auto t0 = std::chrono::steady_clock::now();
-    if (profile) {
+    if (profile || on_node) {
       interp.Invoke([&](int node, double seconds) {
+        if (on_node) on_node(node);
+        if (!profile) return;
         const std::string op = BuiltinOpName(ops[static_cast<size_t>(node)].builtin);
         const double now = ThreadCpuMs();
         wall[op] += 1e3 * seconds;
@@ -130,7 +141,20 @@ struct Timing {
   }
 };
 
+// Files `run` reads; an output naming one of them is refused.
+std::vector<std::string> InputFiles(const RunFlags& f) {
+  std::vector<std::string> files = {f.model, f.labels};
+  files.insert(files.end(), f.inputs.begin(), f.inputs.end());
+  files.push_back(f.accel.accel);  // a configuration file (or a name, which matches no file)
+  return files;
+}
+
 void Run(const RunFlags& f) {
+  Check(!f.inputs.empty() || !(f.pixels || f.batch_file),
+        std::string(f.pixels ? "--pixels" : "--batch-file") + " describes --input files; give --input");
+  RequireDistinctFiles(f.json_path, InputFiles(f), "--json");
+  RequireDistinctFiles(f.save_output, InputFiles(f), "--save-output");
+  RequireDistinctFiles(f.save_output, {f.json_path}, "--save-output");
   const Model model = LoadModel(f.model);
   Interpreter interp(model);
   interp.SetIsa(f.exec.Isa());
@@ -156,16 +180,28 @@ void Run(const RunFlags& f) {
   source.batch_file = f.batch_file;
   const std::vector<NamedInput> inputs = source.Collect(in, f.inputs);
 
-  std::unique_ptr<std::ofstream> raw_out;
-  if (!f.save_output.empty()) {
-    raw_out = std::make_unique<std::ofstream>(f.save_output, std::ios::binary | std::ios::trunc);
-    if (!*raw_out) throw Error("cannot write " + f.save_output);
-  }
+  std::string saved_outputs;  // --save-output: every inference's output bytes, written at the end
+  const int64_t macs = DescribeModel(model).total_macs;
+  if (macs >= kLongRunMacs)
+    std::fprintf(stderr, "potacc: %s does %.1f G MACs per inference on the CPU: this takes a while\n",
+                 f.model.c_str(), static_cast<double>(macs) * 1e-9);
   nlohmann::json report = {{"model", f.model}, {"inputs", nlohmann::json::array()}};
   for (const NamedInput& input : inputs) {
     interp.SetInput(0, input.bytes);
     Timing timing;
-    for (int r = 0; r < f.repeat; ++r) timing.Invoke(interp, f.profile);
+    const auto& ops = model.main().operators;
+    const auto nodes = static_cast<int64_t>(ops.size());
+    for (int r = 0; r < f.repeat; ++r) {
+      // Per node; on a big model the heartbeat keeps the clock moving inside one long layer.
+      ProgressBar bar(std::chrono::milliseconds(500), /*heartbeat=*/macs >= kLongRunMacs);
+      if (!ops.empty()) bar.Draw({"run", 0, nodes, "node 0 " + BuiltinOpName(ops.front().builtin)});
+      timing.Invoke(interp, f.profile, [&](int node) {
+        const auto next = static_cast<size_t>(node) + 1;
+        bar.Draw({"run", node + 1, nodes,
+                  next < ops.size() ? "node " + std::to_string(next) + " " + BuiltinOpName(ops[next].builtin) : ""});
+      });
+      bar.Clear();
+    }
     const double best_ms = *std::min_element(timing.wall_ms.begin(), timing.wall_ms.end());
     const auto bytes = interp.Output(0);
     const auto scores = io::Dequantize(out, bytes);
@@ -176,7 +212,7 @@ void Run(const RunFlags& f) {
                 f.repeat > 1 ? (" (best of " + std::to_string(f.repeat) + median + ")").c_str() : "");
     if (f.profile) timing.PrintProfile();
     PrintTop(top, names, f.label_offset);
-    if (raw_out) raw_out->write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!f.save_output.empty()) saved_outputs.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     if (!f.json_path.empty()) {
       nlohmann::json entry = {{"input", input.name},
                               {"time_ms", best_ms},
@@ -218,6 +254,7 @@ void Run(const RunFlags& f) {
       std::cout.flush();
     }
   }
+  OutputFiles outputs;
   if (!f.json_path.empty()) {
     // With an accelerator the top level also carries the last inference's
     // per-layer table (layers[], totals, config...), as `potacc run --accel` prints it.
@@ -225,10 +262,10 @@ void Run(const RunFlags& f) {
       const nlohmann::json accel_json = accel::AccelRunToJson(delegate->run());
       for (auto it = accel_json.begin(); it != accel_json.end(); ++it) report[it.key()] = it.value();
     }
-    std::ofstream j(f.json_path);
-    if (!j) throw Error("cannot write " + f.json_path);
-    j << report.dump(1) << "\n";
+    outputs.Add(f.json_path, report.dump(1) + "\n");
   }
+  if (!f.save_output.empty()) outputs.Add(f.save_output, std::move(saved_outputs));
+  outputs.Commit();
 }
 
 POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
@@ -246,9 +283,11 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
   cmd->add_option("--label-offset", f->label_offset,
                   "class index of the first name in --labels (1 for 1001-class models with background)");
   cmd->add_option("--top", f->top, "how many classes to print")->check(CLI::Range(1, 100000));
-  cmd->add_option("--json", f->json_path, "write outputs (raw and dequantized) and top classes as JSON");
+  cmd->add_option("--json", f->json_path, "write outputs (raw and dequantized) and top classes as JSON")
+      ->check(NonEmpty());
   cmd->add_option("--save-output", f->save_output,
-                  "write the output tensor's raw little-endian bytes (appended per input)");
+                  "write the output tensor's raw little-endian bytes (appended per input)")
+      ->check(NonEmpty());
   cmd->add_option("--repeat", f->repeat, "run each input N times, report the best and median time")
       ->check(CLI::Range(1, 100000));
   cmd->add_flag("--profile", f->profile, "print the time per operator type (median over --repeat)");

@@ -1,6 +1,7 @@
 #include "input_flags.h"
 
 #include "potacc/error.h"
+#include "cli_checks.h"
 
 namespace potacc::cli {
 
@@ -10,6 +11,7 @@ void InputFlags::Add(CLI::App* cmd, bool dataset) {
   cmd->add_flag("--scale01", scale01, "value = px/255 (default: raw pixel values 0..255)");
   cmd->add_option("--crop-fraction", crop_fraction,
                   "images are resized so the crop is this fraction of the short side, then centre-cropped")
+      ->check(FiniteNumber())
       ->check(CLI::Range(0.05f, 1.0f));
   if (dataset) {
     cmd->add_option("--labels-file", labels_file,
@@ -26,7 +28,7 @@ io::Preprocess InputFlags::preprocess() const {
     p.mode = io::Preprocess::Mode::kMeanStd;
     if (!mean.empty()) p.mean = io::Preprocess::ParseTriple(mean, "--mean");
     if (!std.empty()) p.std = io::Preprocess::ParseTriple(std, "--std");
-    for (float s : p.std) Check(s > 0, "--std values must be positive");
+    p.Validate();
   }
   return p;
 }

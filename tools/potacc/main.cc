@@ -1,6 +1,7 @@
 // potacc: command-line front end. Subcommands live in cmd_*.cc.
 #include <cstdio>
 #include <exception>
+#include <iostream>
 #include <map>
 #include <new>
 
@@ -37,6 +38,12 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "potacc: error: %s\n", e.what());
+    return 1;
+  }
+  // What was printed must have arrived (stdout redirected to a full disk or /dev/full).
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "potacc: error: writing to standard output failed\n");
     return 1;
   }
   return 0;

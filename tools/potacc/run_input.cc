@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
 #include "potacc/error.h"
 #include "potacc/io/image.h"
+#include "potacc/kernels/op_checks.h"
 #include "potacc/tflite/reader.h"
 
 namespace potacc::cli {
@@ -18,11 +21,26 @@ bool LooksLikeImage(const std::string& path) {
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
+// Float inputs must be numbers: NaN or infinity reach the QUANTIZE of the
+// model's input as an undefined float-to-int conversion.
+void RequireFiniteFloats(const Tensor& input, std::span<const uint8_t> bytes, const std::string& name) {
+  if (input.type != DataType::kFloat32) return;
+  for (size_t i = 0; i + 4 <= bytes.size(); i += 4) {
+    float v;
+    std::memcpy(&v, bytes.data() + i, 4);
+    if (!std::isfinite(v))
+      throw Error(name + ": float32 input element " + std::to_string(i / 4) + " is " +
+                  (std::isnan(v) ? "NaN" : "infinite") + "; inputs must be finite numbers");
+  }
+}
+
 }  // namespace
 
 std::vector<NamedInput> InputSource::Collect(const Tensor& input,
                                              const std::vector<std::string>& paths) const {
   std::vector<NamedInput> out;
+  Check(input.num_elements() > 0, "model input '" + input.name + "' " + kernels::ShapeString(input.shape) +
+                                      " has no elements; there is nothing to run");
   const size_t tensor_bytes = static_cast<size_t>(input.num_elements()) * DataTypeSize(input.type);
   if (paths.empty()) {
     // Deterministic input for smoke runs: pixels from a fixed seed.
@@ -59,6 +77,7 @@ std::vector<NamedInput> InputSource::Collect(const Tensor& input,
     for (size_t i = 0; i < count; ++i) {
       std::span<const uint8_t> chunk(data.data() + i * unit, unit);
       NamedInput n{count > 1 ? path + "#" + std::to_string(i) : path, {}};
+      if (!pixels) RequireFiniteFloats(input, chunk, n.name);
       n.bytes = pixels ? io::PixelsToInput(input, chunk, preprocess)
                        : std::vector<uint8_t>(chunk.begin(), chunk.end());
       out.push_back(std::move(n));

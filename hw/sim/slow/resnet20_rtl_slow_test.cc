@@ -27,7 +27,7 @@ TEST_P(Resnet20Rtl, WholeNetworkBitExactWithStalls) {
   const Model model = Resnet20(method);
   const accel::AcceleratorConfig config = accel::ResolveAcceleratorConfig(method, "pynq-z2");
   const accel::DiffReport r =
-      accel::DiffAgainstCpu(model, config, {CifarInput(model, 0)}, false, "rtl:stall=0.2,seed=5");
+      accel::DiffAgainstCpu(model, config, {CifarInput(model, 0)}, {}, "rtl:stall=0.2,seed=5");
   EXPECT_EQ(r.backend, "rtl");
   EXPECT_GE(r.accel_elements(), 100000) << "accelerated outputs";
   EXPECT_EQ(r.accel_mismatches(), 0);

@@ -238,7 +238,7 @@ inline constexpr const char* kConfigDirEnv = "POTACC_CONFIG_DIR";
 // Folder of the shipped accelerator descriptions ($POTACC_CONFIG_DIR/accel,
 // else the source tree's configs/accel): families/ and boards/ below it.
 std::string ShippedConfigDir();
-// "shipped configs in <dir> (from POTACC_CONFIG_DIR|compiled-in source tree);
+// "shipped configs in <dir> (from POTACC_CONFIG_DIR|source tree);
 // set POTACC_CONFIG_DIR ..." for "not found" messages.
 std::string ConfigDirHint();
 

@@ -15,6 +15,7 @@
 
 #include "potacc/accel/config.h"
 #include "potacc/model.h"
+#include "potacc/util/progress.h"
 
 namespace potacc::accel {
 
@@ -41,10 +42,10 @@ struct DiffReport {
 
 // Runs every input (raw bytes of input tensor 0) through the CPU reference and
 // through the accelerator configuration, comparing per node.
-// progress: show a progress bar on stderr (silent when it is not a terminal).
-// backend: where the accelerated layers run (backend.h).
+// progress: one report per input. backend: where the accelerated layers run
+// (backend.h).
 DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
-                          const std::vector<std::vector<uint8_t>>& inputs, bool progress = false,
+                          const std::vector<std::vector<uint8_t>>& inputs, const ProgressCallback& progress = {},
                           const std::string& backend = "sim");
 
 void PrintDiffReport(std::ostream& os, const DiffReport& report);

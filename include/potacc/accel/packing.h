@@ -48,7 +48,17 @@ struct ReleasedEncoding {
   std::vector<int32_t> bias;           // bias'[c]
   int64_t case_b_channels = 0;
 };
+// Throws potacc::Error for a method the released host has no shift-PE
+// encoder for (see ReleasedEncoderFor).
 ReleasedEncoding ReleasedEncode(const quant::Method& method, const LayerWeights& layer);
+
+// Which of the released host's encoders a method gets (§1.6, §10): qkeras its
+// power-of-two encoder, apot the APoT tables, msq the same APoT tables (the
+// released MSQ host is a copy of the APoT one); multiplier methods (uniform4,
+// int8) are written as plain integers. Decided per method id, never by
+// falling through to APoT.
+enum class ReleasedEncoder { kPlainIntegers, kQKerasPow2, kApotTables };
+ReleasedEncoder ReleasedEncoderFor(quant::MethodId id);
 
 // Packs encoded weights into the stream layout (8 codes or 4 int8 per word,
 // depth padded with code 0 to rK, columns padded to rN) with the epilogue.

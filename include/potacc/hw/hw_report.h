@@ -41,4 +41,9 @@ double AccelLutSaving(const SynthResults& results, const std::string& board, con
 // come from (a fresh Yosys run or the cached file).
 std::string FormatHwReport(const SynthResults& results, const std::string& origin);
 
+// The README's hardware table (Markdown): PE and GEMM-unit LUTs without DSPs
+// and their ratios to int8, and the first reference board's whole array
+// beside its Vivado figure (`potacc hw report --markdown`, scripts/reproduce.sh).
+std::string FormatHwReadmeTable(const SynthResults& results);
+
 }  // namespace potacc::hw

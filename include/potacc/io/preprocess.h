@@ -18,8 +18,14 @@ struct Preprocess {
   std::array<float, 3> mean{0, 0, 0};  // kMeanStd: value = (px/255 - mean[c]) / std[c]
   std::array<float, 3> std{1, 1, 1};
 
-  // Parses "--mean R,G,B" style lists; throws on malformed input.
+  // Values are in [0,1] pixel units: a std outside [1e-6, 1e6] or a mean
+  // beyond +-1000 maps every pixel to +-infinity or to one value.
+  static constexpr float kMinStd = 1e-6f, kMaxStd = 1e6f, kMaxAbsMean = 1000.0f;
+
+  // Parses "--mean R,G,B" style lists; throws on malformed or non-finite input.
   static std::array<float, 3> ParseTriple(const std::string& text, const std::string& flag);
+  // Throws potacc::Error when mean/std are outside the ranges above.
+  void Validate() const;
   std::string Describe() const;
 };
 

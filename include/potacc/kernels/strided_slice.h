@@ -9,6 +9,9 @@
 //          `offset` option), or past the last element if bit d of end_mask is
 //          set; negative values count from the end; clamped like start.
 //   elements start, start + stride, ... while before stop.
+// A shrunk axis selects the single index begin[d] (negative counts from the
+// end; begin_mask: the first index in the stride's direction), which must
+// lie inside the axis: an out-of-range begin is an error, not clamped.
 #pragma once
 
 #include <cstddef>

@@ -21,6 +21,7 @@
 #include "potacc/platform/timeline.h"
 #include "potacc/platform/workload.h"
 #include "potacc/report/svg_chart.h"
+#include "potacc/util/progress.h"
 
 namespace potacc::platform {
 
@@ -57,7 +58,7 @@ struct CompareOptions {
   bool check_outputs = true;             // run CPU reference + functional simulation
   bool use_synth_resources = true;       // use hw/synth/results.json when present
   AccelExecutor executor;                // empty: SimulateAccelerator
-  bool progress = true;                  // progress bar on stderr
+  ProgressCallback progress;             // reported from the calling thread
 };
 
 struct ConfigResult {

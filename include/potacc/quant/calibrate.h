@@ -10,6 +10,7 @@
 #include "potacc/io/preprocess.h"
 #include "potacc/model.h"
 #include "potacc/quant/requantize.h"
+#include "potacc/util/progress.h"
 
 namespace potacc::quant {
 
@@ -18,7 +19,7 @@ namespace potacc::quant {
 // input channel (real units; the channel is the index modulo the weights'
 // last dimension: C_in of NHWC conv inputs, the feature of FC inputs).
 std::map<int, InputStats> CollectInputStats(const Model& model, const io::Dataset& data,
-                                                           const io::Preprocess& preprocess, size_t first,
-                                                           size_t count);
+                                            const io::Preprocess& preprocess, size_t first, size_t count,
+                                            const ProgressCallback& progress = {});
 
 }  // namespace potacc::quant

@@ -4,7 +4,7 @@
 // weight format: its level set, its codes, and the PE's shift/add recipe.
 //
 // 4-bit methods use the reference design's sign-magnitude code (bit 3 = sign,
-// bits 2..0 = magnitude code m; see docs/reference-accelerator.md §1.1-1.3).
+// bits 2..0 = magnitude code m; see ../shared/docs/reference-accelerator.md §1.1-1.3).
 // The magnitude tables are the released v12 PE tables exactly.
 #pragma once
 
@@ -43,6 +43,10 @@ struct Method {
   std::array<int16_t, 8> magnitude;  // sign-magnitude only: m -> |value| (v12 tables)
   PeRecipe recipe;
   int product_bits;              // width of the PE's signed product
+  // The method's published convention keeps the network's first CONV_2D and
+  // last FULLY_CONNECTED at int8 (APoT, Li et al. ICLR 2020; the reference
+  // design's APoT delegate leaves the first conv on the CPU, §5.1).
+  bool int8_first_and_last = false;
 
   int num_codes() const { return 1 << code_bits; }
   // Integer weight value the PE multiplies for a code.

@@ -22,6 +22,7 @@
 #include "potacc/model.h"
 #include "potacc/quant/channel_quantizer.h"
 #include "potacc/quant/method.h"
+#include "potacc/util/progress.h"
 
 namespace potacc::quant {
 
@@ -42,8 +43,12 @@ struct InputStats {
 struct RequantizeOptions {
   const Method* method = nullptr;  // nullptr = auto (see auto_options)
   AutoOptions auto_options;
-  bool skip_first_conv = false;    // APoT convention: first CONV_2D stays int8
-  bool skip_last_fc = false;       // APoT convention: last FULLY_CONNECTED stays int8
+  bool skip_first_conv = false;    // first CONV_2D stays int8
+  bool skip_last_fc = false;       // last FULLY_CONNECTED stays int8
+  // Follow the method's convention (Method::int8_first_and_last: APoT keeps
+  // the first CONV_2D and the last FULLY_CONNECTED at int8), as
+  // `potacc quantize` does unless given --all-layers.
+  bool method_convention = false;
   bool include_depthwise = false;  // the v12 accelerator does not run depthwise
   // Layer filter (empty = all). Entries are node indices ("12") or tensor
   // names (weight or output tensor of the node).
@@ -60,6 +65,7 @@ struct RequantizeOptions {
   // With input_stats: bias correction. Weight errors shift the layer's mean
   // output by sum_k e_k * mean(x_k); the bias absorbs that shift.
   bool bias_correction = true;
+  ProgressCallback progress;  // one report per node of the first pass
 };
 
 struct LayerReport {
@@ -102,7 +108,9 @@ struct RequantizeResult {
 inline constexpr const char* kQuantMetadataName = "potacc_quant";
 
 // Throws potacc::Error for a float-only model, a model with no selected
-// int8 CONV_2D / FULLY_CONNECTED layer, or a layer filter naming nothing.
+// int8 CONV_2D / FULLY_CONNECTED layer, a layer filter naming nothing, or a
+// selected layer whose scales are not positive finite numbers before or
+// after requantization.
 RequantizeResult RequantizeModel(const Model& in, const RequantizeOptions& options);
 
 }  // namespace potacc::quant

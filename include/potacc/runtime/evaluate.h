@@ -10,6 +10,7 @@
 #include "potacc/io/preprocess.h"
 #include "potacc/model.h"
 #include "potacc/runtime/interpreter.h"
+#include "potacc/util/progress.h"
 
 namespace potacc {
 
@@ -21,7 +22,7 @@ struct EvalOptions {
   // threads. Results do not depend on it.
   int threads = 1;
   kernels::Isa isa = kernels::BestIsa();
-  bool progress = true;
+  ProgressCallback progress;  // reported from the calling thread while workers run
   // Called on each fresh interpreter before Prepare (e.g. to delegate nodes).
   std::function<void(Interpreter&)> configure;
 };

@@ -17,7 +17,8 @@ namespace potacc {
 // reader) is written as is.
 std::vector<uint8_t> WriteModel(const Model& model);
 
-// Writes WriteModel(model) to path (potacc::Error if the file cannot be written).
+// Writes WriteModel(model) to path, whole or not at all (util/file.h: temporary
+// file + rename); potacc::Error if the file cannot be written.
 void SaveModel(const Model& model, const std::string& path);
 
 }  // namespace potacc
