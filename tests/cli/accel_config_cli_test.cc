@@ -53,7 +53,7 @@ TEST_F(AccelConfigCliTest, MethodBoardAndFamilyCompose) {
                      "--family applies only to a method name");
   ExpectOneLineError(RunCli("run " + *model_ + " --accel apot --family potacc-nope"),
                      "unknown accelerator family 'potacc-nope'");
-  ExpectOneLineError(RunCli("run " + *model_ + " --accel ''"), "no accelerator given");
+  ExpectOneLineError(RunCli("run " + *model_ + " --accel ''"), "--accel: must not be empty");
 }
 
 TEST_F(AccelConfigCliTest, CompareAndDemoTakeTheFamily) {

@@ -67,7 +67,7 @@ Ran RunOn(const Model& m, const accel::AcceleratorConfig& c, const std::string& 
 TEST(DeviceBackend, GeneratedCnnMatchesTheSimulatorAndTheCpu) {
   const Model m = ApotModel(Generate("cnn", 1));
   const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "pynq-z2");
-  const accel::DiffReport r = accel::DiffAgainstCpu(m, c, RandomInputs(m, 2, 3), false, "device-model");
+  const accel::DiffReport r = accel::DiffAgainstCpu(m, c, RandomInputs(m, 2, 3), {}, "device-model");
   EXPECT_EQ(r.backend, "device-model");
   EXPECT_GT(r.accel_elements(), 0);
   EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches() << " accelerated, " << r.end_to_end_mismatches() << " end to end";
@@ -111,7 +111,7 @@ TEST(DeviceBackendData, ResNet20ApotEndToEndWithZeroMismatches) {
     inputs.push_back(io::PixelsToInput(t, image, cifar));
   }
   const accel::DiffReport r =
-      accel::DiffAgainstCpu(m, accel::ResolveAcceleratorConfig("apot", "pynq-z2"), inputs, false, "device-model");
+      accel::DiffAgainstCpu(m, accel::ResolveAcceleratorConfig("apot", "pynq-z2"), inputs, {}, "device-model");
   EXPECT_GT(r.accel_elements(), 100000);
   EXPECT_EQ(r.accel_mismatches(), 0);
   EXPECT_EQ(r.end_to_end_mismatches(), 0);

@@ -95,7 +95,7 @@ TEST(EvaluateThreadsTest, PredictionsIdenticalForAnyThreadBudget) {
   const Tensor& in = model.main().tensors.at(model.main().inputs[0]);
   const RandomImages data(9, in.shape[1], in.shape[2]);
   EvalOptions opt;
-  opt.progress = false;
+  opt.progress = {};
   opt.threads = 1;
   const EvalResult one = Evaluate(model, data, opt);
   for (int threads : {2, 4, 20}) {  // 20 > images: one image per worker, 2 threads each
@@ -133,7 +133,7 @@ void EvaluateManyThreadsUnderLimit() {
   const rlimit lim{static_cast<rlim_t>(now + (96 << 20)), static_cast<rlim_t>(now + (96 << 20))};
   if (now <= 0 || setrlimit(RLIMIT_AS, &lim) != 0) std::_Exit(3);
   EvalOptions opt;
-  opt.progress = false;
+  opt.progress = {};
   opt.threads = 300;
   try {
     Evaluate(model, data, opt);

@@ -7,6 +7,7 @@
 
 #include "accel_flags.h"
 #include "command.h"
+#include "progress_bar.h"
 #include "potacc/error.h"
 #include "potacc/platform/board_bench.h"
 #include "potacc/report/table.h"
@@ -45,10 +46,10 @@ void BoardBench(const BoardBenchFlags& f) {
     o.accel = f.accel.Resolve();
     o.backend = f.accel.backend;
   }
-  ProgressBar bar("board-bench", f.runs + 1);
-  o.progress = [&](int done, int) { bar.Update(done + 1); };
+  ProgressBar bar;
+  o.progress = [&](int done, int runs) { bar.Draw({"board-bench", done + 1, runs + 1, ""}); };
   const platform::BoardBenchResult r = platform::BoardBench(model, f.model, o);
-  bar.Finish();
+  bar.Clear();
   report::Table t({"device", "operators", "avg ms per inference"});
   double cpu = 0, acc = 0;
   int cpu_n = 0, acc_n = 0;
