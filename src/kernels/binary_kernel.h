@@ -21,6 +21,17 @@ namespace potacc::kernels {
 
 inline constexpr int64_t kTableMinElements = 16384;
 
+// An int8 element-wise kernel without ISA variants or threads, called with the
+// Op::Int8 signature of BinaryBroadcastKernel (the ISA and the pool are unused).
+template <class Params, void (*Kernel)(const Params&, const std::vector<int32_t>&, const int8_t*,
+                                       const std::vector<int32_t>&, const int8_t*, const std::vector<int32_t>&,
+                                       int8_t*)>
+void Int8OneIsa(const Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
+                const std::vector<int32_t>& shape2, const int8_t* in2, const std::vector<int32_t>& out_shape,
+                int8_t* out, Isa, ThreadPool*) {
+  Kernel(p, shape1, in1, shape2, in2, out_shape, out);
+}
+
 template <class Op>
 class BinaryBroadcastKernel : public OpKernel {
  public:

@@ -50,11 +50,7 @@ namespace {
 struct MulOp {
   using Int8Params = MulInt8Params;
   static constexpr auto PrepareInt8 = PrepareMulInt8;
-  static void Int8(const MulInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
-                   const std::vector<int32_t>& shape2, const int8_t* in2,
-                   const std::vector<int32_t>& out_shape, int8_t* out, Isa, ThreadPool*) {
-    MulInt8(p, shape1, in1, shape2, in2, out_shape, out);
-  }
+  static constexpr auto Int8 = Int8OneIsa<MulInt8Params, MulInt8>;
   static constexpr auto Float = MulFloat;
   static constexpr auto Int8Element = MulInt8Element;
 };

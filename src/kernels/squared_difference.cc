@@ -62,12 +62,7 @@ namespace {
 struct SquaredDifferenceOp {
   using Int8Params = SquaredDifferenceInt8Params;
   static constexpr auto PrepareInt8 = PrepareSquaredDifferenceInt8;
-  // Single-threaded, one ISA (the element-wise work is small next to the GEMMs).
-  static void Int8(const SquaredDifferenceInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
-                   const std::vector<int32_t>& shape2, const int8_t* in2, const std::vector<int32_t>& out_shape,
-                   int8_t* out, Isa, ThreadPool*) {
-    SquaredDifferenceInt8(p, shape1, in1, shape2, in2, out_shape, out);
-  }
+  static constexpr auto Int8 = Int8OneIsa<SquaredDifferenceInt8Params, SquaredDifferenceInt8>;
   static constexpr auto Float = SquaredDifferenceFloat;
   static constexpr auto Int8Element = SquaredDifferenceInt8Element;
 };

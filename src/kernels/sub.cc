@@ -70,12 +70,7 @@ namespace {
 struct SubOp {
   using Int8Params = SubInt8Params;
   static constexpr auto PrepareInt8 = PrepareSubInt8;
-  // Single-threaded, one ISA (the element-wise work is small next to the GEMMs).
-  static void Int8(const SubInt8Params& p, const std::vector<int32_t>& shape1, const int8_t* in1,
-                   const std::vector<int32_t>& shape2, const int8_t* in2, const std::vector<int32_t>& out_shape,
-                   int8_t* out, Isa, ThreadPool*) {
-    SubInt8(p, shape1, in1, shape2, in2, out_shape, out);
-  }
+  static constexpr auto Int8 = Int8OneIsa<SubInt8Params, SubInt8>;
   static constexpr auto Float = SubFloat;
   static constexpr auto Int8Element = SubInt8Element;
 };
