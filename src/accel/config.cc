@@ -69,7 +69,8 @@ BuiltinOp ParseOp(const std::string& name, FieldReader& r) {
   if (name == "CONV_2D") return BuiltinOp::kConv2D;
   if (name == "FULLY_CONNECTED") return BuiltinOp::kFullyConnected;
   if (name == "DEPTHWISE_CONV_2D") return BuiltinOp::kDepthwiseConv2D;
-  r.Fail("lists '" + name + "'; the driver lowers only CONV_2D, FULLY_CONNECTED and DEPTHWISE_CONV_2D",
+  if (name == "BATCH_MATMUL") return BuiltinOp::kBatchMatMul;
+  r.Fail("lists '" + name + "'; the driver lowers only CONV_2D, FULLY_CONNECTED, DEPTHWISE_CONV_2D and BATCH_MATMUL",
          "accepted_ops");
 }
 

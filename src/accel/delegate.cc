@@ -1,5 +1,6 @@
 #include "potacc/accel/delegate.h"
 
+#include "potacc/accel/matmul.h"
 #include "potacc/error.h"
 
 namespace potacc::accel {
@@ -49,6 +50,13 @@ NodePlacement Decide(const Model& model, const AcceleratorConfig& config, int no
   if (!lowering->ok()) {
     p.reason = lowering->refused;
     return p;
+  }
+  if (lowering->matmul) {  // both operands are activations: the operand policy of the method
+    if (std::string why = PlanMatMulOperand(config, lowering); !why.empty()) {
+      p.reason = why;
+      return p;
+    }
+    shape_only = true;  // the operand is packed at run time
   }
   *prepared = PrepareLayer(config, *lowering, shape_only);
   if (!prepared->ok()) {
@@ -101,6 +109,13 @@ LayerStats StaticLayerStats(const AcceleratorConfig& config, const NodePlacement
   L.col_tiles = pg.plan.col_tiles();
   L.weight_loads = pg.plan.weight_loads();
   L.preload_weight_bytes = pg.weights->bytes();
+  if (g.matmul) {  // one GEMM per batch; the operand is never preloaded
+    const int64_t b = g.batches();
+    L.m *= b;
+    L.row_tiles *= b;
+    L.weight_loads *= b;
+    L.preload_weight_bytes = 0;
+  }
   L.units.assign(static_cast<size_t>(config.units), {});
   return L;
 }
@@ -125,6 +140,11 @@ class AccelGemmKernel : public OpKernel {
 
   void Prepare(OpContext& ctx) override {
     const GemmLowering& g = state_->lowering[node_];
+    if (g.matmul) {
+      ctx.Require(ctx.output_slot(0).bytes == static_cast<size_t>(g.batches() * g.m * g.n),
+                  "output size does not match the lowered BATCH_MATMUL");
+      return;
+    }
     ctx.Require(ctx.input_slot(0).bytes == static_cast<size_t>(g.m * g.k) || g.im2col || g.depthwise,
                 "input size does not match the lowered GEMM");
     ctx.Require(ctx.output_slot(0).bytes == static_cast<size_t>(g.m * g.n), "output size does not match the lowered GEMM");
@@ -135,6 +155,12 @@ class AccelGemmKernel : public OpKernel {
     const GemmLowering& g = s.lowering[node_];
     const PreparedGemm& p = s.prepared[node_];
     HostWork host;
+    if (g.matmul) {
+      s.backend->ResetStats();
+      RunMatMul(*s.backend, g, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1), ctx.output_data<int8_t>(0), &host);
+      RecordRun(s.config, *s.backend, host, s.run.layers.at(node_));
+      return;
+    }
     const int8_t* a = GemmInput(g, ctx.input_data<int8_t>(0), &scratch_);
     if (g.im2col) host.im2col_bytes = g.m * g.k;
     s.backend->ResetStats();
@@ -195,7 +221,10 @@ AccelRun EstimateAccelRun(const Model& model, const AcceleratorConfig& config) {
     HostWork host;
     if (g.im2col) host.im2col_bytes = g.m * g.k;
     sim.ResetStats();
-    RunGemm(sim, pg, nullptr, g.k, nullptr, g.n, &host);
+    if (g.matmul)
+      RunMatMul(sim, g, nullptr, nullptr, nullptr, &host);
+    else
+      RunGemm(sim, pg, nullptr, g.k, nullptr, g.n, &host);
     RecordRun(config, sim, host, run.layers.back());
   }
   return run;

@@ -8,6 +8,7 @@
 #include "accel/format.h"
 #include "potacc/accel/delegate.h"
 #include "potacc/accel/lowering.h"
+#include "potacc/accel/matmul.h"
 #include "potacc/error.h"
 #include "potacc/kernels/depthwise_conv_2d.h"
 #include "potacc/kernels/gemm.h"
@@ -29,10 +30,18 @@ double Element(const uint8_t* p, DataType t, int64_t i) {
   }
 }
 
-// The TFLite reference of one accelerated layer on a given input.
-std::vector<int8_t> IsolatedReference(const Model& model, int node, const int8_t* input) {
-  const GemmLowering g = LowerNode(model, node);
+// The TFLite reference of one accelerated layer on the inputs it saw
+// (BATCH_MATMUL: with its right operand as the configuration puts it on the
+// grid, matmul.h).
+std::vector<int8_t> IsolatedReference(const Model& model, const AcceleratorConfig& config, int node,
+                                      const int8_t* input, const int8_t* input1) {
+  GemmLowering g = LowerNode(model, node);
   Check(g.ok(), "diff: cannot lower node " + std::to_string(node) + ": " + g.refused);
+  if (g.matmul) {
+    const std::string why = PlanMatMulOperand(config, &g);
+    Check(why.empty(), "diff: node " + std::to_string(node) + ": " + why);
+    return MatMulReference(g, input, input1);
+  }
   std::vector<int8_t> scratch;
   const int8_t* a = GemmInput(g, input, &scratch);
   const kernels::ChannelMultipliers m = kernels::PerChannelMultipliers(
@@ -122,7 +131,11 @@ DiffReport DiffAgainstCpu(const Model& model, const AcceleratorConfig& config,
       }
       if (d.device == "accel") {
         const auto input = acc.tensor_bytes(op.inputs[0]);
-        const std::vector<int8_t> ref = IsolatedReference(model, static_cast<int>(n), reinterpret_cast<const int8_t*>(input.data()));
+        std::span<const uint8_t> input1;
+        if (op.op() == BuiltinOp::kBatchMatMul) input1 = acc.tensor_bytes(op.inputs[1]);
+        const std::vector<int8_t> ref =
+            IsolatedReference(model, config, static_cast<int>(n), reinterpret_cast<const int8_t*>(input.data()),
+                              reinterpret_cast<const int8_t*>(input1.data()));
         const auto out = acc.tensor_bytes(op.outputs[0]);
         const auto* got = reinterpret_cast<const int8_t*>(out.data());
         for (size_t i = 0; i < ref.size(); ++i) {

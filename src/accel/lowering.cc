@@ -5,6 +5,7 @@
 
 #include "accel/lowering_common.h"
 #include "potacc/accel/depthwise.h"
+#include "potacc/accel/matmul.h"
 #include "potacc/kernels/kernel_util.h"
 
 namespace potacc::accel {
@@ -73,6 +74,8 @@ std::string FillLayer(const NodeTensors& t, const Operator& op, const int8_t* we
 
 }  // namespace detail
 
+int64_t GemmLowering::batches() const { return matmul ? matmul->shape.batches() : 1; }
+
 GemmLowering LowerNode(const Model& model, int node) {
   GemmLowering g;
   g.node = node;
@@ -84,6 +87,7 @@ GemmLowering LowerNode(const Model& model, int node) {
     return g;
   };
   if (op.op() == BuiltinOp::kDepthwiseConv2D) return LowerDepthwise(model, node);
+  if (op.op() == BuiltinOp::kBatchMatMul) return LowerBatchMatMul(model, node);
   if (op.op() != BuiltinOp::kConv2D && op.op() != BuiltinOp::kFullyConnected)
     return refuse(BuiltinOpName(op.builtin) + " is not a GEMM operator");
   detail::NodeTensors t;

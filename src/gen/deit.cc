@@ -12,7 +12,8 @@
 // RESHAPE + TRANSPOSE into heads, BATCH_MATMUL (adj_y) for the scores, MUL by
 // 1/sqrt(head dim), SOFTMAX over the last axis, BATCH_MATMUL with the values,
 // TRANSPOSE + RESHAPE back, the output projection and the residual ADD; the
-// MLP as FULLY_CONNECTED, GELU, FULLY_CONNECTED; a final layer norm, GATHER of
+// MLP as FULLY_CONNECTED, GELU (by default its tanh form in MUL/ADD/TANH, which
+// TFLite Micro runs; --gelu exact|tanh: the GELU op), FULLY_CONNECTED; a final layer norm, GATHER of
 // the class token and the classifier FULLY_CONNECTED (logits, no softmax).
 //
 // Weights are deterministic pseudo-random (latency does not depend on them)
@@ -43,7 +44,7 @@ struct DeitConfig {
   int patch = 16;
   int resolution = 224;
   int classes = 1000;
-  GeluForm gelu = GeluForm::kExact;
+  GeluForm gelu = GeluForm::kTanhOps;  // TFLite Micro has no GELU kernel
   int calibration_images = 2;
   uint64_t seed = 1;
 };
@@ -293,9 +294,9 @@ std::vector<GenParam> DeitParams() {
   return {{"resolution", "224", "input height and width (multiple of 16)"},
           {"classes", "1000", "classifier outputs"},
           {"depth", "12", "encoder blocks"},
-          {"gelu", "exact",
-           "GELU as the converter writes it: exact (GELU op), tanh (GELU approximate=true), or tanh-ops "
-           "(MUL/ADD/TANH, runs in TFLite Micro, which has no GELU kernel)"},
+          {"gelu", "tanh-ops",
+           "GELU form: tanh-ops (the tanh approximation as MUL/ADD/TANH; the default, because TFLite Micro has "
+           "no GELU kernel), exact (the GELU op as today's converter writes it) or tanh (GELU approximate=true)"},
           {"calibration", "2", "calibration images of the post-training quantization"},
           {"float", "false", "write the float32 model instead (same weights, before quantization)"}};
 }

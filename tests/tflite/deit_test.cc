@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <span>
 
 #include "potacc/error.h"
@@ -63,7 +64,7 @@ double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 TEST(Deit, OperatorPatternOfOneBlock) {
-  const Model m = Generate("deit-tiny", 1, {{"depth", "1"}, {"resolution", "32"}, {"classes", "10"}});
+  const Model m = Generate("deit-tiny", 1, {{"depth", "1"}, {"resolution", "32"}, {"classes", "10"}, {"gelu", "exact"}});
   auto c = OpCounts(m);
   // Per block: q/k/v/out + fc1/fc2, plus the head; 3 layer norms (2 + final).
   EXPECT_EQ(c["FULLY_CONNECTED"], 7);
@@ -112,6 +113,26 @@ TEST(Deit, OperatorPatternOfOneBlock) {
       EXPECT_EQ(out.quant.zero_point[0], -128);
     }
   }
+}
+
+// TFLite Micro (tflite-micro@90b983c, 2026-08) registers no GELU kernel, so
+// the default writes GELU's tanh form in operators it has (MUL, ADD, TANH).
+TEST(Deit, DefaultGeluIsTheTanhFormInOperatorsTfliteMicroRuns) {
+  const Model m = Generate("deit-tiny", 1, {{"depth", "1"}, {"resolution", "32"}, {"classes", "10"}});
+  auto c = OpCounts(m);
+  EXPECT_EQ(c.count("GELU"), 0u);
+  EXPECT_EQ(c["TANH"], 1);
+  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): x^2, x^3, 0.044715 x^3, sqrt(2/pi) u, x z, 0.5 (x z)
+  // are 6 more MULs, x + t and 1 + tanh 2 more ADDs than the GELU-op form.
+  const auto exact = OpCounts(Generate("deit-tiny", 1, {{"depth", "1"}, {"resolution", "32"}, {"classes", "10"}, {"gelu", "exact"}}));
+  EXPECT_EQ(c["MUL"], exact.at("MUL") + 6);
+  EXPECT_EQ(c["ADD"], exact.at("ADD") + 2);
+  EXPECT_EQ(VersionOf(m, BuiltinOp::kTanh), 2);
+  // The operators of the default file are all ones TFLite Micro's reference op resolver has.
+  const std::set<std::string> tflm = {"QUANTIZE", "DEQUANTIZE", "CONV_2D", "RESHAPE", "CONCATENATION", "ADD",
+                                      "MEAN", "SQUARED_DIFFERENCE", "RSQRT", "MUL", "SUB", "FULLY_CONNECTED",
+                                      "TRANSPOSE", "BATCH_MATMUL", "SOFTMAX", "TANH", "GATHER"};
+  for (const auto& [name, count] : c) EXPECT_TRUE(tflm.count(name)) << name << " is not a TFLite Micro kernel";
 }
 
 TEST(Deit, TanhOpsVariantHasNoGeluAndTanhOutputsQ07) {

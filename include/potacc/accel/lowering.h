@@ -17,6 +17,8 @@
 
 namespace potacc::accel {
 
+struct MatMulLowering;  // matmul.h
+
 struct GemmLowering {
   int node = -1;
   int32_t builtin = 0;
@@ -27,12 +29,16 @@ struct GemmLowering {
   LayerWeights layer;             // points into the model's constant buffers (or owned_weights)
   std::shared_ptr<const std::vector<int8_t>> owned_weights;  // depthwise: filter as [channel][tap]
   int32_t act_min = -128, act_max = 127;  // fused activation bounds (int8 domain)
+  // BATCH_MATMUL (matmul.h): both operands are activations; m, n, k are one
+  // batch's GEMM and layer.weights is filled at run time.
+  std::shared_ptr<MatMulLowering> matmul;
+  int64_t batches() const;
   std::string refused;            // non-empty: cannot be lowered (reason)
   bool ok() const { return refused.empty(); }
 };
 
 // Lowers node `node` of the model's main subgraph (CONV_2D, FULLY_CONNECTED,
-// DEPTHWISE_CONV_2D). Never throws for a node it cannot handle: sets `refused`
+// DEPTHWISE_CONV_2D, BATCH_MATMUL). Never throws for a node it cannot handle: sets `refused`
 // instead (wrong op, types, quantization...).
 GemmLowering LowerNode(const Model& model, int node);
 
