@@ -99,7 +99,7 @@ TEST(Config, BadFieldsGiveClearErrors) {
                 .find("'timing.dispatch_gap' must be an integer"),
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({"name":"x","pe_method":"apot","ppu_rounding":"up"})").find("ppu_rounding"), std::string::npos);
-  EXPECT_NE(ErrorOf(R"({"name":"x","pe_method":"apot","accepted_ops":["ADD"]})").find("only CONV_2D, FULLY_CONNECTED and DEPTHWISE_CONV_2D"),
+  EXPECT_NE(ErrorOf(R"({"name":"x","pe_method":"apot","accepted_ops":["ADD"]})").find("only CONV_2D, FULLY_CONNECTED, DEPTHWISE_CONV_2D and BATCH_MATMUL"),
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({"name":"x","pe_method":"int8","buffers":{"weight_banks":1}})").find("weight_banks"),
             std::string::npos);
