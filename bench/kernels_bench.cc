@@ -24,6 +24,7 @@
 #include "potacc/kernels/depthwise_conv_2d.h"
 #include "potacc/kernels/fully_connected.h"
 #include "potacc/runtime/interpreter.h"
+#include "potacc/tflite/generators.h"
 #include "potacc/tflite/reader.h"
 #include "potacc/util/source_tree.h"
 
@@ -213,26 +214,16 @@ void BM_ConvReference(benchmark::State& state) {
 // 0: first conv, 1: first depthwise, 3: first expand 1x1
 BENCHMARK(BM_ConvReference)->Arg(0)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
 
-// The whole int8 MobileNetV2 (shared data) through the Interpreter, with the
-// time per operator type as counters (ms per inference). Args: isa, threads.
-void BM_MobileNetV2Model(benchmark::State& state) {
-  const Isa isa = static_cast<Isa>(state.range(0));
-  if (SkipIsa(state, isa)) return;
-  const char* env = std::getenv("POTACC_DATA");
-  const std::filesystem::path path = (env && *env ? std::filesystem::path(env) : DefaultDataDir()) /
-                                     "models/potacc/potacc_benchmark_mobilenetv2.tflite";
-  if (!std::filesystem::exists(path)) {
-    state.SkipWithError(("model not found: " + path.string()).c_str());
-    return;
-  }
-  const Model model = LoadModel(path.string());
+// A whole model through the Interpreter on a uniform random float input in
+// [lo, hi), with the time per operator type as counters (ms per inference).
+void TimeModel(benchmark::State& state, const Model& model, float lo, float hi, Isa isa, int threads) {
   Interpreter interp(model);
   interp.SetIsa(isa);
-  interp.SetThreads(static_cast<int>(state.range(1)));
+  interp.SetThreads(threads);
   interp.Prepare();
   auto in = interp.tensor_data<float>(interp.input_tensor(0));
   std::mt19937 rng(1);
-  std::uniform_real_distribution<float> d(0.0f, 1.0f);
+  std::uniform_real_distribution<float> d(lo, hi);
   for (float& v : in) v = d(rng);
   std::map<std::string, double> per_op;
   for (auto _ : state) {
@@ -245,6 +236,20 @@ void BM_MobileNetV2Model(benchmark::State& state) {
   }
   state.SetLabel(std::string("isa ") + IsaName(isa) + ", " + std::to_string(interp.threads()) + " thread(s)");
 }
+
+// The whole int8 MobileNetV2 (shared data). Args: isa, threads.
+void BM_MobileNetV2Model(benchmark::State& state) {
+  const Isa isa = static_cast<Isa>(state.range(0));
+  if (SkipIsa(state, isa)) return;
+  const char* env = std::getenv("POTACC_DATA");
+  const std::filesystem::path path = (env && *env ? std::filesystem::path(env) : DefaultDataDir()) /
+                                     "models/potacc/potacc_benchmark_mobilenetv2.tflite";
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("model not found: " + path.string()).c_str());
+    return;
+  }
+  TimeModel(state, LoadModel(path.string()), 0.0f, 1.0f, isa, static_cast<int>(state.range(1)));
+}
 BENCHMARK(BM_MobileNetV2Model)
     ->Args({3, 1})
     ->Args({2, 1})
@@ -252,6 +257,15 @@ BENCHMARK(BM_MobileNetV2Model)
     ->Args({3, 2})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
+
+// The generated int8 DeiT-tiny (`potacc gen deit-tiny`, 224x224) on a
+// normalised-image-like input; arg 0: the default GELU form (MUL/ADD/TANH),
+// arg 1: the GELU operator (--gelu exact).
+void BM_DeitTinyModel(benchmark::State& state) {
+  const Model model = Generate("deit-tiny", 1, {{"gelu", state.range(0) ? "exact" : "tanh-ops"}});
+  TimeModel(state, model, -2.1f, 2.6f, BestIsa(), 1);
+}
+BENCHMARK(BM_DeitTinyModel)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
 

@@ -150,6 +150,28 @@ TEST(TanhTest, HandComputedAndWithinOneLsb) {
   EXPECT_THROW(bad.Build(), UnsupportedError);
 }
 
+TEST(TanhTest, TableTwinEqualsTheReferenceOnEveryCode) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 20; ++trial) {
+    const float scale = std::uniform_real_distribution<float>(0.002f, 0.5f)(rng);
+    const int32_t zp = static_cast<int32_t>(rng() % 256) - 128;
+    const fixed_point::TanhInt8Params p = fixed_point::PrepareTanhInt8(scale, zp);
+    std::vector<int8_t> in(256), ref(256), twin(256);
+    for (int q = 0; q < 256; ++q) in[q] = static_cast<int8_t>(q - 128);
+    TanhInt8(p, in.data(), 256, ref.data());
+    ApplyInt8Lut(TanhInt8Table(p), in.data(), 256, twin.data());
+    EXPECT_EQ(twin, ref) << scale << " " << zp;
+  }
+  // Through the kernel (which uses the table): the hand-computed values above.
+  SingleOpModel m(BuiltinOp::kTanh);
+  m.AddInput(DataType::kInt8, {4}, Quant(0.05f, 0));
+  m.AddOutput(DataType::kInt8, {4}, Quant(1.0f / 128, 0));
+  m.Build();
+  m.SetInput<int8_t>(0, {0, 20, -20, 127});
+  m.Invoke();
+  EXPECT_EQ(m.Output<int8_t>(), (std::vector<int8_t>{0, 97, -97, 127}));
+}
+
 TEST(GatherTest, ClassTokenAndShapes) {
   const GatherShape s = MakeGatherShape({1, 3, 2}, {}, 1, 0);  // scalar index
   EXPECT_EQ(s.output_shape, (std::vector<int32_t>{1, 2}));
