@@ -7,9 +7,10 @@ namespace potacc::cli {
 
 void AccelFlags::Add(CLI::App* cmd, bool required) {
   accel_option = cmd->add_option("--accel", accel,
-                                 "run conv/FC layers on the simulated accelerator: a method (qkeras, apot, msq, "
-                                 "uniform4, int8) with --board/--family, a shipped configuration name "
-                                 "(<family>-<board>-<method>), or a configuration .json file");
+                                 "run the layers the configuration accepts (conv, FC, BATCH_MATMUL) on the simulated "
+                                 "accelerator: a method (qkeras, apot, msq, uniform4, int8) with --board/--family, "
+                                 "a shipped configuration name (<family>-<board>-<method>), or a configuration .json "
+                                 "file");
   accel_option->check(NonEmpty());
   if (required) accel_option->required();
   cmd->add_option("--board", board,
