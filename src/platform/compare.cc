@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <future>
+#include <map>
 
 #include "potacc/error.h"
 #include "potacc/platform/accel_power.h"
@@ -292,6 +293,11 @@ nlohmann::json CompareToJson(const CompareReport& report) {
       const Timeline& tl = c.timeline;
       nlohmann::json energy = nlohmann::json::object();
       for (const auto& [k, v] : tl.energy.components()) energy[k] = v * 1e3;
+      // Where the CPU's share of the latency goes (transformers: softmax,
+      // layer norm, GELU stay on the CPU).
+      std::map<std::string, double> cpu_by_op;
+      for (const NodeTiming& n : tl.nodes)
+        if (!n.on_accel) cpu_by_op[n.op] += n.seconds * 1e3;
       nlohmann::json j = {
           {"name", c.name},
           {"latency_ms", c.latency_ms},
@@ -313,7 +319,8 @@ nlohmann::json CompareToJson(const CompareReport& report) {
             {"dma_setup", tl.phases.dma_setup * 1e3},
             {"transfer", tl.phases.transfer * 1e3},
             {"accel", tl.phases.accel * 1e3}}},
-          {"energy_components_mj", energy}};
+          {"energy_components_mj", energy},
+          {"cpu_ms_by_op", cpu_by_op}};
       if (!c.resource_source.empty()) j["resource_source"] = c.resource_source;
       configs.push_back(std::move(j));
     }

@@ -157,6 +157,12 @@ TEST(Compare, JsonHasTheDocumentedSchema) {
       EXPECT_TRUE(c["latency_ms"].is_number());
       EXPECT_TRUE(c["energy_mj"].is_number());
       EXPECT_TRUE(c["outputs_match_cpu"].is_boolean());
+      // The CPU nodes' time by operator: CONV_2D only where the CPU runs it,
+      // and the whole CPU phase accounted for (no overlap in this run).
+      double cpu_ms = 0;
+      for (const auto& [op, ms] : c["cpu_ms_by_op"].items()) cpu_ms += ms.get<double>();
+      EXPECT_NEAR(cpu_ms, c["phases_ms"]["cpu"].get<double>(), 1e-9);
+      EXPECT_EQ(c["cpu_ms_by_op"].contains("CONV_2D"), c["name"] == "cpu") << c["name"];
     }
     EXPECT_EQ(names, (std::set<std::string>{"cpu", "int8", "qkeras", "apot", "msq"}));
   }
