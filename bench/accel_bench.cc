@@ -1,7 +1,8 @@
 // Simulating whole models on the accelerator: outputs (every layer through the
 // PE arithmetic) and cycle counts, one inference per iteration, one core.
 // Targets (docs/accelerator.md): ImageNet APoT MobileNetV2 < 1 s, CIFAR-10
-// ResNet-20 < 0.1 s. Needs ../shared/data (skips otherwise).
+// ResNet-20 < 0.1 s. Needs ../shared/data (skips otherwise), except the
+// generated DeiT-tiny.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -10,7 +11,9 @@
 
 #include "potacc/accel/delegate.h"
 #include "potacc/accel/driver.h"
+#include "potacc/quant/requantize.h"
 #include "potacc/runtime/interpreter.h"
+#include "potacc/tflite/generators.h"
 #include "potacc/tflite/reader.h"
 #include "potacc/util/source_tree.h"
 
@@ -36,13 +39,7 @@ std::vector<uint8_t> RandomInput(const Tensor& t) {
 }
 
 // config empty = CPU only.
-void RunModel(benchmark::State& state, const std::string& model_rel, const std::string& config) {
-  const std::string path = DataPath(model_rel);
-  if (!std::filesystem::exists(path)) {
-    state.SkipWithError(("missing " + path).c_str());
-    return;
-  }
-  const Model model = LoadModel(path);
+void RunLoadedModel(benchmark::State& state, const Model& model, const std::string& config) {
   std::unique_ptr<accel::AcceleratorDelegate> delegate;
   Interpreter interp(model);
   if (!config.empty()) {
@@ -64,6 +61,33 @@ void RunModel(benchmark::State& state, const std::string& model_rel, const std::
     state.counters["GMAC"] = static_cast<double>(run.total_accel_macs()) / 1e9;
   }
 }
+
+void RunModel(benchmark::State& state, const std::string& model_rel, const std::string& config) {
+  const std::string path = DataPath(model_rel);
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("missing " + path).c_str());
+    return;
+  }
+  RunLoadedModel(state, LoadModel(path), config);
+}
+
+// The generated DeiT-tiny (224x224) on potacc-hls: its 73 FULLY_CONNECTED
+// layers (and the patch CONV_2D) on the accelerator, the rest on the CPU.
+// arg 0: int8 baseline on the model as generated; 1: qkeras on the model
+// requantized onto the qkeras grid (`potacc quantize --method qkeras
+// --top-level merge-bottom`).
+void BM_DeitTiny_Hls(benchmark::State& state) {
+  const bool qkeras = state.range(0) != 0;
+  Model model = Generate("deit-tiny", 1);
+  if (qkeras) {
+    quant::RequantizeOptions ro;
+    ro.method = &quant::MethodByName("qkeras");
+    ro.channel.top_level = quant::TopLevelPolicy::kMergeBottom;
+    model = quant::RequantizeModel(model, ro).model;
+  }
+  RunLoadedModel(state, model, qkeras ? "potacc-hls-pynq-z2-qkeras" : "potacc-hls-pynq-z2-int8");
+}
+BENCHMARK(BM_DeitTiny_Hls)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // One whole-model benchmark: the model under ../shared/data and the
 // accelerator config ("" = CPU only). The shipped PoTAcc models hold the int8
