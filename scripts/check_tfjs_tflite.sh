@@ -30,7 +30,7 @@ fi
 
 models=("$@")
 if [[ ${#models[@]} -eq 0 ]]; then
-  "$potacc" gen deit-tiny -o "$out/deit-tiny.tflite" >/dev/null
+  "$potacc" gen deit-tiny --gelu exact -o "$out/deit-tiny.tflite" >/dev/null
   "$potacc" gen deit-tiny --gelu tanh -o "$out/deit-tiny-gelu-tanh.tflite" >/dev/null
   "$potacc" gen deit-tiny --gelu tanh-ops -o "$out/deit-tiny-gelu-tanh-ops.tflite" >/dev/null
   "$potacc" gen deit-small -o "$out/deit-small.tflite" >/dev/null

@@ -45,9 +45,7 @@ std::string CheckNode(const Model& model, const Operator& op, NodeTensors* t) {
   return "";
 }
 
-namespace {
 int32_t ZeroPoint(const Tensor& t) { return t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]); }
-}  // namespace
 
 std::string FillLayer(const NodeTensors& t, const Operator& op, const int8_t* weights, GemmLowering& g) {
   const Tensor& w = *t.weights;

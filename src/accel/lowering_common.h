@@ -27,6 +27,9 @@ std::string CheckNode(const Model& model, const Operator& op, NodeTensors* t);
 // bounds of g (g.n, g.k set). `weights` = the n x k weights (row-major).
 std::string FillLayer(const NodeTensors& t, const Operator& op, const int8_t* weights, GemmLowering& g);
 
+// The per-tensor zero point (0 when the tensor has none).
+int32_t ZeroPoint(const Tensor& t);
+
 // "[1,2,3]"
 std::string ShapeText(const std::vector<int32_t>& s);
 

@@ -1,6 +1,7 @@
 #include "potacc/accel/matmul.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 
@@ -18,19 +19,24 @@ POTACC_REGISTER_ACCEL_MODE(ModeSpec{kModeMatMulOperandQuant,
 
 namespace {
 
-int32_t ZeroPoint(const Tensor& t) { return t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]); }
-
 bool PerTensor(const Tensor& t) { return t.quant.scale.size() == 1 && t.quant.zero_point.size() <= 1; }
+
+// A positive finite scale and an int8 zero point (hostile files may hold anything).
+bool Int8Quant(const Tensor& t) {
+  const float s = t.quant.scale[0];
+  const int64_t zp = t.quant.zero_point.empty() ? 0 : t.quant.zero_point[0];
+  return std::isfinite(s) && s > 0 && zp >= -128 && zp <= 127;
+}
 
 }  // namespace
 
 GemmLowering LowerBatchMatMul(const Model& model, int node) {
-  GemmLowering g;
-  g.node = node;
   const Subgraph& sg = model.main();
   const Operator& op = sg.operators.at(node);
+  GemmLowering g;
+  g.node = node;
   g.builtin = op.builtin;
-  auto refuse = [&](const std::string& why) {
+  auto refuse = [&g](const std::string& why) {
     g.refused = "BATCH_MATMUL: " + why;
     return g;
   };
@@ -41,21 +47,25 @@ GemmLowering LowerBatchMatMul(const Model& model, int node) {
     return refuse(std::string("types lhs ") + DataTypeName(l.type) + ", rhs " + DataTypeName(r.type) + ", output " +
                   DataTypeName(o.type) + " (the accelerator runs int8 operands only)");
   if (!PerTensor(l) || !PerTensor(r) || !PerTensor(o)) return refuse("operands need per-tensor quantization");
+  if (!Int8Quant(l) || !Int8Quant(r) || !Int8Quant(o))
+    return refuse("scales must be positive and finite, zero points in [-128, 127]");
   auto m = std::make_shared<MatMulLowering>();
   try {
     m->shape = kernels::MakeBatchMatMulShape(l.shape, r.shape, op.options.adj_x, op.options.adj_y);
   } catch (const Error& e) {
     return refuse(e.what());
   }
+  if (m->shape.rows == 0 || m->shape.depth == 0 || m->shape.cols == 0 || m->shape.batches() == 0)
+    return refuse("an operand is empty");
   if (o.shape != m->shape.output_shape())
     return refuse("output shape " + detail::ShapeText(o.shape) + " should be " +
                   detail::ShapeText(m->shape.output_shape()));
   m->lhs_scale = l.quant.scale[0];
   m->rhs_scale = r.quant.scale[0];
   m->output_scale = o.quant.scale[0];
-  m->lhs_zero_point = ZeroPoint(l);
-  m->rhs_zero_point = ZeroPoint(r);
-  m->output_zero_point = ZeroPoint(o);
+  m->lhs_zero_point = detail::ZeroPoint(l);
+  m->rhs_zero_point = detail::ZeroPoint(r);
+  m->output_zero_point = detail::ZeroPoint(o);
   g.m = m->shape.rows;
   g.n = m->shape.cols;
   g.k = m->shape.depth;

@@ -198,13 +198,22 @@ TEST(MatMulAccel, FamiliesThatDoNotAcceptItSayWhy) {
   }
 }
 
-TEST(MatMulAccel, Int16OperandsStayOnTheCpuWithTheReason) {
+TEST(MatMulAccel, UnsupportedOperandsStayOnTheCpuWithTheReason) {
   Model model = OneMatMul({1, 5, 8}, {1, 8, 5}, false, false, 0, 0, 0);
   for (Tensor& t : model.main().tensors) t.type = DataType::kInt16;
   const std::vector<NodePlacement> p = PlanDelegation(model, Hls("int8", true));
   EXPECT_FALSE(p[0].on_accel);
   EXPECT_NE(p[0].reason.find("BATCH_MATMUL: types lhs int16"), std::string::npos) << p[0].reason;
   EXPECT_NE(p[0].reason.find("int8 operands only"), std::string::npos) << p[0].reason;
+  // Hostile quantization and shapes: refused, never planned.
+  Model zp = OneMatMul({1, 5, 8}, {1, 8, 5}, false, false, 0, 0, 0);
+  zp.main().tensors[1].quant.zero_point = {300};
+  EXPECT_NE(PlanDelegation(zp, Hls("int8", true))[0].reason.find("zero points in [-128, 127]"), std::string::npos);
+  Model scale = OneMatMul({1, 5, 8}, {1, 8, 5}, false, false, 0, 0, 0);
+  scale.main().tensors[2].quant.scale = {0.0f};
+  EXPECT_NE(PlanDelegation(scale, Hls("int8", true))[0].reason.find("positive and finite"), std::string::npos);
+  const Model empty = OneMatMul({1, 0, 8}, {1, 8, 5}, false, false, 0, 0, 0);
+  EXPECT_NE(PlanDelegation(empty, Hls("int8", true))[0].reason.find("empty"), std::string::npos);
 }
 
 // A one-block transformer (5 tokens) with its FC weights on each grid: every
