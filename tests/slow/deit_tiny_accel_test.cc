@@ -36,7 +36,10 @@ TEST(DeitTinySlow, EveryFullyConnectedLayerBitExactOnPotaccHls) {
       }
     }
     EXPECT_EQ(fc, 73) << method;  // 12 blocks x 6 + the classifier
-    EXPECT_GT(r.accel_elements(), 8'000'000) << method;
+    // Hand count of the FC outputs: per block QKV 197 x 576, projection 197 x 192,
+    // MLP 197 x 768 and 197 x 192; 12 blocks plus the 1000 logits (more when
+    // the patch conv or a symmetric-operand matmul is accelerated too).
+    EXPECT_GE(r.accel_elements(), 12 * 197 * (576 + 192 + 768 + 192) + 1000) << method;
     EXPECT_TRUE(r.bit_exact()) << method;
   }
 }
