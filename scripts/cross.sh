@@ -50,6 +50,6 @@ if [ "$run_tests" = 1 ]; then
   if [ "$arch" = aarch64 ]; then
     # The KV260's A53 has no SDOT: emulate a core that has it for the dot-product kernels.
     echo "=== kernel tests on an emulated Armv8.2 core with the dot-product extension ==="
-    "$qemu" -cpu max "$dir/potacc_kernels_tests" --gtest_brief=1
+    "$qemu" -cpu max "$dir/tests/potacc_kernels_tests" --gtest_brief=1
   fi
 fi
