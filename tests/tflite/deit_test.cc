@@ -17,6 +17,7 @@
 #include "potacc/tflite/ptq.h"
 #include "potacc/tflite/reader.h"
 #include "potacc/tflite/writer.h"
+#include "support/float_run.h"
 
 namespace potacc {
 namespace {
@@ -34,14 +35,7 @@ int VersionOf(const Model& m, BuiltinOp op) {
 }
 
 std::vector<float> RunFloat(const Model& m, const std::vector<float>& input) {
-  Interpreter interp(m);
-  interp.Prepare();
-  interp.SetInput(0, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(input.data()), input.size() * 4));
-  interp.Invoke();
-  const auto out = interp.Output(0);
-  std::vector<float> v(out.size() / 4);
-  std::memcpy(v.data(), out.data(), out.size());
-  return v;
+  return testing::RunFloatModel(m, input);
 }
 
 std::vector<float> Image(int resolution, uint32_t seed) {
