@@ -1,6 +1,7 @@
 #include "potacc/platform/calibrate.h"
 
 #include <algorithm>
+#include <set>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -303,6 +304,7 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
   // A class whose operators all run within the per-operator overhead carries
   // no information about its rate (the fit pins it to the floor): keep the
   // board's value rather than report an absurd one.
+  std::set<OpClass> unidentified;
   for (auto it = a.begin(); it != a.end();) {
     if (it->second > 1e-17) {
       ++it;
@@ -311,6 +313,7 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
     result.notes.push_back(std::string("the ") + OpClassName(it->first) +
                            " operators' times lie within the per-operator overhead: cpu." + RateField(it->first) +
                            " kept (profile larger ones to fit it)");
+    unidentified.insert(it->first);
     it = a.erase(it);
   }
   CpuCostModel& cpu = result.board.cpu;
@@ -329,6 +332,7 @@ CalibrationResult Calibrate(const Board& board, const std::vector<ProfiledModel>
                       OpClass::kElementwise, OpClass::kNonlinear, OpClass::kDataMovement}) {
     auto it = a.find(cls);
     if (it == a.end()) {
+      if (unidentified.count(cls)) continue;  // already noted above
       result.notes.push_back(std::string("no samples for ") + OpClassName(cls) + ": cpu." + RateField(cls) +
                              " kept");
       continue;
