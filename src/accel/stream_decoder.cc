@@ -9,7 +9,7 @@
 namespace potacc::accel {
 namespace {
 
-[[noreturn]] void Fail(const std::string& what) { throw Error("accelerator input stream: " + what); }
+[[noreturn]] void StreamFail(const std::string& what) { throw Error("accelerator input stream: " + what); }
 
 // Moves `n` words from the front of q into dst.
 void Take(std::deque<uint32_t>& q, int64_t n, std::vector<uint32_t>& dst) {
@@ -43,7 +43,7 @@ std::optional<Command> StreamDecoder::Next(StreamQueues& in) {
       in[0].pop_front();
       const uint32_t a = Pop(in[0]), b = Pop(in[0]);
       if (static_cast<Opcode>(opcode) == Opcode::kCompute) return Command::Compute(a, b);
-      if (a == 0 || a % 16 != 0 || a > (1u << 20)) Fail("CONFIG depth " + std::to_string(a) + " is not a multiple of 16");
+      if (a == 0 || a % 16 != 0 || a > (1u << 20)) StreamFail("CONFIG depth " + std::to_string(a) + " is not a multiple of 16");
       depth_ = a;
       return Command::Config(static_cast<int32_t>(a), static_cast<int32_t>(b));
     }
@@ -51,16 +51,16 @@ std::optional<Command> StreamDecoder::Next(StreamQueues& in) {
     case Opcode::kLoadWeights: return LoadWeights(in);
     case Opcode::kConfigDepthwise: break;  // potacc-x: refused at construction
   }
-  Fail("unknown opcode word " + std::to_string(opcode));
+  StreamFail("unknown opcode word " + std::to_string(opcode));
 }
 
 std::optional<Command> StreamDecoder::LoadInputs(StreamQueues& in) {
   if (in[0].size() < 3) return std::nullopt;
-  if (depth_ == 0) Fail("LOAD_INP before CONFIG");
+  if (depth_ == 0) StreamFail("LOAD_INP before CONFIG");
   const int64_t nb = in[0][1];
   const int64_t per_strip = depth_ / 4;
   if (nb == 0 || nb % per_strip != 0)
-    Fail("LOAD_INP of " + std::to_string(nb) + " beats is not whole strips at depth " + std::to_string(depth_));
+    StreamFail("LOAD_INP of " + std::to_string(nb) + " beats is not whole strips at depth " + std::to_string(depth_));
   if (static_cast<int64_t>(in[0].size()) < 3 + nb) return std::nullopt;
   for (int q = 1; q < 4; ++q) {
     if (static_cast<int64_t>(in[q].size()) < nb) return std::nullopt;
@@ -75,13 +75,13 @@ std::optional<Command> StreamDecoder::LoadInputs(StreamQueues& in) {
 
 std::optional<Command> StreamDecoder::LoadWeights(StreamQueues& in) {
   if (in[0].size() < 6) return std::nullopt;
-  if (depth_ == 0) Fail("LOAD_WGT before CONFIG");
+  if (depth_ == 0) StreamFail("LOAD_WGT before CONFIG");
   const int64_t nblk = in[0][1], wpb = in[0][2];
   if (nblk == 0 || wpb * codes_per_word_ != depth_)
-    Fail("LOAD_WGT header (" + std::to_string(nblk) + " blocks, " + std::to_string(wpb) +
+    StreamFail("LOAD_WGT header (" + std::to_string(nblk) + " blocks, " + std::to_string(wpb) +
          " words per block) does not match depth " + std::to_string(depth_));
   if (in[0][3] != nblk / units_ || in[0][4] != nblk % units_)
-    Fail("LOAD_WGT header block split does not match " + std::to_string(units_) + " units");
+    StreamFail("LOAD_WGT header block split does not match " + std::to_string(units_) + " units");
   const int64_t data = nblk * wpb;
   if (static_cast<int64_t>(in[0].size()) < 6 + data + 3 * nblk) return std::nullopt;
   for (int q = 1; q < 4; ++q) {

@@ -226,7 +226,7 @@ void DeviceBackend::ResetStats() {
 
 namespace {
 
-const bool kRegistered = [] {
+const bool kDeviceBackendRegistered = [] {
   accel::RegisterBackend(
       "device", "the accelerator of a real board: /dev/mem + 4 AXI DMAs in simple mode (run on the board, as root)",
       [](const accel::AcceleratorConfig& c) -> std::unique_ptr<accel::Backend> {

@@ -385,7 +385,7 @@ std::unique_ptr<accel::Backend> MakeModelledDevice(const accel::AcceleratorConfi
 
 namespace {
 
-const bool kRegistered = [] {
+const bool kDeviceModelRegistered = [] {
   accel::RegisterBackend(
       "device-model",
       "the device backend's code against a register-level model of the board's DMAs and accelerator (no board needed)",

@@ -10,17 +10,15 @@
 namespace potacc::hw {
 namespace {
 
-bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
 
 }  // namespace
 
 std::string YosysFamilyOf(const std::string& device) {
   std::string d = device;
   std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (StartsWith(d, "xc7")) return "xc7";
-  if (StartsWith(d, "xck26") || StartsWith(d, "xck24") || StartsWith(d, "xczu") || StartsWith(d, "xcau") ||
-      StartsWith(d, "xcku") || StartsWith(d, "xcvu"))
+  if (d.starts_with("xc7")) return "xc7";
+  if (d.starts_with("xck26") || d.starts_with("xck24") || d.starts_with("xczu") || d.starts_with("xcau") ||
+      d.starts_with("xcku") || d.starts_with("xcvu"))
     return "xcup";
   throw Error("FPGA device '" + device + "': no Yosys family known for it (xc7*, xczu*/xck26* UltraScale+)");
 }

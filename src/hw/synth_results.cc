@@ -16,8 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
 json FiguresToJson(const SynthFigures& f) {
   json j;
   j["lut"] = f.lut;
@@ -115,7 +113,7 @@ bool SynthResults::Has(const SynthSection& section, const std::string& method) c
 std::vector<std::string> SynthResults::AccelBoards() const {
   std::vector<std::string> boards;
   for (const auto& [key, methods] : sections)
-    if (StartsWith(key, kAccelSectionPrefix)) boards.push_back(key.substr(std::string(kAccelSectionPrefix).size()));
+    if (key.starts_with(kAccelSectionPrefix)) boards.push_back(key.substr(std::string(kAccelSectionPrefix).size()));
   return boards;
 }
 
@@ -159,25 +157,25 @@ SynthFigures FiguresFromCells(const std::map<std::string, int>& cells) {
   SynthFigures f;
   f.cells = cells;
   for (const auto& [type, count] : cells) {
-    if (type.size() == 4 && StartsWith(type, "LUT") && type[3] >= '1' && type[3] <= '6') {
+    if (type.size() == 4 && type.starts_with("LUT") && type[3] >= '1' && type[3] <= '6') {
       f.lut += count;
       f.lut_by_size[type] += count;
     } else if (type == "INV") {
       f.lut += count;
       f.lut_by_size[type] += count;
-    } else if (StartsWith(type, "FD") || StartsWith(type, "LDCE") || StartsWith(type, "LDPE")) {
+    } else if (type.starts_with("FD") || type.starts_with("LDCE") || type.starts_with("LDPE")) {
       f.ff += count;
     } else if (type == "CARRY4" || type == "CARRY8") {
       f.carry += count;
-    } else if (StartsWith(type, "DSP48")) {
+    } else if (type.starts_with("DSP48")) {
       f.dsp += count;
-    } else if (StartsWith(type, "MUXF")) {
+    } else if (type.starts_with("MUXF")) {
       f.muxf += count;
-    } else if (StartsWith(type, "RAMB36")) {
+    } else if (type.starts_with("RAMB36")) {
       f.bram36 += count;
-    } else if (StartsWith(type, "RAMB18")) {
+    } else if (type.starts_with("RAMB18")) {
       f.bram18 += count;
-    } else if (StartsWith(type, "URAM")) {
+    } else if (type.starts_with("URAM")) {
       f.uram += count;
     } else if (LutramLuts(type) > 0) {
       f.lutram += count * LutramLuts(type);
@@ -229,7 +227,7 @@ std::string ResultsToJson(const SynthResults& results) {
   for (const auto& [key, methods] : results.sections) {
     json section = json::object();
     for (const auto& [method, figures] : methods) section[method] = FiguresToJson(figures);
-    if (StartsWith(key, kAccelSectionPrefix))
+    if (key.starts_with(kAccelSectionPrefix))
       j["accel"][key.substr(std::string(kAccelSectionPrefix).size())] = section;
     else
       j[key] = section;

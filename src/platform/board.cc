@@ -107,7 +107,7 @@ std::string RemovedFieldHint(const std::string& path) {
   return "";
 }
 
-std::string Num(double v) {
+std::string PlainNumber(double v) {
   std::ostringstream os;
   os << v;
   return os.str();
@@ -197,8 +197,8 @@ class Reader {
 
   void CheckLimits(double x, const FieldSpec& spec, const std::string& field) const {
     if (!(x >= spec.min && x <= spec.max))
-      Fail(field + " = " + Num(x) + " is outside its plausible limits [" + Num(spec.min) + ", " + Num(spec.max) + "]");
-    if (spec.kind == Kind::kInteger && !IsIntegral(x)) Fail(field + " = " + Num(x) + " must be an integer");
+      Fail(field + " = " + PlainNumber(x) + " is outside its plausible limits [" + PlainNumber(spec.min) + ", " + PlainNumber(spec.max) + "]");
+    if (spec.kind == Kind::kInteger && !IsIntegral(x)) Fail(field + " = " + PlainNumber(x) + " must be an integer");
   }
 
   void ReadNote(const json& item, const std::string& field, BoardValue& v) const {
@@ -221,9 +221,9 @@ class Reader {
     v.high = r[1].get<double>();
     CheckLimits(v.low, spec, field + " range low");
     CheckLimits(v.high, spec, field + " range high");
-    if (!(v.low < v.high)) Fail(field + ": range [" + Num(v.low) + ", " + Num(v.high) + "] must have low < high");
+    if (!(v.low < v.high)) Fail(field + ": range [" + PlainNumber(v.low) + ", " + PlainNumber(v.high) + "] must have low < high");
     if (v.value < v.low || v.value > v.high)
-      Fail(field + " = " + Num(v.value) + " lies outside its own range [" + Num(v.low) + ", " + Num(v.high) + "]");
+      Fail(field + " = " + PlainNumber(v.value) + " lies outside its own range [" + PlainNumber(v.low) + ", " + PlainNumber(v.high) + "]");
     if (!item.contains("range_reason") || !item.at("range_reason").is_string() ||
         item.at("range_reason").get<std::string>().empty())
       Fail(field + " has a range but no \"range_reason\" (why the value may lie anywhere in it)");

@@ -14,6 +14,7 @@
 #include "potacc/report/table.h"
 #include "potacc/runtime/interpreter.h"
 #include "potacc/tflite/generators.h"
+#include "potacc/util/stats.h"
 
 namespace potacc::platform {
 
@@ -110,12 +111,6 @@ double Mean(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
   return v.empty() ? NAN : s / v.size();
-}
-
-double GeoMean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += std::log(x);
-  return v.empty() ? NAN : std::exp(s / v.size());
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "potacc/platform/workload.h"
 #include "potacc/tflite/generators.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/stats.h"
 
 namespace potacc::platform {
 namespace {
@@ -92,12 +93,6 @@ json PointSettings(const accel::AcceleratorConfig& c) {
           {"depth_split", c.depth_split()},
           {"host_overlap", c.host_overlap()},
           {"weight_preload", c.weight_preload()}};
-}
-
-double GeoMean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += std::log(x);
-  return v.empty() ? 0 : std::exp(s / static_cast<double>(v.size()));
 }
 
 // The board as the point runs it: its accelerator clock (and the streams' bandwidth with it).

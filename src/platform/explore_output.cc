@@ -13,6 +13,7 @@
 #include "potacc/report/csv.h"
 #include "potacc/report/table.h"
 #include "potacc/util/file.h"
+#include "potacc/util/text.h"
 
 namespace potacc::platform {
 namespace {
@@ -26,14 +27,6 @@ json ResourcesJson(const Resources& r) {
 
 Resources ResourcesOf(const json& j) {
   return ResourcesFrom([&](const char* k) { return j.at(k).get<double>(); });
-}
-
-std::string Num(double v, int decimals) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(decimals);
-  s << v;
-  return s.str();
 }
 
 const PointResult* FindPoint(const ExploreResult& r, int64_t id) {
@@ -149,14 +142,14 @@ std::string ExplorePointsCsv(const ExploreResult& r) {
       f.push_back(c.at(k).dump());
     f.push_back(p.fit.fits ? "true" : "false");
     f.push_back(p.fit.limit);
-    for (double v : {p.ip.lut, p.ip.ff, p.ip.bram, p.ip.dsp, p.ip.uram}) f.push_back(Num(v, 1));
+    for (double v : {p.ip.lut, p.ip.ff, p.ip.bram, p.ip.dsp, p.ip.uram}) f.push_back(FormatFixed(v, 1));
     const bool timed = !p.models.empty();
-    f.push_back(timed ? Num(p.latency_ms, 4) : "");
-    f.push_back(timed ? Num(p.energy_mj, 4) : "");
-    f.push_back(timed ? Num(p.speedup_vs_cpu, 4) : "");
+    f.push_back(timed ? FormatFixed(p.latency_ms, 4) : "");
+    f.push_back(timed ? FormatFixed(p.energy_mj, 4) : "");
+    f.push_back(timed ? FormatFixed(p.speedup_vs_cpu, 4) : "");
     f.push_back(!p.reference && front.count(p.id) ? "true" : "false");
     f.push_back(p.reference ? "true" : "false");
-    for (size_t k = 0; k < models.size(); ++k) f.push_back(k < p.models.size() ? Num(p.models[k].latency_ms, 4) : "");
+    for (size_t k = 0; k < models.size(); ++k) f.push_back(k < p.models.size() ? FormatFixed(p.models[k].latency_ms, 4) : "");
     out += report::CsvLine(f);
   };
   for (const auto& p : r.references) row(p);
@@ -188,11 +181,11 @@ std::string ExploreFrontText(const ExploreResult& r, size_t max_rows) {
   for (const auto& m : models) header.push_back(m + " ms");
   report::Table t(header);
   auto add = [&](const PointResult& p, const std::string& id) {
-    std::vector<std::string> row = {id, p.name, Num(p.ip.lut, 0), Num(p.ip.bram, 1), Num(p.ip.dsp, 0),
-                                    p.models.empty() ? "-" : Num(p.latency_ms, 2),
-                                    p.models.empty() ? "-" : Num(p.energy_mj, 2),
-                                    p.models.empty() ? "-" : Num(p.speedup_vs_cpu, 2) + "x"};
-    for (size_t k = 0; k < models.size(); ++k) row.push_back(k < p.models.size() ? Num(p.models[k].latency_ms, 2) : "-");
+    std::vector<std::string> row = {id, p.name, FormatFixed(p.ip.lut, 0), FormatFixed(p.ip.bram, 1), FormatFixed(p.ip.dsp, 0),
+                                    p.models.empty() ? "-" : FormatFixed(p.latency_ms, 2),
+                                    p.models.empty() ? "-" : FormatFixed(p.energy_mj, 2),
+                                    p.models.empty() ? "-" : FormatFixed(p.speedup_vs_cpu, 2) + "x"};
+    for (size_t k = 0; k < models.size(); ++k) row.push_back(k < p.models.size() ? FormatFixed(p.models[k].latency_ms, 2) : "-");
     t.AddRow(row);
   };
   for (const auto& p : r.references) add(p, p.fit.fits ? "ref" : "ref!");

@@ -64,7 +64,7 @@ int64_t Workload::total_macs() const {
 
 namespace {
 
-int64_t TensorBytes(const Tensor& t) {
+int64_t TensorByteCount(const Tensor& t) {
   return t.num_elements() * std::max(1, DataTypeSize(t.type));
 }
 
@@ -90,14 +90,14 @@ Workload CpuWorkload(const Model& model, const std::string& name) {
     int64_t activation_bytes = 0;
     for (int idx : op.inputs) {
       const Tensor* t = tensor(idx);
-      if (t) nw.ddr_bytes += TensorBytes(*t);
-      if (t && ConstantData(model, *t) == nullptr) activation_bytes += TensorBytes(*t);
+      if (t) nw.ddr_bytes += TensorByteCount(*t);
+      if (t && ConstantData(model, *t) == nullptr) activation_bytes += TensorByteCount(*t);
     }
     for (int idx : op.outputs) {
       const Tensor* t = tensor(idx);
       if (t) {
-        nw.ddr_bytes += TensorBytes(*t);
-        activation_bytes += TensorBytes(*t);
+        nw.ddr_bytes += TensorByteCount(*t);
+        activation_bytes += TensorByteCount(*t);
       }
     }
     nw.macs = OperatorMacs(model, op);
@@ -113,13 +113,13 @@ Workload CpuWorkload(const Model& model, const std::string& name) {
       case OpClass::kElementwise:
         if ((op.op() == BuiltinOp::kAveragePool2D || op.op() == BuiltinOp::kMaxPool2D) && out) {
           // Every output reads its window.
-          nw.bytes = out_elems * op.options.filter_w * op.options.filter_h + TensorBytes(*out);
+          nw.bytes = out_elems * op.options.filter_w * op.options.filter_h + TensorByteCount(*out);
         } else {
           nw.bytes = activation_bytes;
         }
         break;
       case OpClass::kDataMovement:
-        nw.bytes = out ? TensorBytes(*out) : activation_bytes;
+        nw.bytes = out ? TensorByteCount(*out) : activation_bytes;
         break;
     }
     w.nodes.push_back(std::move(nw));

@@ -1,4 +1,5 @@
 #include "potacc/report/svg_chart.h"
+#include "potacc/util/text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,12 +12,6 @@ namespace {
 // Colour-blind-safe palette (Okabe-Ito).
 constexpr const char* kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
                                     "#56B4E9", "#D55E00", "#F0E442", "#000000"};
-
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
 
 std::string Label(double v) {
   char buf[32];
@@ -90,9 +85,9 @@ std::string RenderSvg(const BarChart& chart) {
   s << "<g class=\"axis\">\n";
   for (double v = 0; v <= top_v + step * 1e-9; v += step) {
     const double y = y_of(v);
-    s << "<line x1=\"" << kLeft << "\" y1=\"" << Num(y) << "\" x2=\"" << kLeft + plot_w << "\" y2=\""
-      << Num(y) << "\" stroke=\"#dddddd\"/>\n";
-    s << "<text x=\"" << kLeft - 6 << "\" y=\"" << Num(y + 4) << "\" text-anchor=\"end\">" << Label(v)
+    s << "<line x1=\"" << kLeft << "\" y1=\"" << FormatFixed(y) << "\" x2=\"" << kLeft + plot_w << "\" y2=\""
+      << FormatFixed(y) << "\" stroke=\"#dddddd\"/>\n";
+    s << "<text x=\"" << kLeft - 6 << "\" y=\"" << FormatFixed(y + 4) << "\" text-anchor=\"end\">" << Label(v)
       << "</text>\n";
   }
   s << "<line x1=\"" << kLeft << "\" y1=\"" << kTop << "\" x2=\"" << kLeft << "\" y2=\"" << kTop + plot_h
@@ -113,8 +108,8 @@ std::string RenderSvg(const BarChart& chart) {
       const double y = y_of(std::max(0.0, v));
       const std::string name = si < chart.series.size() ? chart.series[si] : "";
       s << "<rect class=\"bar\" data-series=\"" << XmlEscape(name) << "\" data-value=\"" << v
-        << "\" x=\"" << x0 + static_cast<int>(si) * kBar << "\" y=\"" << Num(y) << "\" width=\""
-        << kBar - 2 << "\" height=\"" << Num(kTop + plot_h - y) << "\" fill=\""
+        << "\" x=\"" << x0 + static_cast<int>(si) * kBar << "\" y=\"" << FormatFixed(y) << "\" width=\""
+        << kBar - 2 << "\" height=\"" << FormatFixed(kTop + plot_h - y) << "\" fill=\""
         << kPalette[si % std::size(kPalette)] << "\"><title>" << XmlEscape(g.label + " / " + name)
         << ": " << Label(v) << "</title></rect>\n";
     }
@@ -125,8 +120,8 @@ std::string RenderSvg(const BarChart& chart) {
   }
   if (chart.reference_line) {
     const double y = y_of(*chart.reference_line);
-    s << "<line class=\"reference\" x1=\"" << kLeft << "\" y1=\"" << Num(y) << "\" x2=\"" << kLeft + plot_w
-      << "\" y2=\"" << Num(y) << "\" stroke=\"#444444\" stroke-dasharray=\"4 3\"/>\n";
+    s << "<line class=\"reference\" x1=\"" << kLeft << "\" y1=\"" << FormatFixed(y) << "\" x2=\"" << kLeft + plot_w
+      << "\" y2=\"" << FormatFixed(y) << "\" stroke=\"#444444\" stroke-dasharray=\"4 3\"/>\n";
   }
   // Legend.
   s << "<g class=\"legend\">\n";
@@ -163,9 +158,9 @@ std::string RenderTornadoSvg(const TornadoChart& chart) {
   SvgHead(s, width, height, chart.title);
   s << "<g class=\"axis\">\n";
   for (double v = lo; v <= hi + step * 1e-9; v += step) {
-    s << "<line x1=\"" << Num(x_of(v)) << "\" y1=\"" << kTop << "\" x2=\"" << Num(x_of(v)) << "\" y2=\""
+    s << "<line x1=\"" << FormatFixed(x_of(v)) << "\" y1=\"" << kTop << "\" x2=\"" << FormatFixed(x_of(v)) << "\" y2=\""
       << plot_bottom << "\" stroke=\"#dddddd\"/>\n";
-    s << "<text x=\"" << Num(x_of(v)) << "\" y=\"" << plot_bottom + 14 << "\" text-anchor=\"middle\">" << Label(v)
+    s << "<text x=\"" << FormatFixed(x_of(v)) << "\" y=\"" << plot_bottom + 14 << "\" text-anchor=\"middle\">" << Label(v)
       << "</text>\n";
   }
   s << "<text x=\"" << kLabel + plot_w / 2 << "\" y=\"" << plot_bottom + 32 << "\" text-anchor=\"middle\">"
@@ -181,19 +176,19 @@ std::string RenderTornadoSvg(const TornadoChart& chart) {
     for (const auto& [cls, v] : ends) {
       if (!std::isfinite(v)) continue;
       const double x0 = std::min(x_of(v), x_of(chart.central)), x1 = std::max(x_of(v), x_of(chart.central));
-      s << "<rect class=\"" << cls << "\" x=\"" << Num(x0) << "\" y=\"" << y << "\" width=\"" << Num(x1 - x0)
+      s << "<rect class=\"" << cls << "\" x=\"" << FormatFixed(x0) << "\" y=\"" << y << "\" width=\"" << FormatFixed(x1 - x0)
         << "\" height=\"" << kRow - 6 << "\" fill=\"" << (std::string(cls) == "low" ? kPalette[0] : kPalette[1])
         << "\"><title>" << XmlEscape(b.label) << " at its " << cls << " end: " << Label(v) << "</title></rect>\n";
     }
     s << "</g>\n";
   }
-  s << "<line class=\"central\" x1=\"" << Num(x_of(chart.central)) << "\" y1=\"" << kTop - 4 << "\" x2=\""
-    << Num(x_of(chart.central)) << "\" y2=\"" << plot_bottom << "\" stroke=\"black\"/>\n";
+  s << "<line class=\"central\" x1=\"" << FormatFixed(x_of(chart.central)) << "\" y1=\"" << kTop - 4 << "\" x2=\""
+    << FormatFixed(x_of(chart.central)) << "\" y2=\"" << plot_bottom << "\" stroke=\"black\"/>\n";
   if (chart.reference_line) {
     const double x = x_of(*chart.reference_line);
-    s << "<line class=\"reference\" x1=\"" << Num(x) << "\" y1=\"" << kTop - 4 << "\" x2=\"" << Num(x) << "\" y2=\""
+    s << "<line class=\"reference\" x1=\"" << FormatFixed(x) << "\" y1=\"" << kTop - 4 << "\" x2=\"" << FormatFixed(x) << "\" y2=\""
       << plot_bottom << "\" stroke=\"#D55E00\" stroke-dasharray=\"4 3\"/>\n";
-    s << "<text x=\"" << Num(x) << "\" y=\"" << kTop - 8 << "\" text-anchor=\"middle\" fill=\"#D55E00\">"
+    s << "<text x=\"" << FormatFixed(x) << "\" y=\"" << kTop - 8 << "\" text-anchor=\"middle\" fill=\"#D55E00\">"
       << XmlEscape(chart.reference_label) << "</text>\n";
   }
   const int ly = height - 14;

@@ -6,15 +6,10 @@
 #include <sstream>
 
 #include "potacc/report/svg_chart.h"
+#include "potacc/util/text.h"
 
 namespace potacc::report {
 namespace {
-
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
 
 std::string Data(double v) {
   char buf[40];
@@ -112,14 +107,14 @@ std::string RenderScatterSvg(const ScatterChart& c) {
     << "<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\"" << H - bottom << "\"/>\n</g>\n";
   for (double t : x.Ticks()) {
     const double px = x.Map(t);
-    o << "<line x1=\"" << Num(px) << "\" y1=\"" << top << "\" x2=\"" << Num(px) << "\" y2=\"" << H - bottom
-      << "\" stroke=\"#eee\"/><text x=\"" << Num(px) << "\" y=\"" << H - bottom + 16
+    o << "<line x1=\"" << FormatFixed(px) << "\" y1=\"" << top << "\" x2=\"" << FormatFixed(px) << "\" y2=\"" << H - bottom
+      << "\" stroke=\"#eee\"/><text x=\"" << FormatFixed(px) << "\" y=\"" << H - bottom + 16
       << "\" text-anchor=\"middle\">" << TickLabel(t) << "</text>\n";
   }
   for (double t : y.Ticks()) {
     const double py = y.Map(t);
-    o << "<line x1=\"" << left << "\" y1=\"" << Num(py) << "\" x2=\"" << W - right << "\" y2=\"" << Num(py)
-      << "\" stroke=\"#eee\"/><text x=\"" << left - 6 << "\" y=\"" << Num(py + 4) << "\" text-anchor=\"end\">"
+    o << "<line x1=\"" << left << "\" y1=\"" << FormatFixed(py) << "\" x2=\"" << W - right << "\" y2=\"" << FormatFixed(py)
+      << "\" stroke=\"#eee\"/><text x=\"" << left - 6 << "\" y=\"" << FormatFixed(py + 4) << "\" text-anchor=\"end\">"
       << TickLabel(t) << "</text>\n";
   }
   o << "<text x=\"" << (left + W - right) / 2 << "\" y=\"" << H - 18 << "\" text-anchor=\"middle\">"
@@ -133,7 +128,7 @@ std::string RenderScatterSvg(const ScatterChart& c) {
     o << "<g class=\"series\" data-series=\"" << XmlEscape(s.name) << "\">\n";
     if (s.style == ScatterSeries::Style::kFront && s.points.size() > 1) {
       o << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\" points=\"";
-      for (const auto& p : s.points) o << Num(x.Map(p.x)) << "," << Num(y.Map(p.y)) << " ";
+      for (const auto& p : s.points) o << FormatFixed(x.Map(p.x)) << "," << FormatFixed(y.Map(p.y)) << " ";
       o << "\"/>\n";
     }
     for (const auto& p : s.points) {
@@ -143,16 +138,16 @@ std::string RenderScatterSvg(const ScatterChart& c) {
                                (p.label.empty() ? "" : " data-label=\"" + XmlEscape(p.label) + "\"");
       switch (s.style) {
         case ScatterSeries::Style::kDots:
-          o << "<circle" << data << " cx=\"" << Num(px) << "\" cy=\"" << Num(py) << "\" r=\"2\" fill=\"" << color
+          o << "<circle" << data << " cx=\"" << FormatFixed(px) << "\" cy=\"" << FormatFixed(py) << "\" r=\"2\" fill=\"" << color
             << "\" fill-opacity=\"0.5\"/>\n";
           break;
         case ScatterSeries::Style::kFront:
-          o << "<circle" << data << " cx=\"" << Num(px) << "\" cy=\"" << Num(py) << "\" r=\"4\" fill=\"" << color
+          o << "<circle" << data << " cx=\"" << FormatFixed(px) << "\" cy=\"" << FormatFixed(py) << "\" r=\"4\" fill=\"" << color
             << "\"><title>" << XmlEscape(p.label) << "</title></circle>\n";
           break;
         case ScatterSeries::Style::kMarkers:
-          o << "<path" << data << " d=\"M" << Num(px) << " " << Num(py - 7) << " l7 7 l-7 7 l-7 -7 z\" fill=\"" << color
-            << "\" stroke=\"black\"/>\n<text x=\"" << Num(px + 9) << "\" y=\"" << Num(py + 4) << "\" font-size=\"11\">"
+          o << "<path" << data << " d=\"M" << FormatFixed(px) << " " << FormatFixed(py - 7) << " l7 7 l-7 7 l-7 -7 z\" fill=\"" << color
+            << "\" stroke=\"black\"/>\n<text x=\"" << FormatFixed(px + 9) << "\" y=\"" << FormatFixed(py + 4) << "\" font-size=\"11\">"
             << XmlEscape(p.label) << "</text>\n";
           break;
       }

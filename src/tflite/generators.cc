@@ -10,7 +10,7 @@
 namespace potacc {
 namespace {
 
-std::map<std::string, GeneratorInfo>& Registry() {
+std::map<std::string, GeneratorInfo>& GeneratorRegistry() {
   static std::map<std::string, GeneratorInfo> registry;
   return registry;
 }
@@ -55,17 +55,17 @@ const std::string& GenOptions::Str(const std::string& name) const { return Looku
 void RegisterGenerator(const std::string& name, const std::string& description, std::vector<GenParam> params,
                        GeneratorFn fn) {
   // A later registration under the same name replaces the earlier one.
-  Registry()[name] = GeneratorInfo{name, description, std::move(params), std::move(fn)};
+  GeneratorRegistry()[name] = GeneratorInfo{name, description, std::move(params), std::move(fn)};
 }
 
 const GeneratorInfo* FindGenerator(const std::string& name) {
-  auto it = Registry().find(name);
-  return it == Registry().end() ? nullptr : &it->second;
+  auto it = GeneratorRegistry().find(name);
+  return it == GeneratorRegistry().end() ? nullptr : &it->second;
 }
 
 std::vector<const GeneratorInfo*> AllGenerators() {
   std::vector<const GeneratorInfo*> all;
-  for (const auto& [name, info] : Registry()) all.push_back(&info);
+  for (const auto& [name, info] : GeneratorRegistry()) all.push_back(&info);
   return all;
 }
 

@@ -8,6 +8,7 @@
 #include "potacc/error.h"
 #include "potacc/tflite/op_version.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/text.h"
 #include "tflite/op_schema.h"
 
 namespace potacc {
@@ -24,12 +25,6 @@ std::vector<uint8_t> ToBytes(const std::vector<T>& values) {
 
 // RMS of a uniform distribution over [a, b].
 double UniformRms(double a, double b) { return std::sqrt((a * a + a * b + b * b) / 3.0); }
-
-std::string ShapeStr(const std::vector<int32_t>& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
 
 int OutputSize(int in, int kernel, int stride, int dilation, Padding padding) {
   if (padding == Padding::kSame) return (in + stride - 1) / stride;
@@ -224,7 +219,7 @@ int ModelBuilder::ConvLike(int x, BuiltinOp op, int out_channels, int kh, int kw
   CheckInt8(x, what);
   const auto in_shape = shape(x);
   if (in_shape.size() != 4)
-    throw Error(std::string("ModelBuilder: ") + what + " needs an NHWC input, got " + ShapeStr(in_shape));
+    throw Error(std::string("ModelBuilder: ") + what + " needs an NHWC input, got " + FormatShape(in_shape));
   if (kh < 1 || kw < 1 || stride < 1 || dilation < 1 || depth_multiplier < 1)
     throw Error(std::string("ModelBuilder: ") + what + ": kernel, stride, dilation must be >= 1");
   const int cin = in_shape[3];
@@ -234,7 +229,7 @@ int ModelBuilder::ConvLike(int x, BuiltinOp op, int out_channels, int kh, int kw
   const int ow = OutputSize(in_shape[2], kw, stride, dilation, padding);
   if (oh < 1 || ow < 1)
     throw Error(std::string("ModelBuilder: ") + what + ": kernel " + std::to_string(kh) + "x" + std::to_string(kw) +
-                " does not fit input " + ShapeStr(in_shape) + " with VALID padding");
+                " does not fit input " + FormatShape(in_shape) + " with VALID padding");
 
   const std::string name = UniqueName(depthwise ? "depthwise_conv2d" : "conv2d");
   const int fan_in = depthwise ? kh * kw : kh * kw * cin;
@@ -326,7 +321,7 @@ int ModelBuilder::DepthwiseConv2D(int x, const DepthwiseSpec& s) {
 int ModelBuilder::FullyConnected(int x, const FullyConnectedSpec& s) {
   CheckInt8(x, "FullyConnected");
   const auto in_shape = shape(x);
-  if (in_shape.size() < 2) throw Error("ModelBuilder: FullyConnected needs rank >= 2, got " + ShapeStr(in_shape));
+  if (in_shape.size() < 2) throw Error("ModelBuilder: FullyConnected needs rank >= 2, got " + FormatShape(in_shape));
   if (s.out_features < 1) throw Error("ModelBuilder: FullyConnected: out_features must be >= 1");
   int64_t in_features = 1;
   for (size_t i = 1; i < in_shape.size(); ++i) in_features *= in_shape[i];
@@ -363,7 +358,7 @@ int ModelBuilder::Add(int a, int b, Activation activation) {
   CheckInt8(a, "Add");
   CheckInt8(b, "Add");
   if (shape(a) != shape(b))
-    throw Error("ModelBuilder: Add needs equal shapes, got " + ShapeStr(shape(a)) + " and " + ShapeStr(shape(b)));
+    throw Error("ModelBuilder: Add needs equal shapes, got " + FormatShape(shape(a)) + " and " + FormatShape(shape(b)));
   const double s = std::sqrt(sigma(a) * sigma(a) + sigma(b) * sigma(b));
   const int y = NewActivation(UniqueName("add"), shape(a), EstimateOutputQuant(s, activation), SigmaAfter(s, activation));
   OpOptions o;
@@ -376,7 +371,7 @@ int ModelBuilder::Mul(int a, int b, Activation activation) {
   CheckInt8(a, "Mul");
   CheckInt8(b, "Mul");
   if (shape(a) != shape(b))
-    throw Error("ModelBuilder: Mul needs equal shapes, got " + ShapeStr(shape(a)) + " and " + ShapeStr(shape(b)));
+    throw Error("ModelBuilder: Mul needs equal shapes, got " + FormatShape(shape(a)) + " and " + FormatShape(shape(b)));
   const double s = sigma(a) * sigma(b);
   const int y = NewActivation(UniqueName("mul"), shape(a), EstimateOutputQuant(s, activation), SigmaAfter(s, activation));
   OpOptions o;
@@ -449,7 +444,7 @@ int ModelBuilder::Pad(int x, const std::vector<std::array<int32_t, 2>>& paddings
   CheckInt8(x, "Pad");
   const auto in_shape = shape(x);
   if (paddings.size() != in_shape.size())
-    throw Error("ModelBuilder: Pad needs one {before, after} pair per dimension of " + ShapeStr(in_shape));
+    throw Error("ModelBuilder: Pad needs one {before, after} pair per dimension of " + FormatShape(in_shape));
   std::vector<int32_t> flat, out_shape;
   for (size_t i = 0; i < paddings.size(); ++i) {
     if (paddings[i][0] < 0 || paddings[i][1] < 0) throw Error("ModelBuilder: Pad amounts must be >= 0");
@@ -472,14 +467,14 @@ int ModelBuilder::Reshape(int x, const std::vector<int32_t>& new_shape) {
   int infer = -1;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1 && infer < 0) infer = static_cast<int>(i);
-    else if (out[i] < 0) throw Error("ModelBuilder: Reshape: bad shape " + ShapeStr(new_shape));
+    else if (out[i] < 0) throw Error("ModelBuilder: Reshape: bad shape " + FormatShape(new_shape));
     else known *= out[i];
   }
   if (infer >= 0 && known > 0 && total % known == 0) out[static_cast<size_t>(infer)] = static_cast<int32_t>(total / known);
   int64_t n = 1;
   for (int32_t d : out) n *= d;
   if (n != total)
-    throw Error("ModelBuilder: Reshape " + ShapeStr(shape(x)) + " to " + ShapeStr(new_shape) + " changes the size");
+    throw Error("ModelBuilder: Reshape " + FormatShape(shape(x)) + " to " + FormatShape(new_shape) + " changes the size");
   const std::string name = UniqueName("reshape");
   const int s = ConstantInt32(name + "/shape", {static_cast<int32_t>(out.size())}, out);
   const Tensor& in = tensor(x);
@@ -521,7 +516,7 @@ int ModelBuilder::Concatenation(const std::vector<int>& xs, int axis, Activation
     const auto s = shape(x);
     for (int i = 0; i < rank; ++i)
       if (i != ax && (static_cast<int>(s.size()) != rank || s[static_cast<size_t>(i)] != first[static_cast<size_t>(i)]))
-        throw Error("ModelBuilder: Concatenation shapes " + ShapeStr(first) + " and " + ShapeStr(s) + " differ");
+        throw Error("ModelBuilder: Concatenation shapes " + FormatShape(first) + " and " + FormatShape(s) + " differ");
     out_shape[static_cast<size_t>(ax)] += s[static_cast<size_t>(ax)];
     sum_sq += sigma(x) * sigma(x);
     const ActQuant q = quant(x);

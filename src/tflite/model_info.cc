@@ -10,15 +10,10 @@
 
 #include "potacc/quant/method.h"
 #include "potacc/report/table.h"
+#include "potacc/util/text.h"
 
 namespace potacc {
 namespace {
-
-std::string ShapeStr(const std::vector<int32_t>& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
 
 std::string Grouped(int64_t v) {
   std::string s = std::to_string(v);
@@ -308,7 +303,7 @@ ModelInfo DescribeModel(const Model& m) {
 namespace {
 
 std::string TensorLine(const TensorInfo& t) {
-  std::string s = t.name + " " + ShapeStr(t.shape) + " " + DataTypeName(t.type);
+  std::string s = t.name + " " + FormatShape(t.shape) + " " + DataTypeName(t.type);
   if (t.num_scales == 1) s += " scale=" + ScaleStr(t.scale) + " zero_point=" + std::to_string(t.zero_point);
   if (t.num_scales > 1) s += " per-channel(" + std::to_string(t.num_scales) + ")";
   return s;
@@ -323,11 +318,11 @@ std::string QuantCell(const TensorInfo& t) {
 std::string WeightCell(const NodeInfo& n) {
   if (!n.has_weights) {
     if (n.inputs.size() >= 2 && (n.builtin == 3 || n.builtin == 4 || n.builtin == 9))
-      return std::string(DataTypeName(n.inputs[1].type)) + " " + ShapeStr(n.inputs[1].shape);
+      return std::string(DataTypeName(n.inputs[1].type)) + " " + FormatShape(n.inputs[1].shape);
     return "";
   }
   const TensorInfo& wt = n.inputs[1];
-  std::string s = ShapeStr(wt.shape) + (wt.num_scales > 1 ? " pc" : " pt");
+  std::string s = FormatShape(wt.shape) + (wt.num_scales > 1 ? " pc" : " pt");
   s += " lv=" + std::to_string(n.weights.distinct_values);
   if (n.weights.channels > 1) s += "/" + std::to_string(n.weights.max_distinct_per_channel);
   if (n.weights.power_of_two) s += " pot";
@@ -398,7 +393,7 @@ std::string FormatModelInfo(const ModelInfo& info, const std::string& title) {
                        report::Table::Align::kRight, report::Table::Align::kLeft});
   for (const NodeInfo& n : info.nodes) {
     const TensorInfo out0 = n.outputs.empty() ? TensorInfo{} : n.outputs[0];
-    table.AddRow({std::to_string(n.index), n.op, n.options, ShapeStr(out0.shape), DataTypeName(out0.type),
+    table.AddRow({std::to_string(n.index), n.op, n.options, FormatShape(out0.shape), DataTypeName(out0.type),
                   QuantCell(out0), n.macs ? Grouped(n.macs) : "", WeightCell(n)});
   }
   out << table.Render() << "\n";

@@ -16,8 +16,8 @@
 namespace potacc::accel {
 namespace {
 
-using testing::Generated;
-using testing::WithModes;
+using xmodes::Generated;
+using xmodes::WithModes;
 
 TEST(DepthSplit, ChunksCoverTheDepthAndFitEveryBuffer) {
   const AcceleratorConfig c = WithModes("qkeras", "pynq-z2", false, true, 64);

@@ -14,8 +14,8 @@
 namespace potacc::accel {
 namespace {
 
-using testing::Generated;
-using testing::WithModes;
+using xmodes::Generated;
+using xmodes::WithModes;
 
 std::map<std::string, std::string> DwShape(int h, int w, int c, int kernel, int stride, int dilation, bool same,
                                            const char* act = "none") {

@@ -10,8 +10,8 @@
 namespace potacc::accel {
 namespace {
 
-using testing::QuantizedFor;
-using testing::WithModes;
+using xmodes::QuantizedFor;
+using xmodes::WithModes;
 
 void ExpectSameRun(const AccelRun& est, const AccelRun& run, const std::string& what) {
   ASSERT_EQ(est.layers.size(), run.layers.size()) << what;

@@ -228,7 +228,7 @@ TEST(MatMulAccel, SmallTransformerDiffOnPotaccHls) {
   std::vector<std::vector<uint8_t>> images(1, std::vector<uint8_t>(image.size() * 4));
   std::memcpy(images[0].data(), image.data(), images[0].size());
   for (const std::string method : {"qkeras", "apot", "msq", "int8"}) {
-    const Model model = testing::Generated("deit-tiny", 1, p, method);
+    const Model model = xmodes::Generated("deit-tiny", 1, p, method);
     for (const bool quant : {false, true}) {
       const DiffReport r = DiffAgainstCpu(model, Hls(method, quant), images);
       int fc = 0, mm = 0;

@@ -11,7 +11,7 @@
 #include "potacc/quant/requantize.h"
 #include "potacc/tflite/generators.h"
 
-namespace potacc::accel::testing {
+namespace potacc::accel::xmodes {
 
 // The reference design of `board` with the potacc-x modes switched on.
 inline AcceleratorConfig WithModes(const std::string& method, const std::string& board, bool depthwise,
@@ -40,4 +40,4 @@ inline Model Generated(const std::string& name, uint64_t seed, const std::map<st
   return QuantizedFor(Generate(name, seed, values), method);
 }
 
-}  // namespace potacc::accel::testing
+}  // namespace potacc::accel::xmodes

@@ -16,12 +16,6 @@
 namespace potacc::testing {
 namespace {
 
-void ExpectOneLineError(const CliResult& r, const std::string& fragment) {
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
-
 class AccelConfigCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -16,19 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
-
-void ExpectOneLineError(const CliResult& r, const std::string& fragment) {
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(Lines(r.err), 1u) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // A small base grid (the flags override the shipped sweep's axes, the others stay).
 std::string Grid() {
   static const std::string path = [] {

@@ -23,10 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string H(const std::string& name) { return DataPath("hostile/" + name).string(); }
-
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
-
 // A clean refusal: non-zero exit without a signal, exactly one stderr line
 // "potacc: error: ..." holding `fragment`.
 void ExpectCleanError(const CliResult& r, const std::string& fragment, const std::string& what) {
@@ -36,6 +32,8 @@ void ExpectCleanError(const CliResult& r, const std::string& fragment, const std
   EXPECT_EQ(r.err.rfind("potacc: error: ", 0), 0u) << what << ": " << r.err;
   EXPECT_NE(r.err.find(fragment), std::string::npos) << what << ": expected '" << fragment << "' in: " << r.err;
 }
+
+std::string H(const std::string& name) { return DataPath("hostile/" + name).string(); }
 
 // Every run is bounded: a hang (a FIFO read, an unbounded loop) fails the test
 // instead of blocking the suite.

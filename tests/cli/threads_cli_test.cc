@@ -22,13 +22,6 @@
 namespace potacc::testing {
 namespace {
 
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 class ThreadsCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -16,7 +16,7 @@ namespace {
 using potacc::testing::Quant;
 using potacc::testing::SingleOpModel;
 
-constexpr fixed_point::ActivationRange kFull{-128, 127};
+using testing::kFull;
 
 TEST(AddTest, HandComputedMultipliersAndSum) {
   // s1 = 0.5, s2 = 0.25, s_out = 0.5: 1.0 + 1.0 = 2.0 -> q = 4.

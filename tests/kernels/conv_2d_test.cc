@@ -21,7 +21,7 @@ using testing::Quant;
 using testing::RandomInt32;
 using testing::RandomInt8;
 using testing::RunSingleInput;
-using testing::SingleOpModel;
+using testing::SingleLayerModel;
 using testing::TensorSpec;
 
 using Tables = testing::MultiplierTables;
@@ -194,7 +194,7 @@ TEST(Conv2DKernelTest, PerChannelRelu6ThroughInterpreter) {
   // Scales chosen so the multipliers are exactly 1, 1, 0.5 (0.05 * 2 / 0.1 is
   // exact in float): the hand case of PerChannelMultipliersAndClamp, with
   // ReLU6 on output scale 0.1, zp -100 -> clamp [-100, -40].
-  const Model m = SingleOpModel(
+  const Model m = SingleLayerModel(
       BuiltinOp::kConv2D, ConvOptions(Padding::kValid, 1, Activation::kRelu6),
       {{DataType::kInt8, {1, 1, 1, 1}, Quant({0.05f}, {0}), {}},
        {DataType::kInt8, {3, 1, 1, 1}, Quant({2.0f, 2.0f, 1.0f}, {0, 0, 0}, 0),
@@ -213,7 +213,7 @@ TEST(Conv2DKernelTest, MatchesReferenceOnRandomLayer) {
   const auto bias = RandomInt32(rng, oc, -3000, 3000);
   std::vector<float> fscale(oc);
   for (int c = 0; c < oc; ++c) fscale[c] = 0.002f * static_cast<float>(c + 1);
-  const Model m = SingleOpModel(
+  const Model m = SingleLayerModel(
       BuiltinOp::kConv2D, ConvOptions(Padding::kSame, 2, Activation::kRelu),
       {{DataType::kInt8, {2, 7, 6, 5}, Quant({0.04f}, {-3}), {}},
        {DataType::kInt8, {oc, 3, 3, 5}, Quant(fscale, std::vector<int64_t>(oc, 0), 0), Bytes(filter)},
@@ -235,7 +235,7 @@ TEST(Conv2DKernelTest, MatchesReferenceOnRandomLayer) {
 }
 
 TEST(Conv2DKernelTest, FloatThroughInterpreter) {
-  const Model m = SingleOpModel(
+  const Model m = SingleLayerModel(
       BuiltinOp::kConv2D, ConvOptions(Padding::kValid, 1),
       {{DataType::kFloat32, {1, 2, 2, 1}, {}, {}},
        {DataType::kFloat32, {1, 2, 2, 1}, {}, Bytes(std::vector<float>{1, 0.5f, -1, 2})},
@@ -257,7 +257,7 @@ std::string PrepareError(const Model& m) {
 
 Model ConvModel(DataType in_type, DataType w_type, std::vector<int32_t> out_shape,
                 Activation act = Activation::kNone, std::vector<int64_t> filter_zp = {0, 0}) {
-  return SingleOpModel(
+  return SingleLayerModel(
       BuiltinOp::kConv2D, ConvOptions(Padding::kValid, 1, act),
       {{in_type, {1, 2, 2, 1}, Quant({0.5f}, {0}), {}},
        {w_type, {2, 1, 1, 1}, Quant({0.5f, 0.25f}, filter_zp, 0), Bytes(std::vector<int8_t>{1, 2})}},

@@ -43,7 +43,7 @@ inline QuantParams Quant(std::vector<float> scale, std::vector<int64_t> zero_poi
 
 // One operator; constant inputs get their own buffer, the others are graph inputs.
 // A spec with an empty shape and type kInt32 and no data marks an absent optional input.
-inline Model SingleOpModel(BuiltinOp op, const OpOptions& options,
+inline Model SingleLayerModel(BuiltinOp op, const OpOptions& options,
                            const std::vector<TensorSpec>& inputs, const TensorSpec& output) {
   Model m;
   m.buffers.resize(1);

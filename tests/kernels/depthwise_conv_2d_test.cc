@@ -21,7 +21,7 @@ using testing::Quant;
 using testing::RandomInt32;
 using testing::RandomInt8;
 using testing::RunSingleInput;
-using testing::SingleOpModel;
+using testing::SingleLayerModel;
 
 using Tables = testing::MultiplierTables;
 
@@ -30,7 +30,7 @@ ConvShape Shape(int h, int w, int c, int fh, int fw, int dm, int stride, int dil
   return testing::UniformConvShape(batch, h, w, c, fh, fw, c * dm, stride, dilation, padding);
 }
 
-void ExpectAllPaths(const ConvShape& s, const Int8Params& q, const std::vector<int8_t>& in,
+void ExpectAllDepthwisePaths(const ConvShape& s, const Int8Params& q, const std::vector<int8_t>& in,
                     const std::vector<int8_t>& filter, const std::vector<int32_t>* bias,
                     const std::vector<int8_t>& expect) {
   std::vector<int8_t> out(expect.size());
@@ -64,7 +64,7 @@ TEST(DepthwiseConv2DTest, Same3x3TwoChannels) {
     expect[2 * i] = static_cast<int8_t>(ch0[i] + 2 + 3);
     expect[2 * i + 1] = static_cast<int8_t>(2 * (i - 5 + 1) - 1 + 3);
   }
-  ExpectAllPaths(s, t.Params(-1, 3), in, filter, &bias, expect);
+  ExpectAllDepthwisePaths(s, t.Params(-1, 3), in, filter, &bias, expect);
 }
 
 TEST(DepthwiseConv2DTest, DepthMultiplier2) {
@@ -73,7 +73,7 @@ TEST(DepthwiseConv2DTest, DepthMultiplier2) {
   //   3*1 + 5*-1 = -2, 3*2 + 5*1 = 11, -2*3 + 4*2 = 2, -2*4 + 4*-2 = -16
   const ConvShape s = Shape(1, 2, 2, 1, 2, 2, 1, 1, Padding::kValid);
   const Tables t({1.0, 1.0, 1.0, 1.0});
-  ExpectAllPaths(s, t.Params(0, 0), {3, -2, 5, 4}, {1, 2, 3, 4, -1, 1, 2, -2}, nullptr,
+  ExpectAllDepthwisePaths(s, t.Params(0, 0), {3, -2, 5, 4}, {1, 2, 3, 4, -1, 1, 2, -2}, nullptr,
                  {-2, 11, 2, -16});
 }
 
@@ -84,7 +84,7 @@ TEST(DepthwiseConv2DTest, Stride2ValidOddSize) {
   std::vector<int8_t> in(25);
   for (int i = 0; i < 25; ++i) in[i] = static_cast<int8_t>(i);
   const Tables t({0.5});
-  ExpectAllPaths(s, t.Params(0, 0), in, std::vector<int8_t>(9, 1), nullptr,
+  ExpectAllDepthwisePaths(s, t.Params(0, 0), in, std::vector<int8_t>(9, 1), nullptr,
                  {9 * 6 / 2, 9 * 8 / 2, 9 * 16 / 2, 9 * 18 / 2});
 }
 
@@ -94,10 +94,10 @@ TEST(DepthwiseConv2DTest, PaddedTapsContributeNothingAtExtremeZeroPoints) {
   const Tables t({1.0});
   std::vector<int8_t> in(9, 127);
   in[4] = 126;
-  ExpectAllPaths(s, t.Params(127, 0), in, filter, nullptr, {-9, -8, -7, -6, -5, -4, -3, -2, -1});
+  ExpectAllDepthwisePaths(s, t.Params(127, 0), in, filter, nullptr, {-9, -8, -7, -6, -5, -4, -3, -2, -1});
   std::fill(in.begin(), in.end(), -128);
   in[4] = -127;
-  ExpectAllPaths(s, t.Params(-128, 0), in, filter, nullptr, {9, 8, 7, 6, 5, 4, 3, 2, 1});
+  ExpectAllDepthwisePaths(s, t.Params(-128, 0), in, filter, nullptr, {9, 8, 7, 6, 5, 4, 3, 2, 1});
 }
 
 TEST(DepthwiseConv2DTest, RandomShapesOptimizedEqualsReference) {
@@ -165,7 +165,7 @@ TEST(DepthwiseConv2DKernelTest, MatchesReferenceOnRandomLayer) {
   const auto bias = RandomInt32(rng, c, -2000, 2000);
   std::vector<float> fscale(c);
   for (int i = 0; i < c; ++i) fscale[i] = 0.01f / static_cast<float>(i + 1);
-  const Model m = SingleOpModel(
+  const Model m = SingleLayerModel(
       BuiltinOp::kDepthwiseConv2D, DwOptions(Padding::kSame, 2, 1),
       {{DataType::kInt8, {1, 9, 8, c}, Quant({0.03f}, {7}), {}},
        {DataType::kInt8, {1, 3, 3, c}, Quant(fscale, std::vector<int64_t>(c, 0), 3), Bytes(filter)},
@@ -185,7 +185,7 @@ TEST(DepthwiseConv2DKernelTest, MatchesReferenceOnRandomLayer) {
 }
 
 TEST(DepthwiseConv2DKernelTest, RejectsPerChannelScalesOnWrongAxis) {
-  const Model m = SingleOpModel(
+  const Model m = SingleLayerModel(
       BuiltinOp::kDepthwiseConv2D, DwOptions(Padding::kValid, 1, 1),
       {{DataType::kInt8, {1, 1, 1, 2}, Quant({0.5f}, {0}), {}},
        {DataType::kInt8, {1, 1, 1, 2}, Quant({0.5f, 0.25f}, {0, 0}, 0), Bytes(std::vector<int8_t>{1, 2})}},

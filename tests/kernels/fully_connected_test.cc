@@ -20,7 +20,7 @@ using testing::Quant;
 using testing::RandomInt32;
 using testing::RandomInt8;
 using testing::RunSingleInput;
-using testing::SingleOpModel;
+using testing::SingleLayerModel;
 
 // Two rows [1 2 3], [-1 0 4], input zero point -1 -> (x + 1) = [2 3 4], [0 1 5];
 // weights [1 0 -1], [2 2 2]; bias [10, -4]; multiplier 1; output zero point -3.
@@ -106,7 +106,7 @@ Model FcModel(std::vector<int32_t> in_shape, std::vector<int32_t> out_shape, boo
   o.weights_format = weights_format;
   o.has_options = true;
   // scales 0.5 * 2 / 1 = multiplier 1
-  return SingleOpModel(BuiltinOp::kFullyConnected, o,
+  return SingleLayerModel(BuiltinOp::kFullyConnected, o,
                        {{DataType::kInt8, in_shape, Quant({0.5f}, {-1}), {}},
                         {DataType::kInt8, {2, 3}, Quant({2.0f}, {0}), Bytes(kWeights)},
                         {DataType::kInt32, {2}, Quant({1.0f}, {0}), Bytes(kBias)}},
@@ -139,7 +139,7 @@ TEST(FullyConnectedKernelTest, RejectsShuffledWeightsAndBadShapes) {
 TEST(FullyConnectedKernelTest, RejectsWeightBufferOfWrongSize) {
   OpOptions o;
   o.has_options = true;
-  const Model m = SingleOpModel(BuiltinOp::kFullyConnected, o,
+  const Model m = SingleLayerModel(BuiltinOp::kFullyConnected, o,
                                 {{DataType::kInt8, {2, 3}, Quant({0.5f}, {-1}), {}},
                                  {DataType::kInt8, {2, 3}, Quant({2.0f}, {0}),
                                   Bytes(std::vector<int8_t>{1, 2, 3, 4, 5})},

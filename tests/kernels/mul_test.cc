@@ -13,7 +13,7 @@ namespace {
 using potacc::testing::Quant;
 using potacc::testing::SingleOpModel;
 
-constexpr fixed_point::ActivationRange kFull{-128, 127};
+using testing::kFull;
 
 TEST(MulTest, HandComputed) {
   // 0.5 * 0.25 / 0.125 = 1: (q1 - zp1) * (q2 - zp2) unchanged, + zp_out.

@@ -8,10 +8,14 @@
 #include <memory>
 #include <vector>
 
+#include "potacc/fixed_point.h"
 #include "potacc/model.h"
 #include "potacc/runtime/interpreter.h"
 
 namespace potacc::testing {
+
+// The whole int8 range: no fused activation.
+inline constexpr fixed_point::ActivationRange kFull{-128, 127};
 
 inline QuantParams Quant(float scale, int64_t zero_point) {
   QuantParams q;

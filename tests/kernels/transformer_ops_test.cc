@@ -18,7 +18,7 @@ namespace {
 using potacc::testing::Quant;
 using potacc::testing::SingleOpModel;
 
-constexpr fixed_point::ActivationRange kFull{-128, 127};
+using testing::kFull;
 
 TEST(SubTest, HandComputedWithRoundingBothWays) {
   // s1 = s2 = 0.5, s_out = 0.5: (10 - 3) * 0.5 / 0.5 = 7.

@@ -12,7 +12,7 @@ namespace potacc::platform {
 namespace {
 
 TEST(AccelPower, FromPublishedResources) {
-  const Board b = testing::TestBoard();
+  const Board b = boards_for_tests::TestBoard();
   const AccelPowerModel m = AccelPowerFor(b, "int8");
   // clock: 100 MHz x 2000 FF x 0.1 pJ = 0.02 W
   EXPECT_NEAR(m.clock_w, 100e6 * 2000 * 0.1e-12, 1e-15);
@@ -35,7 +35,7 @@ TEST(AccelPower, SynthesizedUnitsFillInMethodsWithoutPublishedFigures) {
                                                   "apot": {"lut": 100, "ff": 100, "dsp": 0}}})";
   const auto synth = LoadHwSynthResults(path);
   ASSERT_TRUE(synth.has_value());
-  const Board b = testing::TestBoard();
+  const Board b = boards_for_tests::TestBoard();
   // Published figures win when the board has them.
   EXPECT_DOUBLE_EQ(AccelPowerFor(b, "qkeras", &*synth).resources.lut, 600);
   // apot: S + A = 1000 (int8), S + A * 50/200 = 600 (qkeras) -> A = 533.3, S = 466.7;

@@ -37,24 +37,24 @@ TEST(BoardHostile, SharedFilesAreRefusedNamingTheField) {
 }
 
 TEST(BoardHostile, IntegersWhereIntegersAreMeant) {
-  auto doc = testing::TestBoardJson();
-  doc["cpu"]["cores"] = testing::N(2.5);
-  EXPECT_NE(testing::BoardErrorOf(doc).find("\"cpu.cores\" = 2.5 must be an integer"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
-  doc["cpu"]["cores"] = testing::N(-2147483648.0);
-  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.cores"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
-  doc["fpga"]["accel_units"] = testing::N(4.5);
-  EXPECT_NE(testing::BoardErrorOf(doc).find("\"fpga.accel_units\" = 4.5 must be an integer"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
-  doc["fpga"]["accel_units"] = testing::N(1000);
-  EXPECT_NE(testing::BoardErrorOf(doc).find("fpga.accel_units"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
+  auto doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["cores"] = boards_for_tests::N(2.5);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("\"cpu.cores\" = 2.5 must be an integer"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["cores"] = boards_for_tests::N(-2147483648.0);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("cpu.cores"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
+  doc["fpga"]["accel_units"] = boards_for_tests::N(4.5);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("\"fpga.accel_units\" = 4.5 must be an integer"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
+  doc["fpga"]["accel_units"] = boards_for_tests::N(1000);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("fpga.accel_units"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
   doc["power"]["published_resources"]["int8"]["lut"] = 1000.5;
-  EXPECT_NE(testing::BoardErrorOf(doc).find("published_resources.int8.lut"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("published_resources.int8.lut"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
   doc["power"]["published_resources"]["int8"]["bram"] = 4.5;  // 4 RAMB36 + 1 RAMB18 is a valid count
-  EXPECT_EQ(testing::BoardErrorOf(doc), "");
+  EXPECT_EQ(boards_for_tests::BoardErrorOf(doc), "");
 }
 
 TEST(BoardHostile, EveryPlausibleLimitIsEnforced) {
@@ -68,36 +68,36 @@ TEST(BoardHostile, EveryPlausibleLimitIsEnforced) {
                {"dma", "setup_us", -3},            {"fpga", "clock_hz", 5e9},
                {"power", "ps_idle_w", 1e6},        {"power", "logic_toggle_rate", 2}};
   for (const auto& c : cases) {
-    auto doc = testing::TestBoardJson();
-    doc[c.section][c.key] = testing::N(c.bad);
-    const std::string err = testing::BoardErrorOf(doc);
+    auto doc = boards_for_tests::TestBoardJson();
+    doc[c.section][c.key] = boards_for_tests::N(c.bad);
+    const std::string err = boards_for_tests::BoardErrorOf(doc);
     EXPECT_NE(err.find(std::string(c.section) + "." + c.key), std::string::npos) << err;
     EXPECT_NE(err.find("plausible limits"), std::string::npos) << err;
   }
 }
 
 TEST(BoardHostile, FieldsNothingReadsAreRefused) {
-  auto doc = testing::TestBoardJson();
-  doc["dma"]["channels"] = testing::N(4);
-  std::string err = testing::BoardErrorOf(doc);
+  auto doc = boards_for_tests::TestBoardJson();
+  doc["dma"]["channels"] = boards_for_tests::N(4);
+  std::string err = boards_for_tests::BoardErrorOf(doc);
   EXPECT_NE(err.find("dma.channels"), std::string::npos) << err;
   EXPECT_NE(err.find("not used"), std::string::npos) << err;
-  doc = testing::TestBoardJson();
-  doc["cpu"]["conv_mac_per_cycle"] = testing::N(4);  // misspelt
-  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.conv_mac_per_cycle"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
+  doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["conv_mac_per_cycle"] = boards_for_tests::N(4);  // misspelt
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("cpu.conv_mac_per_cycle"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
   doc["gpu"] = nlohmann::json::object();
-  EXPECT_NE(testing::BoardErrorOf(doc).find("\"gpu\" is not a known section"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("\"gpu\" is not a known section"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
   doc["cpu"]["cores"]["unit"] = "cores";
-  EXPECT_NE(testing::BoardErrorOf(doc).find("\"unit\" is not a known key"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
-  doc["power"]["cpu_only_pl_loaded"] = testing::N(1);  // a flag is true or false, not a number
-  EXPECT_NE(testing::BoardErrorOf(doc).find("true or false"), std::string::npos) << testing::BoardErrorOf(doc);
-  doc = testing::TestBoardJson();
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("\"unit\" is not a known key"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
+  doc["power"]["cpu_only_pl_loaded"] = boards_for_tests::N(1);  // a flag is true or false, not a number
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("true or false"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
+  doc = boards_for_tests::TestBoardJson();
   doc["_note"] = "notes starting with _ are allowed";
   doc["cpu"]["_why"] = "so are these";
-  EXPECT_EQ(testing::BoardErrorOf(doc), "");
+  EXPECT_EQ(boards_for_tests::BoardErrorOf(doc), "");
 }
 
 TEST(BoardHostile, CompareGivesOneLineError) {

@@ -59,7 +59,7 @@ CompareOptions Options(const Board& board) {
   return o;
 }
 
-// Test board (testing::TestBoardJson): CPU 1 GHz, 2 cores at efficiency 0.5
+// Test board (boards_for_tests::TestBoardJson): CPU 1 GHz, 2 cores at efficiency 0.5
 // (2 threads = 1.5x), 1000 cycles per operator, conv 4 MAC/cycle; host writes
 // 0.5 B/cycle, reads 0.25 B/cycle, 100 cycles per command; DMA set-up 1 us;
 // PL 100 MHz; DDR 4 GB/s at 100 pJ/B; power: idle 1 W, core 0.5 W, PL static
@@ -76,7 +76,7 @@ double AccelSeconds(double write_rate) {
 }
 
 TEST(BoardStudy, BothEnergyAccountingsOfOneLayerAreTheHandSums) {
-  const CompareReport r = RunCompare(OneLayer(), Options(testing::TestBoard()));
+  const CompareReport r = RunCompare(OneLayer(), Options(boards_for_tests::TestBoard()));
   const ConfigResult* cpu = r.models.at(0).Find("cpu");
   const ConfigResult* acc = r.models.at(0).Find("int8");
   ASSERT_TRUE(cpu && acc);
@@ -108,9 +108,9 @@ TEST(BoardStudy, BothEnergyAccountingsOfOneLayerAreTheHandSums) {
 // The test board with two documented ranges: conv 4 MAC/cycle in [2, 8], host
 // writes 0.5 B/cycle in [0.25, 1].
 Board TwoRangeBoard() {
-  auto doc = testing::TestBoardJson();
-  doc["cpu"]["conv_macs_per_cycle"] = testing::R(4, 2, 8);
-  doc["host_driver"]["dma_buffer_write_bytes_per_cycle"] = testing::R(0.5, 0.25, 1.0);
+  auto doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["conv_macs_per_cycle"] = boards_for_tests::R(4, 2, 8);
+  doc["host_driver"]["dma_buffer_write_bytes_per_cycle"] = boards_for_tests::R(0.5, 0.25, 1.0);
   return BoardFromJson(doc, "two-range");
 }
 
@@ -191,8 +191,8 @@ TEST(BoardStudy, OutputsAreReadableAndWellFormed) {
 }
 
 TEST(BoardStudy, StudyRefusesBadRequests) {
-  const CompareReport r = RunCompare(OneLayer(), Options(testing::TestBoard()));
-  EXPECT_THROW(PropagateUncertainty(r, testing::TestBoard(), {}), Error);  // no ranges
+  const CompareReport r = RunCompare(OneLayer(), Options(boards_for_tests::TestBoard()));
+  EXPECT_THROW(PropagateUncertainty(r, boards_for_tests::TestBoard(), {}), Error);  // no ranges
   const Board board = TwoRangeBoard();
   UncertaintyOptions o;
   o.samples = 0;

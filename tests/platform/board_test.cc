@@ -99,43 +99,43 @@ TEST(Board, AnchoredFiguresFromThePublicRecord) {
 }
 
 TEST(Board, BareNumberIsRefusedNamingTheField) {
-  auto doc = testing::TestBoardJson();
+  auto doc = boards_for_tests::TestBoardJson();
   doc["cpu"]["clock_hz"] = 1e9;
-  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.clock_hz"), std::string::npos) << testing::BoardErrorOf(doc);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("cpu.clock_hz"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
 }
 
 TEST(Board, MissingNoteIsRefused) {
-  auto doc = testing::TestBoardJson();
+  auto doc = boards_for_tests::TestBoardJson();
   doc["power"]["ps_idle_w"] = {{"value", 1.0}};
-  const std::string err = testing::BoardErrorOf(doc);
+  const std::string err = boards_for_tests::BoardErrorOf(doc);
   EXPECT_NE(err.find("power.ps_idle_w"), std::string::npos) << err;
   EXPECT_NE(err.find("source"), std::string::npos) << err;
 }
 
 TEST(Board, AssumptionNeedsARangeAndItsReason) {
-  auto doc = testing::TestBoardJson();
+  auto doc = boards_for_tests::TestBoardJson();
   doc["cpu"]["conv_macs_per_cycle"] = {{"value", 2.0}, {"assumption", "a guess"}};
-  std::string err = testing::BoardErrorOf(doc);
+  std::string err = boards_for_tests::BoardErrorOf(doc);
   EXPECT_NE(err.find("cpu.conv_macs_per_cycle"), std::string::npos) << err;
   EXPECT_NE(err.find("range"), std::string::npos) << err;
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {1.0, 3.0};
-  err = testing::BoardErrorOf(doc);
+  err = boards_for_tests::BoardErrorOf(doc);
   EXPECT_NE(err.find("range_reason"), std::string::npos) << err;
   doc["cpu"]["conv_macs_per_cycle"]["range_reason"] = "why";
-  EXPECT_EQ(testing::BoardErrorOf(doc), "");
+  EXPECT_EQ(boards_for_tests::BoardErrorOf(doc), "");
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {2.5, 3.0};  // value outside its own range
-  EXPECT_NE(testing::BoardErrorOf(doc).find("outside its own range"), std::string::npos) << testing::BoardErrorOf(doc);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("outside its own range"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {3.0, 1.0};
-  EXPECT_NE(testing::BoardErrorOf(doc).find("low < high"), std::string::npos) << testing::BoardErrorOf(doc);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("low < high"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
   doc["cpu"]["conv_macs_per_cycle"]["range"] = {1.0, 1e9};  // beyond the field's plausible limits
-  EXPECT_NE(testing::BoardErrorOf(doc).find("plausible"), std::string::npos) << testing::BoardErrorOf(doc);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("plausible"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
   doc["cpu"]["conv_macs_per_cycle"] = {{"value", 2.0}, {"assumption", "a"}, {"source", "b"}};
-  EXPECT_NE(testing::BoardErrorOf(doc).find("exactly one"), std::string::npos) << testing::BoardErrorOf(doc);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("exactly one"), std::string::npos) << boards_for_tests::BoardErrorOf(doc);
 }
 
 TEST(Board, LoadedValuesKeepNotesAndRanges) {
-  auto doc = testing::TestBoardJson();
-  doc["cpu"]["conv_macs_per_cycle"] = testing::R(4, 2, 8);
+  auto doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["conv_macs_per_cycle"] = boards_for_tests::R(4, 2, 8);
   const Board b = BoardFromJson(doc, "t");
   const BoardValue* v = b.Find("cpu.conv_macs_per_cycle");
   ASSERT_NE(v, nullptr);
@@ -153,18 +153,18 @@ TEST(Board, LoadedValuesKeepNotesAndRanges) {
 }
 
 TEST(Board, MissingFieldAndBadRangesAreRefused) {
-  auto doc = testing::TestBoardJson();
+  auto doc = boards_for_tests::TestBoardJson();
   doc["dma"].erase("setup_us");
-  EXPECT_NE(testing::BoardErrorOf(doc).find("dma.setup_us"), std::string::npos);
-  doc = testing::TestBoardJson();
-  doc["cpu"]["conv_macs_per_cycle"] = testing::N(0);
-  EXPECT_NE(testing::BoardErrorOf(doc).find("cpu.conv_macs_per_cycle"), std::string::npos);
-  doc = testing::TestBoardJson();
-  doc["cpu"]["thread_efficiency"] = testing::N(1.5);
-  EXPECT_NE(testing::BoardErrorOf(doc).find("thread_efficiency"), std::string::npos);
-  doc = testing::TestBoardJson();
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("dma.setup_us"), std::string::npos);
+  doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["conv_macs_per_cycle"] = boards_for_tests::N(0);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("cpu.conv_macs_per_cycle"), std::string::npos);
+  doc = boards_for_tests::TestBoardJson();
+  doc["cpu"]["thread_efficiency"] = boards_for_tests::N(1.5);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("thread_efficiency"), std::string::npos);
+  doc = boards_for_tests::TestBoardJson();
   doc.erase("power");
-  EXPECT_NE(testing::BoardErrorOf(doc).find("power"), std::string::npos);
+  EXPECT_NE(boards_for_tests::BoardErrorOf(doc).find("power"), std::string::npos);
 }
 
 TEST(Board, UnknownNameListsShippedBoards) {
@@ -179,7 +179,7 @@ TEST(Board, UnknownNameListsShippedBoards) {
 TEST(Board, LoadsAUserFileAndReportsBadJson) {
   const auto dir = potacc::testing::TempDir("board_test");
   const auto good = dir / "mine.json";
-  std::ofstream(good) << testing::TestBoardJson().dump(2);
+  std::ofstream(good) << boards_for_tests::TestBoardJson().dump(2);
   EXPECT_EQ(LoadBoard(good.string()).name, "test-board");
   const auto bad = dir / "bad.json";
   std::ofstream(bad) << "{ not json";
@@ -192,7 +192,7 @@ TEST(Board, LoadsAUserFileAndReportsBadJson) {
 }
 
 TEST(Board, SetBoardValueWritesADocumentedNumber) {
-  auto doc = testing::TestBoardJson();
+  auto doc = boards_for_tests::TestBoardJson();
   SetBoardValue(doc, "cpu.conv_macs_per_cycle", 3.5, "calibrated");
   const Board b = BoardFromJson(doc, "x");
   EXPECT_DOUBLE_EQ(b.cpu.conv_macs_per_cycle, 3.5);

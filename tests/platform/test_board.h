@@ -6,7 +6,7 @@
 #include "potacc/error.h"
 #include "potacc/platform/board.h"
 
-namespace potacc::platform::testing {
+namespace potacc::platform::boards_for_tests {
 
 inline nlohmann::json N(double v) { return {{"value", v}, {"source", "test"}}; }
 // An assumption with its plausible range.
@@ -68,4 +68,4 @@ inline std::string BoardErrorOf(const nlohmann::json& doc) {
   return "";
 }
 
-}  // namespace potacc::platform::testing
+}  // namespace potacc::testing

@@ -43,7 +43,7 @@ AccelPowerModel SimplePl() {
 }
 
 TEST(Timeline, SingleFcLayerOnAcceleratorAddsUpSequentially) {
-  const Board board = testing::TestBoard();
+  const Board board = boards_for_tests::TestBoard();
   Workload w;
   w.name = "fc";
   w.nodes.push_back(AccelFc());
@@ -75,7 +75,7 @@ TEST(Timeline, SingleFcLayerOnAcceleratorAddsUpSequentially) {
 }
 
 TEST(Timeline, OverlapPipelinesHostAndDeviceOverTiles) {
-  const Board board = testing::TestBoard();
+  const Board board = boards_for_tests::TestBoard();
   Workload w;
   w.nodes.push_back(AccelFc());
   const AccelPowerModel pl = SimplePl();
@@ -86,7 +86,7 @@ TEST(Timeline, OverlapPipelinesHostAndDeviceOverTiles) {
 }
 
 TEST(Timeline, SingleFcLayerOnCpuWithThreads) {
-  const Board board = testing::TestBoard();
+  const Board board = boards_for_tests::TestBoard();
   NodeWork n;
   n.node = 0;
   n.op = "FULLY_CONNECTED";
@@ -112,7 +112,7 @@ TEST(Timeline, SingleFcLayerOnCpuWithThreads) {
 }
 
 TEST(Timeline, MixedGraphAddsCpuAndAcceleratorNodesInOrder) {
-  const Board board = testing::TestBoard();
+  const Board board = boards_for_tests::TestBoard();
   NodeWork add;
   add.node = 1;
   add.op = "ADD";
@@ -133,11 +133,11 @@ TEST(Timeline, MixedGraphAddsCpuAndAcceleratorNodesInOrder) {
 TEST(Timeline, AcceleratorNodeWithoutDesignIsAnError) {
   Workload w;
   w.nodes.push_back(AccelFc());
-  EXPECT_THROW(ComputeTimeline(testing::TestBoard(), w, nullptr), Error);
+  EXPECT_THROW(ComputeTimeline(boards_for_tests::TestBoard(), w, nullptr), Error);
 }
 
 TEST(Timeline, DramBoundTransfersUseDdrBandwidth) {
-  const Board board = testing::TestBoard();
+  const Board board = boards_for_tests::TestBoard();
   NodeWork n = AccelFc();
   n.accel.bytes_to_accel = 400'000;  // 100 us at 4 GB/s > 10 us of streamed beats
   Workload w;

@@ -20,7 +20,7 @@ TEST(DeitTinySlow, EveryFullyConnectedLayerBitExactOnPotaccHls) {
   std::vector<std::vector<uint8_t>> inputs(1, std::vector<uint8_t>(image.size() * 4));
   std::memcpy(inputs[0].data(), image.data(), inputs[0].size());
   for (const std::string method : {"qkeras", "apot", "msq", "int8"}) {
-    const Model model = testing::Generated("deit-tiny", 1, {}, method);
+    const Model model = xmodes::Generated("deit-tiny", 1, {}, method);
     const DiffReport r = DiffAgainstCpu(model, ResolveAcceleratorConfig(method, "pynq-z2", "potacc-hls"), inputs);
     int fc = 0;
     for (const LayerDiff& l : r.layers) {

@@ -21,6 +21,6 @@ struct CommandRegistrar {
 #define POTACC_CMD_CONCAT(a, b) POTACC_CMD_CONCAT_INNER(a, b)
 // POTACC_REGISTER_COMMAND(10, [](CLI::App& app) { ... });  order = position in --help.
 #define POTACC_REGISTER_COMMAND(ORDER, SETUP) \
-  static const ::potacc::cli::CommandRegistrar POTACC_CMD_CONCAT(potacc_cmd_, __LINE__)(ORDER, SETUP)
+  static const ::potacc::cli::CommandRegistrar POTACC_CMD_CONCAT(potacc_cmd_, __COUNTER__)(ORDER, SETUP)
 
 }  // namespace potacc::cli

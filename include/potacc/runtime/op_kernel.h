@@ -99,7 +99,7 @@ struct KernelRegistrar {
 #define POTACC_CONCAT(a, b) POTACC_CONCAT_INNER(a, b)
 // POTACC_REGISTER_KERNEL(kConv2D, ConvKernel) in the operator's .cc file.
 #define POTACC_REGISTER_KERNEL(OP, CLASS)                                              \
-  static const ::potacc::KernelRegistrar POTACC_CONCAT(potacc_kernel_registrar_, __LINE__)( \
+  static const ::potacc::KernelRegistrar POTACC_CONCAT(potacc_kernel_registrar_, __COUNTER__)( \
       ::potacc::BuiltinOp::OP, []() -> std::unique_ptr<::potacc::OpKernel> {           \
         return std::make_unique<CLASS>();                                              \
       })

@@ -72,7 +72,7 @@ struct GeneratorRegistrar {
 #define POTACC_GEN_CONCAT(a, b) POTACC_GEN_CONCAT_INNER(a, b)
 // POTACC_REGISTER_GENERATOR(name, description, {params...}, fn)
 #define POTACC_REGISTER_GENERATOR(NAME, DESCRIPTION, PARAMS, FN)                                        \
-  static const ::potacc::GeneratorRegistrar POTACC_GEN_CONCAT(potacc_generator_, __LINE__)(NAME, DESCRIPTION, \
+  static const ::potacc::GeneratorRegistrar POTACC_GEN_CONCAT(potacc_generator_, __COUNTER__)(NAME, DESCRIPTION, \
                                                                                             PARAMS, FN)
 
 }  // namespace potacc
