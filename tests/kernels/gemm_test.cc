@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <vector>
@@ -344,7 +345,11 @@ TEST(Isa, DetectionMatchesTheTarget) {
   const std::vector<Isa> isas = SupportedIsas();
   ASSERT_FALSE(isas.empty());
   EXPECT_EQ(isas.front(), Isa::kPortable);
-  EXPECT_EQ(isas.back(), BestIsa());
+  // BestIsa() honours the POTACC_ISA override (the whole suite also runs with POTACC_ISA=portable to stand in
+  // for a CPU without AVX2); without it, the best variant detected.
+  const char* forced = std::getenv(kIsaEnv);
+  EXPECT_EQ(BestIsa(), forced && *forced ? ParseIsa(forced) : isas.back());
+  if (forced && *forced) return;
 #if defined(__aarch64__)
   EXPECT_TRUE(BestIsa() == Isa::kNeon || BestIsa() == Isa::kNeonDot);  // Advanced SIMD is baseline ARMv8-A
 #elif defined(__arm__) && (defined(__ARM_NEON) || defined(__ARM_NEON__))
