@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "accel/lowering_common.h"
+#include "potacc/util/text.h"
 
 namespace potacc::accel {
 
@@ -31,7 +32,7 @@ GemmLowering LowerDepthwise(const Model& model, int node) {
   if (s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) return refuse("invalid stride/dilation");
   const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
   if (out.shape != expected)
-    return refuse("output shape " + detail::ShapeText(out.shape) + " should be " + detail::ShapeText(expected));
+    return refuse("output shape " + FormatShape(out.shape) + " should be " + FormatShape(expected));
   if (w.quant.scale.size() > 1 && w.quant.quantized_dimension != 3)
     return refuse("per-channel scales along dimension " + std::to_string(w.quant.quantized_dimension) +
                   " (depthwise filters are quantized along dimension 3)");

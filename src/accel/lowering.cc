@@ -7,15 +7,10 @@
 #include "potacc/accel/depthwise.h"
 #include "potacc/accel/matmul.h"
 #include "potacc/kernels/kernel_util.h"
+#include "potacc/util/text.h"
 
 namespace potacc::accel {
 namespace detail {
-
-std::string ShapeText(const std::vector<int32_t>& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
 
 std::string CheckNode(const Model& model, const Operator& op, NodeTensors* t) {
   const Subgraph& sg = model.main();
@@ -101,7 +96,7 @@ GemmLowering LowerNode(const Model& model, int node) {
     if (s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) return refuse("invalid stride/dilation");
     const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
     if (out.shape != expected)
-      return refuse("output shape " + detail::ShapeText(out.shape) + " should be " + detail::ShapeText(expected));
+      return refuse("output shape " + FormatShape(out.shape) + " should be " + FormatShape(expected));
     g.m = s.rows();
     g.n = s.out_c;
     g.k = s.depth();

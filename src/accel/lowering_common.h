@@ -30,7 +30,5 @@ std::string FillLayer(const NodeTensors& t, const Operator& op, const int8_t* we
 // The per-tensor zero point (0 when the tensor has none).
 int32_t ZeroPoint(const Tensor& t);
 
-// "[1,2,3]"
-std::string ShapeText(const std::vector<int32_t>& s);
 
 }  // namespace potacc::accel::detail

@@ -8,6 +8,7 @@
 #include "accel/lowering_common.h"
 #include "potacc/accel/driver.h"
 #include "potacc/error.h"
+#include "potacc/util/text.h"
 
 namespace potacc::accel {
 
@@ -58,8 +59,8 @@ GemmLowering LowerBatchMatMul(const Model& model, int node) {
   if (m->shape.rows == 0 || m->shape.depth == 0 || m->shape.cols == 0 || m->shape.batches() == 0)
     return refuse("an operand is empty");
   if (o.shape != m->shape.output_shape())
-    return refuse("output shape " + detail::ShapeText(o.shape) + " should be " +
-                  detail::ShapeText(m->shape.output_shape()));
+    return refuse("output shape " + FormatShape(o.shape) + " should be " +
+                  FormatShape(m->shape.output_shape()));
   m->lhs_scale = l.quant.scale[0];
   m->rhs_scale = r.quant.scale[0];
   m->output_scale = o.quant.scale[0];

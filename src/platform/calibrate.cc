@@ -1,10 +1,10 @@
 #include "potacc/platform/calibrate.h"
 
 #include <algorithm>
-#include <set>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include "potacc/error.h"
