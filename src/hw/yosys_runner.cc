@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -77,6 +78,61 @@ std::string Tail(const std::string& text, size_t lines) {
   return pos == std::string::npos ? text : text.substr(pos + 1);
 }
 
+// What a kept work folder records about the inputs of its syntheses: the RTL
+// sources, the method parameters and both script templates. --resume reuses
+// a finished job only when this is unchanged.
+std::string WorkStamp(const fs::path& rtl_dir, const std::string& script_template, const std::string& accel_template) {
+  return "rtl " + RtlSourcesHash(rtl_dir) + "\nmethods " + HashText(MethodParamsVerilog()) + "\nscripts " +
+         HashText(script_template + '\0' + accel_template) + "\n";
+}
+constexpr const char* kStampFile = "potacc_synth_inputs.txt";
+
+// CPU seconds Yosys reports on the last line of a finished log
+// ("End of script. ... CPU: user 125.18s system 2.84s, ..."), or nullopt when
+// the run did not finish.
+std::optional<double> FinishedCpuSeconds(const std::string& log_text) {
+  const size_t end = log_text.rfind("End of script.");
+  if (end == std::string::npos) return std::nullopt;
+  double user = 0, system = 0;
+  const size_t cpu = log_text.find("CPU: user ", end);
+  if (cpu == std::string::npos ||
+      std::sscanf(log_text.c_str() + cpu, "CPU: user %lfs system %lfs", &user, &system) != 2)
+    return std::nullopt;
+  return user + system;
+}
+
+double RoundTenths(double seconds) { return static_cast<double>(static_cast<int64_t>(seconds * 10 + 0.5)) / 10; }
+
+// The figures of a finished job from its stat JSON and log (depth: Yosys ltp).
+SynthFigures CollectFigures(const SynthJob& job, const fs::path& log, const fs::path& stat, double seconds) {
+  SynthFigures figures = ParseYosysStatJson(ReadFile(stat));
+  figures.depth = ParseLtpLength(ReadFile(log));
+  figures.seconds = RoundTenths(seconds);
+  if (job.section.target == SynthTarget::kAccel) {
+    const accel::AcceleratorConfig config = AccelJobConfig(job);
+    figures.family = FpgaTargetOf(config).family;
+    figures.config = config.name;
+    figures.top_hash = HashText(AccelTopVerilog(config));
+  }
+  return figures;
+}
+
+// With --resume: the figures of a job an earlier run in this work folder
+// finished (same inputs, checked by the caller through the stamp; for a whole
+// accelerator also the same generated top module), else nullopt: run it.
+// Their seconds are the CPU time Yosys logged, not wall time.
+std::optional<SynthFigures> EarlierFigures(const SynthJob& job, const fs::path& script, const fs::path& log,
+                                           const fs::path& stat) {
+  if (!fs::is_regular_file(log) || !fs::is_regular_file(stat)) return std::nullopt;
+  const std::optional<double> cpu = FinishedCpuSeconds(ReadFile(log));
+  if (!cpu) return std::nullopt;
+  if (job.section.target == SynthTarget::kAccel) {
+    const fs::path top = script.parent_path() / script.stem() / kAccelTopFileName;
+    if (!fs::is_regular_file(top) || ReadFile(top) != AccelTopVerilog(AccelJobConfig(job))) return std::nullopt;
+  }
+  return CollectFigures(job, log, stat, *cpu);
+}
+
 }  // namespace
 
 std::string SynthJobName(const SynthJob& job) { return SectionKey(job.section) + "/" + job.method; }
@@ -89,7 +145,7 @@ accel::AcceleratorConfig AccelJobConfig(const SynthJob& job) {
 double EstimateSynthesisSeconds(const std::vector<SynthJob>& jobs, const SynthResults* previous, int parallel) {
   std::vector<double> free_at(static_cast<size_t>(std::max(1, parallel)), 0.0);
   for (const SynthJob& job : jobs) {
-    double secs = kDefaultSynthSeconds;
+    double secs = job.section.target == SynthTarget::kAccel ? kDefaultAccelSynthSeconds : kDefaultSynthSeconds;
     if (previous && previous->Has(job.section, job.method)) {
       const double known = previous->Get(job.section, job.method).seconds;
       if (known > 0) secs = known;
@@ -199,7 +255,9 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
   const std::string script_template = ReadFile(script_path);
   bool any_accel = false;
   for (const SynthJob& job : jobs) any_accel = any_accel || job.section.target == SynthTarget::kAccel;
-  const std::string accel_template = any_accel ? ReadFile(accel_script_path) : std::string();
+  // Read even when no job needs it: the resume stamp covers both templates.
+  const std::string accel_template =
+      any_accel || fs::is_regular_file(accel_script_path) ? ReadFile(accel_script_path) : std::string();
   const auto yosys = FindYosys(options.yosys);
   Check(yosys.has_value(), "yosys not found ('" + options.yosys + "'; apt-get install yosys)");
 
@@ -235,7 +293,24 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
       waitpid(r.pid, nullptr, 0);
     }
   };
+  auto finish = [&](const SynthJob& job, const SynthFigures& figures) {
+    results.sections[SectionKey(job.section)][job.method] = figures;
+    ++done;
+    if (progress) {
+      SynthStatus status{done, static_cast<int>(jobs.size()), {}, &job};
+      for (const auto& r : running) status.running.push_back(jobs[r.index]);
+      progress(status);
+    }
+  };
   try {
+    // Resume only from a folder whose stamp says it had the same inputs (one
+    // without a stamp reuses nothing).
+    const std::string stamp = WorkStamp(rtl_dir, script_template, accel_template);
+    const fs::path earlier_stamp = work / kStampFile;
+    const bool reuse = options.resume && fs::exists(earlier_stamp);
+    Check(!reuse || ReadFile(earlier_stamp) == stamp,
+          "--resume: " + work.string() + " holds syntheses of other RTL sources, method parameters or scripts");
+    WriteFile(work / kStampFile, stamp);
     WriteMethodParams(work);  // the RTL's method parameters, from the C++ descriptions
     results.tool = YosysVersion(*yosys);
     results.family = "xc7";
@@ -244,6 +319,13 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
       while (next < jobs.size() && static_cast<int>(running.size()) < max_jobs) {
         const auto [script, log, stat] = files(next);
         const SynthJob& job = jobs[next];
+        if (reuse) {
+          if (const auto figures = EarlierFigures(job, script, log, stat)) {
+            ++next;
+            finish(job, *figures);
+            continue;
+          }
+        }
         if (job.section.target == SynthTarget::kAccel) {
           // The configuration's generated top module, in a folder of its own.
           const fs::path gen = script.parent_path() / script.stem();
@@ -285,22 +367,7 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
           const std::string detail = fs::exists(log) ? Tail(ReadFile(log), 5) : "no log";
           throw Error("yosys failed on " + SynthJobName(job) + " (--work-dir keeps the logs): " + detail);
         }
-        SynthFigures figures = ParseYosysStatJson(ReadFile(stat));
-        figures.depth = ParseLtpLength(ReadFile(log));
-        figures.seconds = static_cast<double>(static_cast<int>(secs * 10 + 0.5)) / 10;
-        if (job.section.target == SynthTarget::kAccel) {
-          const accel::AcceleratorConfig config = AccelJobConfig(job);
-          figures.family = FpgaTargetOf(config).family;
-          figures.config = config.name;
-          figures.top_hash = HashText(AccelTopVerilog(config));
-        }
-        results.sections[SectionKey(job.section)][job.method] = figures;
-        ++done;
-        if (progress) {
-          SynthStatus status{done, static_cast<int>(jobs.size()), {}, &job};
-          for (const auto& r : running) status.running.push_back(jobs[r.index]);
-          progress(status);
-        }
+        finish(job, CollectFigures(job, log, stat, secs));
       }
     }
   } catch (...) {

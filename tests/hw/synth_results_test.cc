@@ -132,11 +132,7 @@ TEST(CachedSynthResults, CompleteAndShiftPesAreCheaper) {
 // whole-accelerator entry was synthesized from the top module its
 // configuration generates today. (After changing hw/rtl, refresh the cache:
 // potacc hw report --run-yosys --json hw/synth/results.json.)
-// DISABLED until hw/synth/results.json holds a whole-accelerator run of the
-// current RTL for every board and method (`potacc hw report --run-yosys --json
-// hw/synth/results.json`; about 8-15 min per design here, not run yet): the
-// cached figures predate the accelerator RTL (issue 9, README status).
-TEST(CachedSynthResults, DISABLED_DescribeTheCurrentRtl) {
+TEST(CachedSynthResults, DescribeTheCurrentRtl) {
   const SynthResults r = LoadResults(CachedResultsPath());
   EXPECT_EQ(r.rtl_hash, RtlSourcesHash(HwDir() / "rtl"))
       << "hw/rtl changed since hw/synth/results.json was synthesized; run "

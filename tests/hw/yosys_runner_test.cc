@@ -7,11 +7,16 @@
 #include "potacc/error.h"
 #include "potacc/hw/yosys_runner.h"
 #include "potacc/platform/board.h"
+#include "support/cli_runner.h"
 #include "support/data_dir.h"
+#include "potacc/util/file.h"
 #include "potacc/util/source_tree.h"
 
 namespace potacc::hw {
 namespace {
+
+using potacc::testing::Slurp;
+using potacc::testing::TempDir;
 
 const std::filesystem::path kRtl = SourceTreeDir() / "hw" / "rtl";
 
@@ -100,6 +105,56 @@ TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
   SynthFigures c = cached.Get({SynthTarget::kPe, false}, "qkeras");
   c.seconds = f.seconds;
   EXPECT_EQ(f, c) << "hw/synth/results.json is stale: run potacc hw report --run-yosys --json hw/synth/results.json";
+}
+
+// --resume takes a finished job's figures from the kept work folder instead
+// of running Yosys again (seen by a flip-flop count edited into its stat
+// file, which a rerun would not reproduce), reruns a job whose log did not
+// finish, and refuses a folder synthesized from other inputs.
+TEST(YosysRunner, ResumeReusesFinishedJobsOfTheSameInputs) {
+  const auto yosys = FindYosys();
+  if (!yosys) POTACC_SKIP_OR_FAIL_IN_CI("yosys not installed (apt-get install yosys)");
+  const std::filesystem::path work = TempDir("yosys_resume");
+  std::filesystem::remove_all(work);
+  YosysOptions options;
+  options.yosys = *yosys;
+  options.timeout_seconds = 120;
+  options.work_dir = work;
+  options.keep_work_dir = true;
+  const std::vector<SynthJob> jobs = {{{SynthTarget::kPe, false}, "msq"}};
+  const SynthFigures first = RunSynthesis(jobs, options).Get({SynthTarget::kPe, false}, "msq");
+  ASSERT_EQ(first.ff, 0);  // combinational
+
+  const std::filesystem::path stat = work / "pe_nodsp_msq_stat.json";
+  const std::filesystem::path log = work / "pe_nodsp_msq.log";
+  std::string text = Slurp(stat);
+  const std::string key = "\"num_cells_by_type\": {";
+  ASSERT_NE(text.find(key), std::string::npos) << text;
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1))
+    text.insert(at + key.size(), "\"FDRE\": 7,");  // per module and for the design
+  WriteFileAtomic(stat.string(), text);
+  options.resume = true;
+  SynthFigures resumed = RunSynthesis(jobs, options).Get({SynthTarget::kPe, false}, "msq");
+  EXPECT_EQ(resumed.ff, 7);
+  EXPECT_EQ(resumed.lut, first.lut);
+  EXPECT_GT(resumed.seconds, 0);  // Yosys' logged CPU time
+
+  // An unfinished log: the job runs again and its true figures come back.
+  const std::string full_log = Slurp(log);
+  WriteFileAtomic(log.string(), full_log.substr(0, full_log.rfind("End of script.")));
+  resumed = RunSynthesis(jobs, options).Get({SynthTarget::kPe, false}, "msq");
+  EXPECT_EQ(resumed.ff, 0);
+  EXPECT_EQ(resumed.lut, first.lut);
+
+  // Another RTL (or script): refused with a one-line reason.
+  WriteFileAtomic((work / "potacc_synth_inputs.txt").string(), "rtl 0\n");
+  try {
+    RunSynthesis(jobs, options);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("other RTL sources"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(work);
 }
 
 TEST(YosysRunner, TimeoutKillsYosys) {

@@ -34,6 +34,7 @@ struct HwReportFlags {
   int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
   int timeout = 7200;
   std::string work_dir;
+  bool resume = false;
   std::vector<std::string> only;  // pe, gemm_unit, accel (empty = all)
   std::vector<std::string> boards;  // whole-accelerator boards (empty = all shipped)
 };
@@ -55,6 +56,8 @@ std::vector<hw::SynthJob> SelectedJobs(const HwReportFlags& flags) {
 
 void RunHwReport(const HwReportFlags& flags) {
   Check(!(flags.run_yosys && flags.cached), "--run-yosys and --cached exclude each other");
+  Check(!flags.resume || !flags.work_dir.empty(), "--resume needs the --work-dir of the earlier run");
+  Check(!(flags.resume && flags.cached), "--resume and --cached exclude each other");
   Check(!(flags.markdown && !flags.json_out.empty()), "--markdown prints the README table only; drop --json");
   RequireDistinctFiles(flags.json_out, {flags.cache}, "--json");
   const auto yosys = hw::FindYosys(flags.yosys);
@@ -73,6 +76,7 @@ void RunHwReport(const HwReportFlags& flags) {
     if (!flags.work_dir.empty()) {
       options.work_dir = flags.work_dir;
       options.keep_work_dir = true;
+      options.resume = flags.resume;
     }
     const auto jobs = SelectedJobs(flags);
     const bool subset = jobs.size() != hw::AllSynthJobs().size();
@@ -85,8 +89,9 @@ void RunHwReport(const HwReportFlags& flags) {
     }
     const double secs = hw::EstimateSynthesisSeconds(jobs, previous ? &*previous : nullptr, flags.jobs);
     const int minutes = std::max(1, static_cast<int>(std::lround(secs / 60)));
-    std::fprintf(stderr, "running yosys: %zu syntheses (-j %d), about %d minute%s; --cached reads %s instead\n",
-                 jobs.size(), flags.jobs, minutes, minutes == 1 ? "" : "s", flags.cache.c_str());
+    std::fprintf(stderr, "running yosys: %zu syntheses (-j %d), about %d minute%s%s; --cached reads %s instead\n",
+                 jobs.size(), flags.jobs, minutes, minutes == 1 ? "" : "s",
+                 flags.resume ? " less those finished in --work-dir" : "", flags.cache.c_str());
     ProgressBar bar;
     results = hw::RunSynthesis(jobs, options, [&](const hw::SynthStatus& status) {
       std::string running;
@@ -141,6 +146,9 @@ POTACC_REGISTER_COMMAND(80, [](CLI::App& app) {
   report->add_option("--jobs,-j", flags->jobs, "Concurrent Yosys processes (default: one per core)")->capture_default_str()->check(CLI::Range(1, 64));
   report->add_option("--timeout", flags->timeout, "Seconds allowed per Yosys run")->capture_default_str()->check(CLI::Range(1, 86400));
   report->add_option("--work-dir", flags->work_dir, "Keep the Yosys scripts and logs in this folder");
+  report->add_flag("--resume", flags->resume,
+                   "Reuse the syntheses an earlier run in --work-dir finished (same RTL, method parameters and "
+                   "scripts; a whole accelerator also needs the same generated top module)");
   report->add_option("--only", flags->only, "Run only these syntheses (pe, gemm_unit, accel); the rest comes from the cache")
       ->check(CLI::IsMember({"pe", "gemm_unit", "accel"}));
   report->add_option("--board", flags->boards, "Whole-accelerator syntheses only for these boards (pynq-z2, kv260)");

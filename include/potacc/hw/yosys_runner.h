@@ -28,6 +28,13 @@ struct YosysOptions {
   int timeout_seconds = 7200;            // per Yosys run (a whole KV260 design takes tens of minutes)
   int jobs = 1;                          // concurrent Yosys processes
   bool keep_work_dir = false;
+  // Reuse the jobs an earlier run in work_dir finished (its logs and stat
+  // files), when it synthesized the same RTL sources, method parameters and
+  // scripts (a stamp file in work_dir records them; other inputs: Error; no
+  // stamp: nothing is reused) and,
+  // for a whole accelerator, the same generated top module (else: rerun).
+  // Their `seconds` are the CPU seconds Yosys logged.
+  bool resume = false;
 };
 
 // Full path of the Yosys program (PATH lookup), or nullopt.
@@ -68,6 +75,10 @@ std::string SynthJobName(const SynthJob& job);
 // Yosys seconds per job when no earlier figure is known (a GEMM unit takes
 // 10-30 s, a PE a few seconds, on a laptop core).
 inline constexpr double kDefaultSynthSeconds = 15;
+// A whole accelerator takes minutes: 2-3 min CPU per PYNQ-Z2 design and 4-9
+// min per KV260 design on this project's AMD EPYC (Yosys 0.23), more when
+// the cores are shared.
+inline constexpr double kDefaultAccelSynthSeconds = 360;
 // Expected wall time of running `jobs` in order with `parallel` Yosys
 // processes: each job takes its seconds in `previous` (an earlier run's
 // figures, e.g. the cached file; may be null), else kDefaultSynthSeconds, and
