@@ -80,9 +80,12 @@ void AddInt8(const AddInt8Params& p, const std::vector<int32_t>& shape1, const i
     AddInt8Reference(p, shape1, in1, shape2, in2, out_shape, out);
     return;
   }
-  detail::ForEachSpan(ShapeElements(out_shape), pool, [&](int64_t begin, int64_t end) {
-    detail::AddInt8Span(p, in1 + begin, in2 + begin, end - begin, out + begin, isa);
-  });
+  // Spans of 4096 and up: the operands come from the layers before, split
+  // alike over the same threads, so each thread adds what its cache holds.
+  detail::ForEachSpan(
+      ShapeElements(out_shape), pool,
+      [&](int64_t begin, int64_t end) { detail::AddInt8Span(p, in1 + begin, in2 + begin, end - begin, out + begin, isa); },
+      4096);
 }
 
 void AddFloat(FloatRange range, const std::vector<int32_t>& shape1, const float* in1,
@@ -102,6 +105,9 @@ struct AddOp {
   static constexpr auto Int8 = AddInt8;
   static constexpr auto Float = AddFloat;
   static constexpr auto Int8Element = AddInt8Element;
+  static bool SameShapeVectorOk(const AddInt8Params& p, Isa isa) {
+    return detail::AddVectorOk(p) && KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvx2}) != Isa::kPortable;
+  }
 };
 
 using AddKernel = BinaryBroadcastKernel<AddOp>;

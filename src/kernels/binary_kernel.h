@@ -9,7 +9,11 @@
 //   static int8_t Int8Element(const Int8Params&, int8_t a, int8_t b);
 // int8 outputs of at least kTableMinElements elements run the optimized twin:
 // the element function tabulated over all operand pairs at Prepare
-// (BinaryInt8ByTable); smaller ones the reference Op::Int8.
+// (BinaryInt8ByTable); smaller ones the reference Op::Int8. An Op with a
+// vector kernel for same-shape operands declares
+//   static bool SameShapeVectorOk(const Int8Params&, Isa);
+// and Op::Int8 runs those instead of the table (a table lookup per element is
+// several times slower than a vector of 64).
 // The whole tensor is one call into Op, so the inner loops stay in the op's file.
 #pragma once
 
@@ -59,6 +63,10 @@ class BinaryBroadcastKernel : public OpKernel {
         ctx.Unsupported(e.what());
       }
       table_.clear();
+      same_shape_vector_ = false;
+      if constexpr (requires { Op::SameShapeVectorOk(params_, ctx.isa()); }) {
+        same_shape_vector_ = Op::SameShapeVectorOk(params_, ctx.isa());
+      }
       if (out.num_elements() >= kTableMinElements) {
         const auto& p = params_;
         table_ = TabulateBinaryInt8([&p](int8_t x, int8_t y) { return Op::Int8Element(p, x, y); });
@@ -70,9 +78,10 @@ class BinaryBroadcastKernel : public OpKernel {
 
   void Eval(OpContext& ctx) override {
     const Tensor& out = ctx.output(0);
-    if (out.type == DataType::kInt8 && !table_.empty()) {
+    const bool vector = same_shape_vector_ && ctx.input(0).shape == out.shape && ctx.input(1).shape == out.shape;
+    if (out.type == DataType::kInt8 && !table_.empty() && !vector) {
       BinaryInt8ByTable(table_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
-                        ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0));
+                        ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0), ctx.pool());
     } else if (out.type == DataType::kInt8) {
       Op::Int8(params_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
                ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0), ctx.isa(), ctx.pool());
@@ -85,6 +94,7 @@ class BinaryBroadcastKernel : public OpKernel {
  private:
   typename Op::Int8Params params_;
   BinaryInt8Table table_;
+  bool same_shape_vector_ = false;
   FloatRange float_range_{};
 };
 

@@ -1,5 +1,7 @@
 #include "potacc/kernels/broadcast.h"
 
+#include "kernels/elementwise_internal.h"
+
 #include <algorithm>
 
 namespace potacc::kernels {
@@ -39,15 +41,19 @@ std::vector<int64_t> BroadcastStrides(const std::vector<int32_t>& shape, size_t 
 
 void BinaryInt8ByTable(const BinaryInt8Table& table, const std::vector<int32_t>& shape1, const int8_t* in1,
                        const std::vector<int32_t>& shape2, const int8_t* in2, const std::vector<int32_t>& out_shape,
-                       int8_t* out) {
-  auto at = [&](int8_t a, int8_t b) {
-    return table[(static_cast<size_t>(static_cast<uint8_t>(a)) << 8) | static_cast<uint8_t>(b)];
+                       int8_t* out, ThreadPool* pool) {
+  // The table by value: int8 stores may alias anything a reference reaches.
+  const int8_t* const t = table.data();
+  auto at = [t](int8_t a, int8_t b) {
+    return t[(static_cast<size_t>(static_cast<uint8_t>(a)) << 8) | static_cast<uint8_t>(b)];
   };
   int64_t total = 1;
   for (int32_t d : out_shape) total *= d;
   if (total == 0) return;
   if (shape1 == out_shape && shape2 == out_shape) {
-    for (int64_t i = 0; i < total; ++i) out[i] = at(in1[i], in2[i]);
+    detail::ForEachSpan(total, pool, [at, in1, in2, out](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = at(in1[i], in2[i]);
+    });
     return;
   }
   const size_t rank = out_shape.size();

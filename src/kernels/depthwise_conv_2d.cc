@@ -136,7 +136,7 @@ void TapPointers::Set(const int8_t* image, int oy, int ox) {
   }
 }
 
-void DepthwiseTailChannels(const DepthwiseRows& r, const TapPointers& taps, int from, int8_t* out) {
+void DepthwiseTailChannels(const DepthwisePixels& r, const TapPointers& taps, int from, int8_t* out) {
   const DepthwiseTables& t = *r.t;
   const int channels = r.s->out_c;
   for (int c = from; c < channels; ++c) {
@@ -150,7 +150,7 @@ void DepthwiseTailChannels(const DepthwiseRows& r, const TapPointers& taps, int 
 
 // Any depth multiplier: per pixel, the valid taps are listed once, then each
 // tap updates a row of accumulators (uint32: exact modulo 2^32, no UB).
-void DepthwiseRowsPortable(const DepthwiseRows& r) {
+void DepthwisePixelsPortable(const DepthwisePixels& r) {
   const ConvShape& s = *r.s;
   const Int8Params& q = *r.q;
   const DepthwiseTables& t = *r.t;
@@ -159,11 +159,11 @@ void DepthwiseRowsPortable(const DepthwiseRows& r) {
   std::vector<int> tap_index(t.taps);
   std::vector<uint32_t> acc(s.out_c);
   std::vector<int32_t> acc32(s.out_c);
-  for (int64_t row = r.row_begin; row < r.row_end; ++row) {
+  ForEachRowSpan(r, [&](int64_t row, int ox_begin, int ox_end) {
     const int64_t b = row / s.out_h;
     const int oy = static_cast<int>(row % s.out_h);
     const int8_t* image = r.input + b * s.in_h * s.in_w * s.in_c;
-    for (int ox = 0; ox < s.out_w; ++ox) {
+    for (int ox = ox_begin; ox < ox_end; ++ox) {
       const int n = ValidTaps(s, oy, ox, offsets.data(), tap_index.data());
       for (int c = 0; c < s.out_c; ++c) acc[c] = static_cast<uint32_t>(t.bias[c]);
       for (int i = 0; i < n; ++i) {
@@ -181,21 +181,21 @@ void DepthwiseRowsPortable(const DepthwiseRows& r) {
       RequantizeRow(q, acc32.data(), s.out_c, r.output + (row * s.out_w + ox) * s.out_c,
                     Isa::kPortable);
     }
-  }
+  });
 }
 
 namespace {
 
-using RowsKernel = void (*)(const DepthwiseRows&);
+using PixelsKernel = void (*)(const DepthwisePixels&);
 
-RowsKernel ChooseRowsKernel(const ConvShape& s, Isa isa) {
-  if (s.out_c != s.in_c) return DepthwiseRowsPortable;
+PixelsKernel ChoosePixelsKernel(const ConvShape& s, Isa isa) {
+  if (s.out_c != s.in_c) return DepthwisePixelsPortable;
   switch (KernelIsa(isa, {Isa::kAvx512Vnni, Isa::kAvxVnni, Isa::kAvx2, Isa::kNeon})) {
-    case Isa::kAvx512Vnni: return DepthwiseRowsAvx512Vnni;
-    case Isa::kAvxVnni: return DepthwiseRowsAvxVnni;
-    case Isa::kAvx2: return DepthwiseRowsAvx2;
-    case Isa::kNeon: return DepthwiseRowsNeon;
-    default: return DepthwiseRowsPortable;
+    case Isa::kAvx512Vnni: return DepthwisePixelsAvx512Vnni;
+    case Isa::kAvxVnni: return DepthwisePixelsAvxVnni;
+    case Isa::kAvx2: return DepthwisePixelsAvx2;
+    case Isa::kNeon: return DepthwisePixelsNeon;
+    default: return DepthwisePixelsPortable;
   }
 }
 
@@ -213,13 +213,18 @@ void DepthwiseConvInt8(const ConvShape& s, const Int8Params& q, const PackedDept
   const detail::DepthwiseTables* t = packed.tables();
   Check(t != nullptr && t->taps == s.filter_h * s.filter_w && t->requant.Matches(q, s.out_c),
         "DepthwiseConvInt8: packed tables do not match the layer");
-  const detail::RowsKernel kernel = detail::ChooseRowsKernel(s, isa);
+  const detail::PixelsKernel kernel = detail::ChoosePixelsKernel(s, isa);
+  // ~4 tasks per thread for balance: of whole output rows when there are
+  // enough of them, else of pixels (a 7x7 layer has 7 rows).
   const int64_t rows = int64_t{s.batch} * s.out_h;
-  // Tasks of whole output rows; ~4 per thread for balance.
   const int threads = pool ? pool->size() : 1;
-  const int64_t tasks = threads > 1 ? std::min<int64_t>(rows, 4 * threads) : 1;
+  const int64_t want = 4 * int64_t{threads};
+  const bool whole_rows = rows >= want;
+  const int64_t units = whole_rows ? rows : rows * s.out_w;
+  const int64_t unit = whole_rows ? s.out_w : 1;
+  const int64_t tasks = threads > 1 ? std::min(units, want) : 1;
   auto task = [&](int64_t i) {
-    kernel({&s, &q, t, input, output, rows * i / tasks, rows * (i + 1) / tasks});
+    kernel({&s, &q, t, input, output, units * i / tasks * unit, units * (i + 1) / tasks * unit});
   };
   if (pool) {
     pool->ParallelFor(tasks, task);

@@ -23,14 +23,14 @@ POTACC_DW_TARGET inline __m256i PairDot(__m256i acc, __m256i x, __m256i w) {
 
 }  // namespace avx2
 
-void DepthwiseRowsAvx2(const DepthwiseRows& r) { avx2::RowsYmm(r); }
+void DepthwisePixelsAvx2(const DepthwisePixels& r) { avx2::PixelsYmm(r); }
 
 }  // namespace potacc::kernels::detail
 
 #else
 
 namespace potacc::kernels::detail {
-void DepthwiseRowsAvx2(const DepthwiseRows& r) { DepthwiseRowsPortable(r); }
+void DepthwisePixelsAvx2(const DepthwisePixels& r) { DepthwisePixelsPortable(r); }
 }  // namespace potacc::kernels::detail
 
 #endif

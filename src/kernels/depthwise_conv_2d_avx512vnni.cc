@@ -40,7 +40,7 @@ POTACC_AVX512_VNNI inline __m128i HalfBytes(const OutputLanes16& o, int out_c, _
 // each weight vector is loaded once for P pixels and the 2P accumulator
 // chains run in parallel. kWhole: all 32 channels are real (no masks).
 template <int P, bool kWhole>
-POTACC_AVX512_VNNI void Block(const DepthwiseRows& r, const OutputLanes16& o, const int8_t* const* taps,
+POTACC_AVX512_VNNI void Block(const DepthwisePixels& r, const OutputLanes16& o, const int8_t* const* taps,
                               int64_t step, int8_t* out, int block) {
   const DepthwiseTables& t = *r.t;
   const int out_c = r.s->out_c, taps_count = t.taps;
@@ -82,7 +82,7 @@ POTACC_AVX512_VNNI void Block(const DepthwiseRows& r, const OutputLanes16& o, co
 // All blocks of P output pixels (P = 1 at the borders, where the tap
 // pointers lead outside taps to zero-point rows).
 template <int P>
-POTACC_AVX512_VNNI void Pixels(const DepthwiseRows& r, const OutputLanes16& o, const int8_t* const* taps,
+POTACC_AVX512_VNNI void Pixels(const DepthwisePixels& r, const OutputLanes16& o, const int8_t* const* taps,
                                int64_t step, int8_t* out) {
   const int whole = r.s->out_c / 32;
   for (int block = 0; block < whole; ++block) Block<P, true>(r, o, taps, step, out, block);
@@ -91,7 +91,7 @@ POTACC_AVX512_VNNI void Pixels(const DepthwiseRows& r, const OutputLanes16& o, c
 
 }  // namespace
 
-POTACC_AVX512_VNNI void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r) {
+POTACC_AVX512_VNNI void DepthwisePixelsAvx512Vnni(const DepthwisePixels& r) {
   constexpr int kGroup = 4;
   const ConvShape& s = *r.s;
   const int channels = s.out_c;
@@ -103,17 +103,17 @@ POTACC_AVX512_VNNI void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r) {
   const int inner_begin = std::clamp((s.pad_left + s.stride_w - 1) / s.stride_w, 0, s.out_w);
   const int last = s.in_w - 1 - (s.filter_w - 1) * s.dilation_w + s.pad_left;  // of ox * stride
   const int inner_end = last < 0 ? inner_begin : std::clamp(last / s.stride_w + 1, inner_begin, s.out_w);
-  for (int64_t row = r.row_begin; row < r.row_end; ++row) {
+  ForEachRowSpan(r, [&](int64_t row, int ox_begin, int ox_end) POTACC_AVX512_VNNI {
     const int64_t b = row / s.out_h;
     const int oy = static_cast<int>(row % s.out_h);
     const int iy = oy * s.stride_h - s.pad_top;
     const bool row_inside = iy >= 0 && iy + (s.filter_h - 1) * s.dilation_h < s.in_h;
     const int8_t* image = r.input + b * s.in_h * s.in_w * channels;
     int8_t* out_row = r.output + row * s.out_w * channels;
-    int ox = 0;
-    while (ox < s.out_w) {
+    int ox = ox_begin;
+    while (ox < ox_end) {
       taps.Set(image, oy, ox);
-      if (row_inside && ox >= inner_begin && ox + kGroup <= inner_end) {
+      if (row_inside && ox >= inner_begin && ox + kGroup <= std::min(inner_end, ox_end)) {
         Pixels<kGroup>(r, o, taps.all(), step, out_row + int64_t{ox} * channels);
         ox += kGroup;
       } else {
@@ -121,7 +121,7 @@ POTACC_AVX512_VNNI void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r) {
         ++ox;
       }
     }
-  }
+  });
 }
 
 }  // namespace potacc::kernels::detail
@@ -129,7 +129,7 @@ POTACC_AVX512_VNNI void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r) {
 #else
 
 namespace potacc::kernels::detail {
-void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r) { DepthwiseRowsPortable(r); }
+void DepthwisePixelsAvx512Vnni(const DepthwisePixels& r) { DepthwisePixelsPortable(r); }
 }  // namespace potacc::kernels::detail
 
 #endif

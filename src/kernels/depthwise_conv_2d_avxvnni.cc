@@ -23,14 +23,14 @@ POTACC_DW_TARGET inline __m256i PairDot(__m256i acc, __m256i x, __m256i w) {
 
 }  // namespace avxvnni
 
-void DepthwiseRowsAvxVnni(const DepthwiseRows& r) { avxvnni::RowsYmm(r); }
+void DepthwisePixelsAvxVnni(const DepthwisePixels& r) { avxvnni::PixelsYmm(r); }
 
 }  // namespace potacc::kernels::detail
 
 #else
 
 namespace potacc::kernels::detail {
-void DepthwiseRowsAvxVnni(const DepthwiseRows& r) { DepthwiseRowsPortable(r); }
+void DepthwisePixelsAvxVnni(const DepthwisePixels& r) { DepthwisePixelsPortable(r); }
 }  // namespace potacc::kernels::detail
 
 #endif

@@ -2,6 +2,7 @@
 // channel-vectorized kernels share, and the per-ISA entry points.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -44,15 +45,31 @@ struct DepthwiseTables {
 // indices of the taps of output pixel (oy, ox) that fall inside the input.
 int ValidTaps(const ConvShape& s, int oy, int ox, int64_t* offsets, int* taps);
 
-// Output rows [row_begin, row_end) of the whole batch (row = b * out_h + oy).
-struct DepthwiseRows {
+// Output pixels [pixel_begin, pixel_end) of the whole batch, numbered
+// (b * out_h + oy) * out_w + ox: a thread's share of the layer. Pixels rather
+// than rows, so that the late 7x7 layers still split evenly over threads.
+struct DepthwisePixels {
   const ConvShape* s;
   const Int8Params* q;
   const DepthwiseTables* t;
   const int8_t* input;
   int8_t* output;
-  int64_t row_begin, row_end;
+  int64_t pixel_begin, pixel_end;
 };
+
+// Calls fn(row, ox_begin, ox_end) for the part of each output row (row =
+// b * out_h + oy) that lies in r's pixel range, in order.
+template <typename Fn>
+[[gnu::always_inline]] inline void ForEachRowSpan(const DepthwisePixels& r, Fn&& fn) {
+  const int out_w = r.s->out_w;
+  for (int64_t p = r.pixel_begin; p < r.pixel_end;) {
+    const int64_t row = p / out_w;
+    const int ox_begin = static_cast<int>(p % out_w);
+    const int ox_end = static_cast<int>(std::min<int64_t>(out_w, ox_begin + (r.pixel_end - p)));
+    fn(row, ox_begin, ox_end);
+    p += ox_end - ox_begin;
+  }
+}
 
 // Per-pixel pointers to the input of each tap; taps outside the image point
 // at a row holding the input zero point ((x + input_offset) = 0, so they add
@@ -75,36 +92,36 @@ class TapPointers {
 
 // Channels [from, out_c) of one output pixel in scalar arithmetic (the
 // vector kernels' tail, and all channels when !t.requant.vector_ok).
-void DepthwiseTailChannels(const DepthwiseRows& r, const TapPointers& taps, int from, int8_t* out);
+void DepthwiseTailChannels(const DepthwisePixels& r, const TapPointers& taps, int from, int8_t* out);
 
 // The pixel loop of the channel-vectorized kernels (depth multiplier 1):
-// for every output pixel of rows [r.row_begin, r.row_end), sets the tap
-// pointers and calls channels(taps, out) for the pixel's output, which
-// computes channels [0, vec_end); the scalar tail computes the rest.
-// Inlined into each ISA's kernel (whose lambda carries its target attribute).
+// for every output pixel of r's range, sets the tap pointers and calls
+// channels(taps, out) for the pixel's output, which computes channels
+// [0, vec_end); the scalar tail computes the rest. Inlined into each ISA's
+// kernel (whose lambda carries its target attribute).
 template <typename Channels>
-[[gnu::always_inline]] inline void ForEachPixel(const DepthwiseRows& r, int vec_end, Channels&& channels) {
+[[gnu::always_inline]] inline void ForEachPixel(const DepthwisePixels& r, int vec_end, Channels&& channels) {
   const ConvShape& s = *r.s;
   TapPointers taps(s, *r.q, r.t->pairs);
-  for (int64_t row = r.row_begin; row < r.row_end; ++row) {
+  ForEachRowSpan(r, [&](int64_t row, int ox_begin, int ox_end) {
     const int8_t* image = r.input + (row / s.out_h) * s.in_h * s.in_w * s.in_c;
     const int oy = static_cast<int>(row % s.out_h);
-    for (int ox = 0; ox < s.out_w; ++ox) {
+    for (int ox = ox_begin; ox < ox_end; ++ox) {
       taps.Set(image, oy, ox);
       int8_t* out = r.output + (row * s.out_w + ox) * s.out_c;
       channels(static_cast<const TapPointers&>(taps), out);
       DepthwiseTailChannels(r, taps, vec_end, out);
     }
-  }
+  });
 }
 
 // Any depth multiplier, any q.
-void DepthwiseRowsPortable(const DepthwiseRows& r);
+void DepthwisePixelsPortable(const DepthwisePixels& r);
 // Depth multiplier 1 only; any q (the kernels fall back to the scalar
 // requantization when !t.requant.vector_ok).
-void DepthwiseRowsAvx2(const DepthwiseRows& r);
-void DepthwiseRowsAvxVnni(const DepthwiseRows& r);
-void DepthwiseRowsAvx512Vnni(const DepthwiseRows& r);
-void DepthwiseRowsNeon(const DepthwiseRows& r);
+void DepthwisePixelsAvx2(const DepthwisePixels& r);
+void DepthwisePixelsAvxVnni(const DepthwisePixels& r);
+void DepthwisePixelsAvx512Vnni(const DepthwisePixels& r);
+void DepthwisePixelsNeon(const DepthwisePixels& r);
 
 }  // namespace potacc::kernels::detail

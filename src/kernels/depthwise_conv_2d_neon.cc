@@ -21,7 +21,7 @@ inline void MulAddTap(int32x4_t& lo, int32x4_t& hi, const int8_t* x, int16x8_t w
 
 }  // namespace
 
-void DepthwiseRowsNeon(const DepthwiseRows& r) {
+void DepthwisePixelsNeon(const DepthwisePixels& r) {
   const Int8Params& q = *r.q;
   const DepthwiseTables& t = *r.t;
   const RequantTables& rq = t.requant;
@@ -49,7 +49,7 @@ void DepthwiseRowsNeon(const DepthwiseRows& r) {
 #else  // not NEON: never selected (KernelIsa never returns kNeon here)
 
 namespace potacc::kernels::detail {
-void DepthwiseRowsNeon(const DepthwiseRows& r) { DepthwiseRowsPortable(r); }
+void DepthwisePixelsNeon(const DepthwisePixels& r) { DepthwisePixelsPortable(r); }
 }  // namespace potacc::kernels::detail
 
 #endif

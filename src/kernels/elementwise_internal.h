@@ -12,17 +12,17 @@
 namespace potacc::kernels::detail {
 
 // Calls fn(begin, end) over [0, n): once, or, with a pool and enough
-// elements to pay for the hand-off, in chunks (multiples of 64) spread over
-// its threads.
+// elements to pay for the hand-off (min_chunk each), in chunks (multiples of
+// `align`) spread over its threads, in order (ThreadPool gives thread k the
+// k-th part, so consecutive operators split alike stay in one core's cache).
 template <class Fn>
-void ForEachSpan(int64_t n, ThreadPool* pool, const Fn& fn) {
-  constexpr int64_t kMinChunk = 16384;
-  const int64_t chunks = pool ? std::min<int64_t>(2 * pool->size(), n / kMinChunk) : 1;
+void ForEachSpan(int64_t n, ThreadPool* pool, const Fn& fn, int64_t min_chunk = 16384, int64_t align = 64) {
+  const int64_t chunks = pool ? std::min<int64_t>(2 * pool->size(), n / min_chunk) : 1;
   if (chunks <= 1) {
     fn(int64_t{0}, n);
     return;
   }
-  const int64_t step = (n / chunks + 63) / 64 * 64;
+  const int64_t step = (n / chunks + align - 1) / align * align;
   pool->ParallelFor((n + step - 1) / step, [&](int64_t i) { fn(i * step, std::min(n, (i + 1) * step)); });
 }
 

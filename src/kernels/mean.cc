@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
+#include <utility>
 
 #include "potacc/error.h"
 #include "potacc/fixed_point.h"
@@ -107,40 +109,50 @@ void MeanInt8Reference(const MeanInt8Params& p, const std::vector<int32_t>& inpu
 
 namespace {
 
-// Number of trailing dimensions `axes` covers exactly (0 if the reduced axes
-// are not the last ones).
-int TrailingReducedDims(int rank, const std::vector<int>& axes) {
-  const int k = static_cast<int>(axes.size());
-  for (int a : axes)
-    if (a < rank - k) return 0;
-  return k;
+// The reduced axes as one block of consecutive dimensions [first, last], or
+// nullopt when they are not consecutive (axes are distinct, in range).
+std::optional<std::pair<int, int>> ReducedBlock(const std::vector<int>& axes) {
+  if (axes.empty()) return std::nullopt;
+  const auto [lo, hi] = std::minmax_element(axes.begin(), axes.end());
+  if (*hi - *lo + 1 != static_cast<int>(axes.size())) return std::nullopt;
+  return std::make_pair(*lo, *hi);
+}
+
+// outer x depth x inner: the sums over depth of each (outer, inner) pair, a
+// row of `inner` int32 sums at a time (contiguous adds; NHWC MEAN over H, W
+// adds one pixel's channels per step). Exact integer arithmetic: the order
+// does not change the sums.
+void SumMiddle(const int8_t* input, int64_t outer, int64_t depth, int64_t inner, int32_t* sums) {
+  for (int64_t o = 0; o < outer; ++o) {
+    int32_t* row = sums + o * inner;
+    std::fill(row, row + inner, 0);
+    for (int64_t d = 0; d < depth; ++d) {
+      const int8_t* in = input + (o * depth + d) * inner;
+      for (int64_t i = 0; i < inner; ++i) row[i] += in[i];
+    }
+  }
 }
 
 }  // namespace
 
 void MeanInt8(const MeanInt8Params& p, const std::vector<int32_t>& input_shape, const std::vector<int>& axes,
               const int8_t* input, int8_t* output) {
-  const int rank = static_cast<int>(input_shape.size());
-  const int trailing = TrailingReducedDims(rank, axes);
-  if (trailing == 0) {
+  const auto block = ReducedBlock(axes);
+  if (!block) {
     MeanInt8Reference(p, input_shape, axes, input, output);
     return;
   }
-  // The reduced elements of each output are contiguous: plain row sums (in
-  // exact integer arithmetic, so the order does not matter).
-  int64_t rows = 1, depth = 1;
-  for (int d = 0; d < rank - trailing; ++d) rows *= input_shape[d];
-  for (int d = rank - trailing; d < rank; ++d) depth *= input_shape[d];
+  int64_t outer = 1, depth = 1, inner = 1;
+  for (int d = 0; d < static_cast<int>(input_shape.size()); ++d) {
+    (d < block->first ? outer : d <= block->second ? depth : inner) *= input_shape[d];
+  }
   if (depth == 0) {
-    std::fill(output, output + rows, int8_t{0});
+    std::fill(output, output + outer * inner, int8_t{0});
     return;
   }
-  for (int64_t r = 0; r < rows; ++r) {
-    const int8_t* in = input + r * depth;
-    int32_t sum = 0;
-    for (int64_t i = 0; i < depth; ++i) sum += in[i];
-    output[r] = MeanInt8FromSum(p, sum, depth);
-  }
+  std::vector<int32_t> sums(static_cast<size_t>(outer * inner));
+  SumMiddle(input, outer, depth, inner, sums.data());
+  for (size_t i = 0; i < sums.size(); ++i) output[i] = MeanInt8FromSum(p, sums[i], depth);
 }
 
 void MeanFloat(const std::vector<int32_t>& input_shape, const std::vector<int>& axes,

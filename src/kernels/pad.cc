@@ -1,7 +1,9 @@
 #include "potacc/kernels/pad.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "kernels/elementwise_internal.h"
 #include "potacc/kernels/op_checks.h"
 #include "potacc/runtime/op_kernel.h"
 
@@ -44,53 +46,76 @@ void MergeUnpaddedTail(std::vector<int32_t>& shape, std::vector<PadAmount>& pads
 
 }  // namespace
 
-void PadBytes(const std::vector<int32_t>& input_shape_in, const std::vector<PadAmount>& pads_in,
-              size_t element_size, const void* input, const void* pad_value, void* output) {
-  std::vector<int32_t> input_shape = input_shape_in;
-  std::vector<PadAmount> pads = pads_in;
-  MergeUnpaddedTail(input_shape, pads);
-  const std::vector<int32_t> out_shape = PaddedShape(input_shape, pads);
+namespace {
+
+// One padding, reduced to rows of the innermost dimension (after
+// MergeUnpaddedTail): each output row is an input row with its leading and
+// trailing padding, or a row of padding.
+struct PadRows {
+  std::vector<int32_t> in_shape, out_shape;
+  std::vector<PadAmount> pads;
+  size_t element_size;
+  const uint8_t* value;
+  bool uniform;  // all the value's bytes are equal: memset
+  int64_t in_row, out_row, rows;
+
+  // Output rows [begin, end); each output element is written once.
+  void Write(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end) const {
+    const int rank = static_cast<int>(in_shape.size());
+    std::vector<int32_t> index(rank, 0);  // output index of the row; index[rank-1] stays 0
+    for (int64_t d = rank - 2, rest = begin; d >= 0; --d) {
+      index[d] = static_cast<int32_t>(rest % out_shape[d]);
+      rest /= out_shape[d];
+    }
+    const bool any_input = ShapeElements(in_shape) > 0;
+    for (int64_t r = begin; r < end; ++r) {
+      uint8_t* dst = out + r * out_row * element_size;
+      bool inside = any_input;
+      int64_t src_row = 0;
+      for (int d = 0; d < rank - 1 && inside; ++d) {
+        const int32_t i = index[d] - pads[d].before;
+        inside = i >= 0 && i < in_shape[d];
+        src_row = src_row * in_shape[d] + i;
+      }
+      if (inside) {
+        FillValue(dst, pads[rank - 1].before, element_size, value, uniform);
+        std::memcpy(dst + pads[rank - 1].before * element_size, in + src_row * in_row * element_size,
+                    static_cast<size_t>(in_row) * element_size);
+        FillValue(dst + (pads[rank - 1].before + in_row) * element_size, pads[rank - 1].after, element_size,
+                  value, uniform);
+      } else {
+        FillValue(dst, out_row, element_size, value, uniform);
+      }
+      for (int d = rank - 2; d >= 0; --d) {
+        if (++index[d] < out_shape[d]) break;
+        index[d] = 0;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void PadBytes(const std::vector<int32_t>& input_shape, const std::vector<PadAmount>& pads_in,
+              size_t element_size, const void* input, const void* pad_value, void* output, ThreadPool* pool) {
+  PadRows p{input_shape, {}, pads_in, element_size, static_cast<const uint8_t*>(pad_value), true, 0, 0, 0};
+  MergeUnpaddedTail(p.in_shape, p.pads);
+  p.out_shape = PaddedShape(p.in_shape, p.pads);
+  for (size_t b = 1; b < element_size; ++b) p.uniform &= p.value[b] == p.value[0];
   auto* out = static_cast<uint8_t*>(output);
   const auto* in = static_cast<const uint8_t*>(input);
-  const auto* value = static_cast<const uint8_t*>(pad_value);
-  bool uniform = true;  // a memset when all the value's bytes are equal
-  for (size_t b = 1; b < element_size; ++b) uniform &= value[b] == value[0];
-  const int rank = static_cast<int>(input_shape.size());
-  const int64_t in_elems = ShapeElements(input_shape);
+  const int rank = static_cast<int>(p.in_shape.size());
   if (rank == 0) {
     std::memcpy(out, in, element_size);
     return;
   }
-  // Each output element is written once: row by row (innermost dimension),
-  // an input row with its leading and trailing padding, or a padding row.
-  const int64_t out_row = out_shape[rank - 1];
-  const int64_t in_row = input_shape[rank - 1];
-  const int64_t rows = ShapeElements(out_shape) / std::max<int64_t>(out_row, 1);
-  std::vector<int32_t> index(rank, 0);  // output index of the row; index[rank-1] stays 0
-  for (int64_t r = 0; r < rows; ++r) {
-    uint8_t* dst = out + r * out_row * element_size;
-    bool inside = in_elems > 0;
-    int64_t src_row = 0;
-    for (int d = 0; d < rank - 1 && inside; ++d) {
-      const int32_t i = index[d] - pads[d].before;
-      inside = i >= 0 && i < input_shape[d];
-      src_row = src_row * input_shape[d] + i;
-    }
-    if (inside) {
-      const int64_t in_offset = src_row * in_row;
-      FillValue(dst, pads[rank - 1].before, element_size, value, uniform);
-      std::memcpy(dst + pads[rank - 1].before * element_size, in + in_offset * element_size,
-                  static_cast<size_t>(in_row) * element_size);
-      FillValue(dst + (pads[rank - 1].before + in_row) * element_size, pads[rank - 1].after, element_size,
-                value, uniform);
-    } else {
-      FillValue(dst, out_row, element_size, value, uniform);
-    }
-    for (int d = rank - 2; d >= 0; --d) {
-      if (++index[d] < out_shape[d]) break;
-      index[d] = 0;
-    }
-  }
+  p.out_row = p.out_shape[rank - 1];
+  p.in_row = p.in_shape[rank - 1];
+  p.rows = ShapeElements(p.out_shape) / std::max<int64_t>(p.out_row, 1);
+  // Spans of whole rows, each worth a thread's hand-off (~16 KiB and up).
+  const int64_t row_bytes = std::max<int64_t>(1, p.out_row * static_cast<int64_t>(element_size));
+  detail::ForEachSpan(p.rows, pool, [&](int64_t begin, int64_t end) { p.Write(in, out, begin, end); },
+                      std::max<int64_t>(1, 16384 / row_bytes), 1);
 }
 
 namespace {
@@ -141,7 +166,7 @@ class PadKernel : public OpKernel {
     const void* value = pad_value_.data();
     if (has_constant_value_) value = ctx.input_slot(2).data;
     PadBytes(ctx.input(0).shape, pads_, element_size_, ctx.input_slot(0).data, value,
-             ctx.output_slot(0).data);
+             ctx.output_slot(0).data, ctx.pool());
   }
 
  private:

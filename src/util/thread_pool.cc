@@ -1,5 +1,6 @@
 #include "potacc/util/thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <system_error>
@@ -46,9 +47,10 @@ void ThreadGroup::JoinAll() {
 
 ThreadPool::ThreadPool(int threads) {
   Check(threads >= 1, "thread count must be at least 1, got " + std::to_string(threads));
+  cursors_ = std::make_unique<Cursor[]>(static_cast<size_t>(threads));
   try {
     for (int i = 1; i < threads; ++i) {
-      group_.Start([this] { WorkerLoop(); });
+      group_.Start([this, i] { WorkerLoop(i); });
       ++workers_;
     }
   } catch (...) {
@@ -68,28 +70,44 @@ void ThreadPool::Shutdown() {
   group_.JoinAll();
 }
 
-void ThreadPool::RunTasks(uint32_t generation) {
-  for (;;) {
-    uint64_t v = next_.load(std::memory_order_acquire);
-    if (static_cast<uint32_t>(v >> 32) != generation) return;  // a later loop already
-    const int64_t task = static_cast<int64_t>(v & 0xffffffffu);
-    if (task >= tasks_.load(std::memory_order_relaxed)) return;
-    if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) continue;
-    // Claimed: the caller waits for this task, so fn_ and tasks_ stay put.
-    if (!failed_.load(std::memory_order_relaxed)) {
-      try {
-        (*fn_.load(std::memory_order_relaxed))(task);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mu_);
-        if (!error_) error_ = std::current_exception();
-        failed_ = true;
+namespace {
+
+constexpr uint64_t kGenerationMask = (uint64_t{1} << 24) - 1;
+constexpr uint64_t kIndexMask = (uint64_t{1} << 20) - 1;
+
+uint64_t CursorWord(uint32_t generation, int64_t end, int64_t next) {
+  return ((generation & kGenerationMask) << 40) | (static_cast<uint64_t>(end) << 20) | static_cast<uint64_t>(next);
+}
+
+}  // namespace
+
+void ThreadPool::RunTasks(uint32_t generation, int self) {
+  const int threads = size();
+  for (int step = 0; step < threads; ++step) {
+    Cursor& cursor = cursors_[static_cast<size_t>((self + step) % threads)];
+    uint64_t v = cursor.word.load(std::memory_order_acquire);
+    for (;;) {
+      if ((v >> 40) != (generation & kGenerationMask)) return;  // a later loop already
+      const int64_t task = static_cast<int64_t>(v & kIndexMask);
+      if (task >= static_cast<int64_t>((v >> 20) & kIndexMask)) break;  // block done: help the next
+      if (!cursor.word.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) continue;
+      // Claimed: the caller waits for this task, so fn_ stays put.
+      if (!failed_.load(std::memory_order_relaxed)) {
+        try {
+          (*fn_.load(std::memory_order_relaxed))(task);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(error_mu_);
+          if (!error_) error_ = std::current_exception();
+          failed_ = true;
+        }
       }
+      done_.fetch_add(1, std::memory_order_acq_rel);
+      v = cursor.word.load(std::memory_order_acquire);
     }
-    done_.fetch_add(1, std::memory_order_acq_rel);
   }
 }
 
-void ThreadPool::WorkerLoop() {
+void ThreadPool::WorkerLoop(int self) {
   uint32_t seen = 0;
   for (;;) {
     const auto spin_end = std::chrono::steady_clock::now() + kSpin;
@@ -104,7 +122,7 @@ void ThreadPool::WorkerLoop() {
       if (stop_) return;
       seen = generation_.load(std::memory_order_acquire);
     }
-    RunTasks(seen);
+    RunTasks(seen, self);
   }
 }
 
@@ -114,20 +132,29 @@ void ThreadPool::ParallelFor(int64_t tasks, const std::function<void(int64_t)>& 
     for (int64_t i = 0; i < tasks; ++i) fn(i);
     return;
   }
-  Check(tasks < (int64_t{1} << 31), "ParallelFor: too many tasks");
+  if (tasks > kMaxTasks) {  // more than a cursor holds: contiguous groups of tasks
+    const int64_t per = (tasks + kMaxTasks - 1) / kMaxTasks;
+    ParallelFor((tasks + per - 1) / per, [&](int64_t g) {
+      for (int64_t i = g * per; i < std::min(tasks, (g + 1) * per); ++i) fn(i);
+    });
+    return;
+  }
   const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
   fn_.store(&fn, std::memory_order_relaxed);
-  tasks_.store(tasks, std::memory_order_relaxed);
   done_.store(0, std::memory_order_relaxed);
   failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
-  next_.store(uint64_t{generation} << 32, std::memory_order_release);
+  const int threads = size();
+  for (int k = 0; k < threads; ++k) {
+    cursors_[static_cast<size_t>(k)].word.store(
+        CursorWord(generation, tasks * (k + 1) / threads, tasks * k / threads), std::memory_order_release);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     generation_.store(generation, std::memory_order_release);
   }
   wake_.notify_all();
-  RunTasks(generation);
+  RunTasks(generation, 0);
   // Only tasks claimed by workers remain: wait for those.
   int polls = 0;
   while (done_.load(std::memory_order_acquire) < tasks) {

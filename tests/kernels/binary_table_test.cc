@@ -9,6 +9,7 @@
 #include "potacc/kernels/mul.h"
 #include "potacc/kernels/squared_difference.h"
 #include "potacc/kernels/sub.h"
+#include "potacc/util/thread_pool.h"
 #include "single_op_model.h"
 
 namespace potacc::kernels {
@@ -39,6 +40,11 @@ std::vector<int8_t> Random(std::mt19937& rng, const std::vector<int32_t>& shape)
   return v;
 }
 
+ThreadPool& Pool() {
+  static ThreadPool pool(3);
+  return pool;
+}
+
 template <class Params, class Reference, class Element>
 void Check(const Params& p, Reference reference, Element element) {
   std::mt19937 rng(77);
@@ -51,6 +57,10 @@ void Check(const Params& p, Reference reference, Element element) {
     reference(p, s.a, a.data(), s.b, b.data(), s.out, ref.data());
     BinaryInt8ByTable(table, s.a, a.data(), s.b, b.data(), s.out, opt.data());
     EXPECT_EQ(ref, opt);
+    // Split over threads (the same-shape case, 37,824 elements: 2 spans).
+    std::vector<int8_t> split(static_cast<size_t>(n), 3);
+    BinaryInt8ByTable(table, s.a, a.data(), s.b, b.data(), s.out, split.data(), &Pool());
+    EXPECT_EQ(ref, split);
   }
 }
 

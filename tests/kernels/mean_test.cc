@@ -98,11 +98,15 @@ TEST(MeanTest, SameScaleNegativeAxisInt8) {
   EXPECT_EQ(m.Output<int8_t>(), (std::vector<int8_t>{2, -2}));
 }
 
-TEST(MeanTest, TrailingAxesFastPathEqualsReference) {
+// The fast path (any block of consecutive reduced axes: trailing ones, NHWC
+// over H and W, leading ones) and the reference's fallback for others.
+TEST(MeanTest, ConsecutiveAxesFastPathEqualsReference) {
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> d(-128, 127);
   const std::vector<std::pair<std::vector<int32_t>, std::vector<int>>> cases = {
-      {{1, 197, 192}, {2}}, {{2, 3, 4, 5}, {2, 3}}, {{2, 3, 4, 5}, {3, 2}}, {{7, 9}, {0, 1}}, {{4, 6}, {0}}};
+      {{1, 197, 192}, {2}}, {{2, 3, 4, 5}, {2, 3}}, {{2, 3, 4, 5}, {3, 2}}, {{7, 9}, {0, 1}}, {{4, 6}, {0}},
+      {{1, 7, 7, 1280}, {1, 2}}, {{2, 5, 3, 17}, {2, 1}}, {{3, 4, 5}, {0, 1}}, {{2, 3, 4, 5}, {1, 3}},
+      {{2, 0, 3}, {1}}};
   for (const auto& [shape, axes] : cases) {
     int64_t n = 1;
     for (int32_t x : shape) n *= x;

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -45,6 +49,44 @@ TEST(ThreadPoolTest, FirstExceptionIsRethrownAndThePoolStaysUsable) {
   std::atomic<int> count{0};
   pool.ParallelFor(10, [&](int64_t) { count.fetch_add(1); });
   EXPECT_EQ(count.load(), 10);
+}
+
+// More tasks than one loop's cursor holds (2^20 - 1) still run exactly once.
+TEST(ThreadPoolTest, MoreTasksThanACursorHolds) {
+  ThreadPool pool(2);
+  const int64_t tasks = (int64_t{1} << 21) + 3;
+  std::vector<uint8_t> hits(static_cast<size_t>(tasks), 0);  // disjoint writes
+  pool.ParallelFor(tasks, [&](int64_t i) { ++hits[static_cast<size_t>(i)]; });
+  EXPECT_EQ(std::count(hits.begin(), hits.end(), uint8_t{1}), tasks);
+}
+
+// Thread k starts with the k-th block of the tasks: while the caller is held
+// in task 0, the worker must take task 2 (the start of its block [2, 4)),
+// then task 3; it never starts in the caller's block.
+TEST(ThreadPoolTest, EachThreadStartsWithItsOwnBlock) {
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::thread::id> ran_on(4);
+  std::vector<int64_t> worker_order;
+  std::mutex mu;
+  std::atomic<bool> worker_started{false};
+  pool.ParallelFor(4, [&](int64_t i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ran_on[static_cast<size_t>(i)] = std::this_thread::get_id();
+      if (std::this_thread::get_id() != caller) worker_order.push_back(i);
+    }
+    if (std::this_thread::get_id() != caller) worker_started = true;
+    if (i == 0) {  // hold the caller until the worker has begun (10 s at most)
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!worker_started && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    }
+  });
+  ASSERT_TRUE(worker_started.load());
+  EXPECT_EQ(ran_on[0], caller);
+  ASSERT_FALSE(worker_order.empty());
+  EXPECT_EQ(worker_order.front(), 2);
+  EXPECT_NE(ran_on[2], caller);
 }
 
 TEST(ThreadPoolTest, RejectsZeroThreads) { EXPECT_THROW(ThreadPool(0), Error); }

@@ -7,6 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+namespace potacc {
+class ThreadPool;
+}
+
 namespace potacc::kernels {
 
 // True if `a` and `b` broadcast to exactly `out` (trailing-aligned; each
@@ -75,9 +79,10 @@ BinaryInt8Table TabulateBinaryInt8(ElementFn&& fn) {
   return t;
 }
 
-// Applies the table with broadcasting, one innermost output row at a time.
+// Applies the table with broadcasting, one innermost output row at a time;
+// same-shape operands in spans over the pool's threads, if one is given.
 void BinaryInt8ByTable(const BinaryInt8Table& table, const std::vector<int32_t>& shape1, const int8_t* in1,
                        const std::vector<int32_t>& shape2, const int8_t* in2, const std::vector<int32_t>& out_shape,
-                       int8_t* out);
+                       int8_t* out, ThreadPool* pool = nullptr);
 
 }  // namespace potacc::kernels

@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <vector>
 
+namespace potacc {
+class ThreadPool;
+}
+
 namespace potacc::kernels {
 
 struct PadAmount {
@@ -19,8 +23,10 @@ struct PadAmount {
 std::vector<int32_t> PaddedShape(const std::vector<int32_t>& input_shape,
                                  const std::vector<PadAmount>& pads);
 
-// element_size bytes per element; pad_value points at one element.
+// element_size bytes per element; pad_value points at one element. With a
+// pool, large paddings are split into spans of rows over its threads.
 void PadBytes(const std::vector<int32_t>& input_shape, const std::vector<PadAmount>& pads,
-              size_t element_size, const void* input, const void* pad_value, void* output);
+              size_t element_size, const void* input, const void* pad_value, void* output,
+              ThreadPool* pool = nullptr);
 
 }  // namespace potacc::kernels

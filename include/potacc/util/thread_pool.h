@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -52,17 +53,28 @@ class ThreadPool {
   int size() const { return workers_ + 1; }
 
   // Calls fn(i) once for every i in [0, tasks), spread over the threads, and
-  // returns when all calls are done. Which thread runs which task varies; the
-  // tasks must write disjoint outputs. The calling thread takes tasks too and
-  // never waits for a worker that has not claimed one (on a busy machine a
-  // worker may not run for a while). The first exception thrown by a task is
+  // returns when all calls are done. The tasks must write disjoint outputs.
+  // Thread k (the caller is 0) first takes the k-th contiguous block of the
+  // tasks in order, then helps with the others' blocks: consecutive loops
+  // split alike (a layer's rows, then the next layer's) keep their data in
+  // the same core's cache, and a thread that is late or descheduled (a busy
+  // machine) never holds up the rest. The caller never waits for a worker
+  // that has not claimed a task. The first exception thrown by a task is
   // rethrown here (the tasks after it are skipped). Not reentrant: one
   // caller at a time.
   void ParallelFor(int64_t tasks, const std::function<void(int64_t)>& fn);
 
  private:
-  void WorkerLoop();
-  void RunTasks(uint32_t generation);
+  // One thread's block of the current loop in one word, so that a claim (a
+  // compare-and-swap) succeeds only for a task of the generation the
+  // claiming thread woke up for: generation (24 bits) | end (20) | next (20).
+  struct alignas(64) Cursor {
+    std::atomic<uint64_t> word{0};
+  };
+  static constexpr int64_t kMaxTasks = (int64_t{1} << 20) - 1;
+
+  void WorkerLoop(int self);
+  void RunTasks(uint32_t generation, int self);
   void Shutdown();
 
   int workers_ = 0;
@@ -70,10 +82,7 @@ class ThreadPool {
   std::condition_variable wake_;
   bool stop_ = false;                   // guarded by mu_
   std::atomic<uint32_t> generation_{0};  // bumped (under mu_) for each ParallelFor
-  // (generation << 32) | next task: a worker claims a task only if the
-  // generation is still the one it woke up for.
-  std::atomic<uint64_t> next_{0};
-  std::atomic<int64_t> tasks_{0};
+  std::unique_ptr<Cursor[]> cursors_;   // one per thread (workers_ + 1)
   std::atomic<int64_t> done_{0};        // tasks finished (or skipped) in this generation
   std::atomic<const std::function<void(int64_t)>*> fn_{nullptr};
   std::atomic<bool> failed_{false};
