@@ -26,17 +26,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../build}"
-potacc="$build/potacc"
-[[ -x "$potacc" ]] || { echo "check_tfjs_per_op: $potacc not found (build first)" >&2; exit 1; }
-command -v node >/dev/null && command -v npm >/dev/null || { echo "check_tfjs_per_op: needs node and npm" >&2; exit 1; }
-tfjs="${TFJS_DIR:-$(mktemp -d /tmp/potacc-tfjs.XXXXXX)}"
-out="${OUT:-$(mktemp -d /tmp/potacc-tfjs-per-op.XXXXXX)}"
-mkdir -p "$tfjs" "$out"
-module="$tfjs/node_modules/@tensorflow/tfjs-tflite"
-if [[ ! -f "$module/wasm/tflite_web_api_cc.wasm" ]]; then
-  echo "installing @tensorflow/tfjs-tflite@0.0.1-alpha.10 into $tfjs"
-  (cd "$tfjs" && npm init -y >/dev/null && npm install --no-audit --no-fund @tensorflow/tfjs-tflite@0.0.1-alpha.10 >/dev/null)
-fi
+# shellcheck source=tfjs_env.sh
+source "$here/tfjs_env.sh"
+tfjs_env check_tfjs_per_op "$build"
 data="${POTACC_DATA:-$here/../../shared/data}"
 crops="$data/imagenet_sample/crop224_every20th_u8_nhwc.bin"
 
@@ -169,7 +161,7 @@ node -e '
     g.max_abs_lsb = Math.max(g.max_abs_lsb, +worst); g.exact_nodes += +exact === +outputs; g.kernels.add(kernel);
     groups.set(key, g);
   }
-  const pct = (a, b) => Math.round(1e4 * a / b) / 100;
+  const pct = (a, b) => Math.round(1e6 * a / b) / 1e4;
   const rows = [...groups.values()].map((g) => ({model: g.model, op: g.op, nodes: g.nodes, exact_nodes: g.exact_nodes,
     outputs: g.outputs, exact_pct: pct(g.exact, g.outputs), within_1_lsb_pct: pct(g.within_1_lsb, g.outputs),
     max_abs_lsb: g.max_abs_lsb, tfjs_kernel: [...g.kernels].sort().join(" / ")}));
