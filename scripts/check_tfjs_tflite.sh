@@ -16,17 +16,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../build}"
 shift || true
-potacc="$build/potacc"
-[[ -x "$potacc" ]] || { echo "check_tfjs_tflite: $potacc not found (build first)" >&2; exit 1; }
-command -v node >/dev/null && command -v npm >/dev/null || { echo "check_tfjs_tflite: needs node and npm" >&2; exit 1; }
-tfjs="${TFJS_DIR:-$(mktemp -d /tmp/potacc-tfjs.XXXXXX)}"
-out="${OUT:-$(mktemp -d /tmp/potacc-tfjs-check.XXXXXX)}"
-mkdir -p "$tfjs" "$out"
-module="$tfjs/node_modules/@tensorflow/tfjs-tflite"
-if [[ ! -f "$module/wasm/tflite_web_api_cc.wasm" ]]; then
-  echo "installing @tensorflow/tfjs-tflite@0.0.1-alpha.10 into $tfjs"
-  (cd "$tfjs" && npm init -y >/dev/null && npm install --no-audit --no-fund @tensorflow/tfjs-tflite@0.0.1-alpha.10 >/dev/null)
-fi
+# shellcheck source=tfjs_env.sh
+source "$here/tfjs_env.sh"
+tfjs_env check_tfjs_tflite "$build"
 
 models=("$@")
 if [[ ${#models[@]} -eq 0 ]]; then

@@ -47,6 +47,7 @@ struct RunFlags {
   int top = 5;
   std::string json_path;
   std::string save_output;
+  std::string dump_tensors;
   int repeat = 1;
   bool profile = false;
   AccelFlags accel;
@@ -141,6 +142,29 @@ struct Timing {
   }
 };
 
+// --dump-tensors: every activation tensor of the inference that just ran, as
+// raw bytes in DIR/tensor_<index>.raw, and DIR/tensors.json listing them
+// (index, name, type, shape, file); node inputs and outputs by tensor index
+// are in `potacc info --json`.
+void AddTensorDump(const Interpreter& interp, const std::string& dir, OutputFiles& outputs) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  Check(!ec && std::filesystem::is_directory(dir), "--dump-tensors " + dir + ": cannot create the directory" +
+                                                        (ec ? " (" + ec.message() + ")" : std::string()));
+  const Subgraph& g = interp.model().main();
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    const Tensor& tensor = g.tensors[t];
+    if (ConstantData(interp.model(), tensor) != nullptr) continue;
+    const auto bytes = interp.tensor_bytes(static_cast<int>(t));
+    const std::string file = "tensor_" + std::to_string(t) + ".raw";
+    outputs.Add((std::filesystem::path(dir) / file).string(), std::string(bytes.begin(), bytes.end()));
+    list.push_back({{"index", t}, {"name", tensor.name}, {"type", DataTypeName(tensor.type)},
+                    {"shape", tensor.shape}, {"file", file}});
+  }
+  outputs.Add((std::filesystem::path(dir) / "tensors.json").string(), list.dump(1) + "\n");
+}
+
 // Files `run` reads; an output naming one of them is refused.
 std::vector<std::string> InputFiles(const RunFlags& f) {
   std::vector<std::string> files = {f.model, f.labels};
@@ -165,9 +189,8 @@ void Run(const RunFlags& f) {
     delegate->Install(interp);
   }
   interp.Prepare();
-  Check(interp.num_inputs() == 1, "models with " + std::to_string(interp.num_inputs()) +
-                                      " inputs are not supported by potacc run");
-  const Tensor& in = interp.tensor(interp.input_tensor(0));
+  std::vector<const Tensor*> model_inputs;
+  for (int i = 0; i < interp.num_inputs(); ++i) model_inputs.push_back(&interp.tensor(interp.input_tensor(i)));
   const Tensor& out = interp.tensor(interp.output_tensor(0));
   const std::vector<std::string> names = f.labels.empty() ? std::vector<std::string>{}
                                                           : io::LoadLabelNames(f.labels);
@@ -178,7 +201,9 @@ void Run(const RunFlags& f) {
   source.crop_fraction = f.input.crop_fraction;
   source.pixels = f.pixels;
   source.batch_file = f.batch_file;
-  const std::vector<NamedInput> inputs = source.Collect(in, f.inputs);
+  const std::vector<NamedInputs> inputs = source.CollectAll(model_inputs, f.inputs);
+  Check(f.dump_tensors.empty() || inputs.size() == 1,
+        "--dump-tensors writes the tensors of one inference; " + std::to_string(inputs.size()) + " inputs given");
 
   std::string saved_outputs;  // --save-output: every inference's output bytes, written at the end
   const int64_t macs = DescribeModel(model).total_macs;
@@ -186,8 +211,8 @@ void Run(const RunFlags& f) {
     std::fprintf(stderr, "potacc: %s does %.1f G MACs per inference on the CPU: this takes a while\n",
                  f.model.c_str(), static_cast<double>(macs) * 1e-9);
   nlohmann::json report = {{"model", f.model}, {"inputs", nlohmann::json::array()}};
-  for (const NamedInput& input : inputs) {
-    interp.SetInput(0, input.bytes);
+  for (const NamedInputs& input : inputs) {
+    for (size_t i = 0; i < input.tensors.size(); ++i) interp.SetInput(static_cast<int>(i), input.tensors[i]);
     Timing timing;
     const auto& ops = model.main().operators;
     const auto nodes = static_cast<int64_t>(ops.size());
@@ -265,6 +290,7 @@ void Run(const RunFlags& f) {
     outputs.Add(f.json_path, report.dump(1) + "\n");
   }
   if (!f.save_output.empty()) outputs.Add(f.save_output, std::move(saved_outputs));
+  if (!f.dump_tensors.empty()) AddTensorDump(interp, f.dump_tensors, outputs);
   outputs.Commit();
 }
 
@@ -273,7 +299,8 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Run a .tflite model on images or raw tensors (CPU reference)");
   cmd->add_option("model", f->model, "the .tflite model")->required();
   cmd->add_option("--input,-i", f->inputs,
-                  "PNG/JPEG/BMP image, or a raw file of the input tensor's bytes (repeatable); "
+                  "PNG/JPEG/BMP image, or a raw file of the input tensor's bytes (repeatable; a model with k "
+                  "inputs takes k raw files per inference, in input order); "
                   "without --input a deterministic pseudo-random input is used");
   cmd->add_flag("--batch-file", f->batch_file, "a raw --input holds several inputs back to back");
   cmd->add_flag("--pixels", f->pixels,
@@ -287,6 +314,10 @@ POTACC_REGISTER_COMMAND(20, [](CLI::App& app) {
       ->check(NonEmpty());
   cmd->add_option("--save-output", f->save_output,
                   "write the output tensor's raw little-endian bytes (appended per input)")
+      ->check(NonEmpty());
+  cmd->add_option("--dump-tensors", f->dump_tensors,
+                  "write every activation tensor of the (single) inference to DIR/tensor_<index>.raw, "
+                  "listed in DIR/tensors.json")
       ->check(NonEmpty());
   cmd->add_option("--repeat", f->repeat, "run each input N times, report the best and median time")
       ->check(CLI::Range(1, 100000));

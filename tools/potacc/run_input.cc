@@ -11,6 +11,7 @@
 #include "potacc/io/image.h"
 #include "potacc/kernels/op_checks.h"
 #include "potacc/tflite/reader.h"
+#include "potacc/util/text.h"
 
 namespace potacc::cli {
 namespace {
@@ -82,6 +83,41 @@ std::vector<NamedInput> InputSource::Collect(const Tensor& input,
                        : std::vector<uint8_t>(chunk.begin(), chunk.end());
       out.push_back(std::move(n));
     }
+  }
+  return out;
+}
+
+std::vector<NamedInputs> InputSource::CollectAll(const std::vector<const Tensor*>& inputs,
+                                                 const std::vector<std::string>& paths) const {
+  std::vector<NamedInputs> out;
+  Check(!inputs.empty(), "the model has no inputs");
+  if (inputs.size() == 1) {
+    for (NamedInput& n : Collect(*inputs[0], paths)) out.push_back({std::move(n.name), {std::move(n.bytes)}});
+    return out;
+  }
+  const size_t k = inputs.size();
+  const std::string models_inputs = "the model has " + std::to_string(k) + " inputs";
+  Check(!paths.empty() && paths.size() % k == 0,
+        models_inputs + ": give one raw --input file per input, in order (got " + std::to_string(paths.size()) +
+            " files)");
+  Check(!pixels && !batch_file, models_inputs + ": --pixels and --batch-file take single-input models only");
+  for (size_t first = 0; first < paths.size(); first += k) {
+    NamedInputs group;
+    for (size_t i = 0; i < k; ++i) {
+      const std::string& path = paths[first + i];
+      const Tensor& t = *inputs[i];
+      Check(!LooksLikeImage(path), models_inputs + ": " + path + " is an image; give raw tensor files");
+      const size_t tensor_bytes = static_cast<size_t>(std::max<int64_t>(t.num_elements(), 0)) * DataTypeSize(t.type);
+      std::vector<uint8_t> data = ReadFileBytes(path);
+      Check(data.size() == tensor_bytes, path + " has " + std::to_string(data.size()) + " bytes; input " +
+                                             std::to_string(i) + " ('" + t.name + "', " + DataTypeName(t.type) +
+                                             " " + FormatShape(t.shape) + ") is " + std::to_string(tensor_bytes) +
+                                             " bytes");
+      RequireFiniteFloats(t, data, path);
+      group.name += (i ? "+" : "") + path;
+      group.tensors.push_back(std::move(data));
+    }
+    out.push_back(std::move(group));
   }
   return out;
 }
