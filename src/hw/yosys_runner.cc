@@ -21,6 +21,7 @@
 #include "potacc/hw/verilog_params.h"
 #include "potacc/platform/board.h"
 #include "potacc/quant/method.h"
+#include "potacc/util/file.h"
 
 namespace potacc::hw {
 namespace {
@@ -78,14 +79,17 @@ std::string Tail(const std::string& text, size_t lines) {
   return pos == std::string::npos ? text : text.substr(pos + 1);
 }
 
-// What a kept work folder records about the inputs of its syntheses: the RTL
-// sources, the method parameters and both script templates. --resume reuses
-// a finished job only when this is unchanged.
-std::string WorkStamp(const fs::path& rtl_dir, const std::string& script_template, const std::string& accel_template) {
-  return "rtl " + RtlSourcesHash(rtl_dir) + "\nmethods " + HashText(MethodParamsVerilog()) + "\nscripts " +
-         HashText(script_template + '\0' + accel_template) + "\n";
+// The inputs a synthesis job depends on besides its own generated top module:
+// Yosys' version, the RTL sources, the method parameters and both script
+// templates. Each finished job in a kept work folder records them in
+// <stem>.inputs; --resume reuses a job only when its record equals this.
+std::string JobInputs(const std::string& yosys_version, const fs::path& rtl_dir, const std::string& script_template,
+                      const std::string& accel_template) {
+  return yosys_version + "\nrtl " + RtlSourcesHash(rtl_dir) + "\nmethods " + HashText(MethodParamsVerilog()) +
+         "\nscripts " + HashText(script_template + '\0' + accel_template) + "\n";
 }
-constexpr const char* kStampFile = "potacc_synth_inputs.txt";
+
+fs::path InputsRecord(const fs::path& log) { return fs::path(log).replace_extension(".inputs"); }
 
 // CPU seconds Yosys reports on the last line of a finished log
 // ("End of script. ... CPU: user 125.18s system 2.84s, ..."), or nullopt when
@@ -94,9 +98,11 @@ std::optional<double> FinishedCpuSeconds(const std::string& log_text) {
   const size_t end = log_text.rfind("End of script.");
   if (end == std::string::npos) return std::nullopt;
   double user = 0, system = 0;
+  int consumed = 0;
   const size_t cpu = log_text.find("CPU: user ", end);
   if (cpu == std::string::npos ||
-      std::sscanf(log_text.c_str() + cpu, "CPU: user %lfs system %lfs", &user, &system) != 2)
+      std::sscanf(log_text.c_str() + cpu, "CPU: user %lfs system %lf%n", &user, &system, &consumed) != 2 ||
+      log_text[cpu + static_cast<size_t>(consumed)] != 's')  // a line cut short is not a finished run
     return std::nullopt;
   return user + system;
 }
@@ -118,12 +124,14 @@ SynthFigures CollectFigures(const SynthJob& job, const fs::path& log, const fs::
 }
 
 // With --resume: the figures of a job an earlier run in this work folder
-// finished (same inputs, checked by the caller through the stamp; for a whole
+// finished from the same inputs (its record equals `inputs`; for a whole
 // accelerator also the same generated top module), else nullopt: run it.
 // Their seconds are the CPU time Yosys logged, not wall time.
 std::optional<SynthFigures> EarlierFigures(const SynthJob& job, const fs::path& script, const fs::path& log,
-                                           const fs::path& stat) {
-  if (!fs::is_regular_file(log) || !fs::is_regular_file(stat)) return std::nullopt;
+                                           const fs::path& stat, const std::string& inputs) {
+  const fs::path record = InputsRecord(log);
+  if (!fs::is_regular_file(log) || !fs::is_regular_file(stat) || !fs::is_regular_file(record)) return std::nullopt;
+  if (ReadFile(record) != inputs) return std::nullopt;
   const std::optional<double> cpu = FinishedCpuSeconds(ReadFile(log));
   if (!cpu) return std::nullopt;
   if (job.section.target == SynthTarget::kAccel) {
@@ -303,29 +311,23 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
     }
   };
   try {
-    // Resume only from a folder whose stamp says it had the same inputs (one
-    // without a stamp reuses nothing).
-    const std::string stamp = WorkStamp(rtl_dir, script_template, accel_template);
-    const fs::path earlier_stamp = work / kStampFile;
-    const bool reuse = options.resume && fs::exists(earlier_stamp);
-    Check(!reuse || ReadFile(earlier_stamp) == stamp,
-          "--resume: " + work.string() + " holds syntheses of other RTL sources, method parameters or scripts");
-    WriteFile(work / kStampFile, stamp);
     WriteMethodParams(work);  // the RTL's method parameters, from the C++ descriptions
     results.tool = YosysVersion(*yosys);
     results.family = "xc7";
+    const std::string inputs = JobInputs(results.tool, rtl_dir, script_template, accel_template);
     results.rtl_hash = RtlSourcesHash(rtl_dir);
     while (next < jobs.size() || !running.empty()) {
       while (next < jobs.size() && static_cast<int>(running.size()) < max_jobs) {
         const auto [script, log, stat] = files(next);
         const SynthJob& job = jobs[next];
-        if (reuse) {
-          if (const auto figures = EarlierFigures(job, script, log, stat)) {
+        if (options.resume) {
+          if (const auto figures = EarlierFigures(job, script, log, stat, inputs)) {
             ++next;
             finish(job, *figures);
             continue;
           }
         }
+        fs::remove(InputsRecord(log));  // until this run of the job finishes
         if (job.section.target == SynthTarget::kAccel) {
           // The configuration's generated top module, in a folder of its own.
           const fs::path gen = script.parent_path() / script.stem();
@@ -368,6 +370,7 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
           throw Error("yosys failed on " + SynthJobName(job) + " (--work-dir keeps the logs): " + detail);
         }
         finish(job, CollectFigures(job, log, stat, secs));
+        WriteFileAtomic(InputsRecord(log).string(), inputs);
       }
     }
   } catch (...) {

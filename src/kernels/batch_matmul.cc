@@ -45,9 +45,9 @@ BatchMatMulShape MakeBatchMatMulShape(const std::vector<int32_t>& lhs, const std
   const int lr = static_cast<int>(lhs.size());
   const int rr = static_cast<int>(rhs.size());
   Check(lr >= 2 && lr <= 5 && rr >= 2 && rr <= 5,
-        "operands must have rank 2..5, got " + ShapeString(lhs) + " and " + ShapeString(rhs));
-  for (int32_t d : lhs) Check(d >= 0, "negative dimension in " + ShapeString(lhs));
-  for (int32_t d : rhs) Check(d >= 0, "negative dimension in " + ShapeString(rhs));
+        "operands must have rank 2..5, got " + FormatShape(lhs) + " and " + FormatShape(rhs));
+  for (int32_t d : lhs) Check(d >= 0, "negative dimension in " + FormatShape(lhs));
+  for (int32_t d : rhs) Check(d >= 0, "negative dimension in " + FormatShape(rhs));
   BatchMatMulShape s;
   s.adj_x = adj_x;
   s.adj_y = adj_y;
@@ -55,9 +55,9 @@ BatchMatMulShape MakeBatchMatMulShape(const std::vector<int32_t>& lhs, const std
   const int64_t lhs_depth = adj_x ? lhs[lr - 2] : lhs[lr - 1];
   const int64_t rhs_depth = adj_y ? rhs[rr - 1] : rhs[rr - 2];
   s.cols = adj_y ? rhs[rr - 2] : rhs[rr - 1];
-  Check(lhs_depth == rhs_depth, "contracted dimensions differ: lhs " + ShapeString(lhs) +
+  Check(lhs_depth == rhs_depth, "contracted dimensions differ: lhs " + FormatShape(lhs) +
                                     (adj_x ? " (adj_x)" : "") + " has " + std::to_string(lhs_depth) +
-                                    ", rhs " + ShapeString(rhs) + (adj_y ? " (adj_y)" : "") + " has " +
+                                    ", rhs " + FormatShape(rhs) + (adj_y ? " (adj_y)" : "") + " has " +
                                     std::to_string(rhs_depth));
   s.depth = lhs_depth;
   const int out_rank = std::max(lr, rr);
@@ -72,8 +72,8 @@ BatchMatMulShape MakeBatchMatMulShape(const std::vector<int32_t>& lhs, const std
     const int ri = d - (out_rank - rr);
     const int32_t ld = li >= 0 ? lhs[li] : 1;
     const int32_t rd = ri >= 0 ? rhs[ri] : 1;
-    Check(ld == rd || ld == 1 || rd == 1, "batch dimensions of " + ShapeString(lhs) + " and " +
-                                              ShapeString(rhs) + " do not broadcast");
+    Check(ld == rd || ld == 1 || rd == 1, "batch dimensions of " + FormatShape(lhs) + " and " +
+                                              FormatShape(rhs) + " do not broadcast");
     s.batch[d] = ld == 1 ? rd : ld;
     s.lhs_stride[d] = ld == 1 ? 0 : lhs_step;
     s.rhs_stride[d] = rd == 1 ? 0 : rhs_step;
@@ -217,8 +217,8 @@ class BatchMatMulKernel final : public OpKernel {
     } catch (const Error& e) {
       ctx.Unsupported(e.what());
     }
-    ctx.Require(out.shape == shape_.output_shape(), "output shape " + ShapeString(out.shape) + " should be " +
-                                                        ShapeString(shape_.output_shape()));
+    ctx.Require(out.shape == shape_.output_shape(), "output shape " + FormatShape(out.shape) + " should be " +
+                                                        FormatShape(shape_.output_shape()));
     if (lhs.type == DataType::kInt8) {
       const TensorQuant ql = PerTensorQuant(ctx, lhs, "lhs");
       const TensorQuant qr = PerTensorQuant(ctx, rhs, "rhs");

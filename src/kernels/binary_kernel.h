@@ -48,8 +48,8 @@ class BinaryBroadcastKernel : public OpKernel {
     RequireSameType(ctx, a, "input 1", out, "output");
     RequireSameType(ctx, b, "input 2", out, "output");
     ctx.Require(BroadcastsTo(a.shape, b.shape, out.shape),
-                "input shapes " + ShapeString(a.shape) + " and " + ShapeString(b.shape) +
-                    " do not broadcast to output shape " + ShapeString(out.shape));
+                "input shapes " + FormatShape(a.shape) + " and " + FormatShape(b.shape) +
+                    " do not broadcast to output shape " + FormatShape(out.shape));
     if (out.type == DataType::kInt8) {
       const TensorQuant qa = PerTensorQuant(ctx, a, "input 1");
       const TensorQuant qb = PerTensorQuant(ctx, b, "input 2");

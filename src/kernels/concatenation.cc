@@ -72,12 +72,12 @@ class ConcatenationKernel : public OpKernel {
       const std::string role = "input " + std::to_string(i);
       RequireSameType(ctx, in, role.c_str(), out, "output");
       ctx.Require(static_cast<int>(in.shape.size()) == rank,
-                  role + " shape " + ShapeString(in.shape) + " has a different rank than output " +
-                      ShapeString(out.shape));
+                  role + " shape " + FormatShape(in.shape) + " has a different rank than output " +
+                      FormatShape(out.shape));
       for (int d = 0; d < rank; ++d) {
         ctx.Require(d == axis || in.shape[d] == out.shape[d],
-                    role + " shape " + ShapeString(in.shape) + " does not match output " +
-                        ShapeString(out.shape) + " outside the axis");
+                    role + " shape " + FormatShape(in.shape) + " does not match output " +
+                        FormatShape(out.shape) + " outside the axis");
       }
       axis_total += in.shape[axis];
       chunks_.push_back(in.shape[axis] * inner);

@@ -197,16 +197,16 @@ class Conv2DKernel final : public OpKernel {
     const Tensor& in = ctx.input(0);
     const Tensor& f = ctx.input(1);
     const Tensor& out = ctx.output(0);
-    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, got " + ShapeString(in.shape));
-    ctx.Require(f.shape.size() == 4, "filter must be 4-D OHWI, got " + ShapeString(f.shape));
-    ctx.Require(out.shape.size() == 4, "output must be 4-D NHWC, got " + ShapeString(out.shape));
+    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, got " + FormatShape(in.shape));
+    ctx.Require(f.shape.size() == 4, "filter must be 4-D OHWI, got " + FormatShape(f.shape));
+    ctx.Require(out.shape.size() == 4, "output must be 4-D NHWC, got " + FormatShape(out.shape));
     if (f.shape[3] != in.shape[3]) {
       if (f.shape[3] > 0 && in.shape[3] % f.shape[3] == 0) {
         ctx.Unsupported("grouped convolution (input channels " + std::to_string(in.shape[3]) +
                         ", filter channels " + std::to_string(f.shape[3]) + ")");
       }
-      ctx.Require(false, "filter " + ShapeString(f.shape) + " does not match input " +
-                             ShapeString(in.shape));
+      ctx.Require(false, "filter " + FormatShape(f.shape) + " does not match input " +
+                             FormatShape(in.shape));
     }
     RequireConvOptions(ctx);
     for (int d = 0; d < 4; ++d) ctx.Require(in.shape[d] > 0 && f.shape[d] > 0, "empty tensor");

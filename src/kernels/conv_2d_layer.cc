@@ -66,7 +66,7 @@ LayerType CheckLayerTypes(const OpContext& ctx) {
     ctx.Require(static_cast<int64_t>(ctx.input_slot(i).bytes) == expected,
                 std::string(i == 1 ? "weights" : "bias") + " '" + t.name + "' holds " +
                     std::to_string(ctx.input_slot(i).bytes) + " bytes, shape " +
-                    ShapeString(t.shape) + " needs " + std::to_string(expected));
+                    FormatShape(t.shape) + " needs " + std::to_string(expected));
   }
   if (in == DataType::kInt8 && w == DataType::kInt8 && out == DataType::kInt8 &&
       (!ctx.has_input(2) || bias == DataType::kInt32)) {
@@ -143,7 +143,7 @@ void RequireConvOutputShape(const OpContext& ctx, const ConvShape& s) {
   const std::vector<int32_t> expected = {s.batch, s.out_h, s.out_w, s.out_c};
   const std::vector<int32_t>& actual = ctx.output(0).shape;
   ctx.Require(actual == expected,
-              "output shape " + ShapeString(actual) + " should be " + ShapeString(expected));
+              "output shape " + FormatShape(actual) + " should be " + FormatShape(expected));
 }
 
 FloatRange FloatActivation(const OpContext& ctx) { return ActivationRangeFloat(ctx.options().activation); }

@@ -10,7 +10,7 @@
 #include "potacc/kernels/conv_2d.h"
 #include "potacc/kernels/gemm.h"
 #include "potacc/kernels/kernel_util.h"
-#include "potacc/kernels/op_checks.h"  // ShapeString
+#include "potacc/kernels/op_checks.h"  // FormatShape
 #include "potacc/runtime/op_kernel.h"
 
 namespace potacc::kernels {

@@ -22,8 +22,8 @@ class ByteCopyKernel : public OpKernel {
     ctx.Require(DataTypeSize(in.type) > 0,
                 std::string("type ") + DataTypeName(in.type) + " has no fixed element size");
     ctx.Require(in.num_elements() == out.num_elements(),
-                "input shape " + ShapeString(in.shape) + " and output shape " +
-                    ShapeString(out.shape) + " hold different element counts");
+                "input shape " + FormatShape(in.shape) + " and output shape " +
+                    FormatShape(out.shape) + " hold different element counts");
     if (in.type == DataType::kInt8 && !in.quant.empty() && !out.quant.empty()) {
       ctx.Require(in.quant.scale == out.quant.scale && in.quant.zero_point == out.quant.zero_point,
                   "input and output quantization differ");

@@ -274,10 +274,10 @@ class DepthwiseConv2DKernel final : public OpKernel {
     const Tensor& in = ctx.input(0);
     const Tensor& f = ctx.input(1);
     const Tensor& out = ctx.output(0);
-    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, got " + ShapeString(in.shape));
+    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, got " + FormatShape(in.shape));
     ctx.Require(f.shape.size() == 4 && f.shape[0] == 1,
-                "filter must be [1, H, W, C], got " + ShapeString(f.shape));
-    ctx.Require(out.shape.size() == 4, "output must be 4-D NHWC, got " + ShapeString(out.shape));
+                "filter must be [1, H, W, C], got " + FormatShape(f.shape));
+    ctx.Require(out.shape.size() == 4, "output must be 4-D NHWC, got " + FormatShape(out.shape));
     for (int d = 0; d < 4; ++d) ctx.Require(in.shape[d] > 0 && f.shape[d] > 0, "empty tensor");
     // TFLite derives the multiplier from the shapes (some converters leave the option at 0).
     ctx.Require(f.shape[3] % in.shape[3] == 0,

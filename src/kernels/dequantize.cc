@@ -21,8 +21,8 @@ class DequantizeKernel : public OpKernel {
     RequireTypeIn(ctx, in, "input", {DataType::kInt8});
     RequireTypeIn(ctx, out, "output", {DataType::kFloat32});
     ctx.Require(in.num_elements() == out.num_elements(),
-                "input shape " + ShapeString(in.shape) + " and output shape " +
-                    ShapeString(out.shape) + " differ");
+                "input shape " + FormatShape(in.shape) + " and output shape " +
+                    FormatShape(out.shape) + " differ");
     in_ = PerTensorQuant(ctx, in, "input");
   }
 

@@ -57,24 +57,24 @@ class FullyConnectedKernel final : public OpKernel {
     const Tensor& w = ctx.input(1);
     const Tensor& out = ctx.output(0);
     ctx.Require(w.shape.size() == 2 && w.shape[0] > 0 && w.shape[1] > 0,
-                "weights must be 2-D [units, depth], got " + ShapeString(w.shape));
+                "weights must be 2-D [units, depth], got " + FormatShape(w.shape));
     shape_.units = w.shape[0];
     shape_.depth = w.shape[1];
     const int64_t elems = in.num_elements();
     ctx.Require(!in.shape.empty() && elems % shape_.depth == 0,
-                "input " + ShapeString(in.shape) + " is not a whole number of rows of depth " +
+                "input " + FormatShape(in.shape) + " is not a whole number of rows of depth " +
                     std::to_string(shape_.depth));
     shape_.rows = elems / shape_.depth;
     ctx.Require(!out.shape.empty() && out.shape.back() == shape_.units &&
                     out.num_elements() == shape_.rows * shape_.units,
-                "output shape " + ShapeString(out.shape) + " should hold " +
+                "output shape " + FormatShape(out.shape) + " should hold " +
                     std::to_string(shape_.rows) + " rows of " + std::to_string(shape_.units));
     if (o.keep_num_dims) {
       std::vector<int32_t> expected = in.shape;
       expected.back() = shape_.units;
       ctx.Require(in.shape.back() == shape_.depth && out.shape == expected,
-                  "keep_num_dims output shape " + ShapeString(out.shape) + " should be " +
-                      ShapeString(expected));
+                  "keep_num_dims output shape " + FormatShape(out.shape) + " should be " +
+                      FormatShape(expected));
     }
     if (type_ == LayerType::kFloat32) {
       range_ = FloatActivation(ctx);

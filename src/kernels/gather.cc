@@ -15,13 +15,13 @@ GatherShape MakeGatherShape(const std::vector<int32_t>& params, const std::vecto
   const int index_rank = static_cast<int>(indices.size());
   if (axis < 0) axis += rank;
   if (batch_dims < 0) batch_dims += index_rank;
-  Check(axis >= 0 && axis < rank, "axis is out of range for params " + ShapeString(params));
+  Check(axis >= 0 && axis < rank, "axis is out of range for params " + FormatShape(params));
   Check(batch_dims >= 0 && batch_dims <= axis && batch_dims < rank && batch_dims <= index_rank,
         "batch_dims " + std::to_string(batch_dims) + " is invalid for axis " + std::to_string(axis) +
-            " and indices " + ShapeString(indices));
+            " and indices " + FormatShape(indices));
   GatherShape s;
   for (int d = 0; d < batch_dims; ++d) {
-    Check(params[d] == indices[d], "params " + ShapeString(params) + " and indices " + ShapeString(indices) +
+    Check(params[d] == indices[d], "params " + FormatShape(params) + " and indices " + FormatShape(indices) +
                                        " differ in batch dimension " + std::to_string(d));
     s.batch *= params[d];
   }
@@ -71,7 +71,7 @@ class GatherKernel final : public OpKernel {
       ctx.Require(false, e.what());
     }
     ctx.Require(out.shape == shape_.output_shape,
-                "output shape " + ShapeString(out.shape) + " should be " + ShapeString(shape_.output_shape));
+                "output shape " + FormatShape(out.shape) + " should be " + FormatShape(shape_.output_shape));
     constant_indices_ = ctx.input_is_constant(1);
     if (constant_indices_) {
       indices_ = ReadIndexTensor(ctx, 1, "indices");

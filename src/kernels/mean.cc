@@ -110,7 +110,8 @@ void MeanInt8Reference(const MeanInt8Params& p, const std::vector<int32_t>& inpu
 namespace {
 
 // The reduced axes as one block of consecutive dimensions [first, last], or
-// nullopt when they are not consecutive (axes are distinct, in range).
+// nullopt when they are not consecutive. Axes must be distinct and in range
+// (ResolveReduceAxes makes them so).
 std::optional<std::pair<int, int>> ReducedBlock(const std::vector<int>& axes) {
   if (axes.empty()) return std::nullopt;
   const auto [lo, hi] = std::minmax_element(axes.begin(), axes.end());
@@ -123,6 +124,15 @@ std::optional<std::pair<int, int>> ReducedBlock(const std::vector<int>& axes) {
 // adds one pixel's channels per step). Exact integer arithmetic: the order
 // does not change the sums.
 void SumMiddle(const int8_t* input, int64_t outer, int64_t depth, int64_t inner, int32_t* sums) {
+  if (inner == 1) {  // trailing axes (layer norm): one register sum per contiguous row
+    for (int64_t o = 0; o < outer; ++o) {
+      const int8_t* in = input + o * depth;
+      int32_t sum = 0;
+      for (int64_t i = 0; i < depth; ++i) sum += in[i];
+      sums[o] = sum;
+    }
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o) {
     int32_t* row = sums + o * inner;
     std::fill(row, row + inner, 0);
@@ -184,9 +194,13 @@ class MeanKernel : public OpKernel {
     }
     const auto expected = ReducedShape(in.shape, axes_, ctx.options().keep_dims);
     ctx.Require(ShapeElements(expected) == out.num_elements(),
-                "output shape " + ShapeString(out.shape) + " does not match the reduced shape " +
-                    ShapeString(expected));
+                "output shape " + FormatShape(out.shape) + " does not match the reduced shape " +
+                    FormatShape(expected));
     if (in.type == DataType::kInt8) {
+      int64_t count = 1;
+      for (int a : axes_) count *= in.shape[static_cast<size_t>(a)];
+      // 2^24 x |-128| still fits the int32 sum TFLite's kernel keeps.
+      if (count > (int64_t{1} << 24)) ctx.Unsupported("int8 MEAN over more than 2^24 values per output");
       const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
       params_ = PrepareMeanInt8(qi.scale, qi.zero_point, qo.scale, qo.zero_point);
     }

@@ -5,15 +5,6 @@
 
 namespace potacc::kernels {
 
-std::string ShapeString(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
-}
-
 void RequireArity(const OpContext& ctx, int min_inputs, int max_inputs, int outputs) {
   const int n = ctx.num_inputs();
   if (n < min_inputs || n > max_inputs) {
@@ -98,8 +89,8 @@ void RequireSameElementCount(const OpContext& ctx) {
   const Tensor& in = ctx.input(0);
   const Tensor& out = ctx.output(0);
   ctx.Require(in.num_elements() == out.num_elements(),
-              "input shape " + ShapeString(in.shape) + " differs from output shape " +
-                  ShapeString(out.shape));
+              "input shape " + FormatShape(in.shape) + " differs from output shape " +
+                  FormatShape(out.shape));
 }
 
 fixed_point::ActivationRange NodeActivationRange(const OpContext& ctx, const TensorQuant& output,

@@ -27,9 +27,9 @@ class PackKernel : public OpKernel {
       const Tensor& in = ctx.input(i);
       const std::string role = "input " + std::to_string(i);
       RequireSameType(ctx, in, role.c_str(), first, "input 0");
-      ctx.Require(in.shape == first.shape, role + " shape " + ShapeString(in.shape) +
+      ctx.Require(in.shape == first.shape, role + " shape " + FormatShape(in.shape) +
                                                " differs from input 0 shape " +
-                                               ShapeString(first.shape));
+                                               FormatShape(first.shape));
       if (in.type == DataType::kInt8) {
         ctx.Require(PerTensorQuant(ctx, in, role.c_str()) == PerTensorQuant(ctx, first, "input 0"),
                     role + " quantization differs from input 0");
@@ -37,9 +37,9 @@ class PackKernel : public OpKernel {
     }
     std::vector<int32_t> expected = first.shape;
     expected.insert(expected.begin() + axis, n);
-    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
+    ctx.Require(out.shape == expected, "output shape " + FormatShape(out.shape) +
                                            " differs from the packed shape " +
-                                           ShapeString(expected));
+                                           FormatShape(expected));
     outer_ = 1;
     for (int d = 0; d < axis; ++d) outer_ *= first.shape[d];
     int64_t inner = 1;

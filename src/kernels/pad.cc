@@ -112,6 +112,7 @@ void PadBytes(const std::vector<int32_t>& input_shape, const std::vector<PadAmou
   p.out_row = p.out_shape[rank - 1];
   p.in_row = p.in_shape[rank - 1];
   p.rows = ShapeElements(p.out_shape) / std::max<int64_t>(p.out_row, 1);
+  if (p.rows == 0) return;  // an empty dimension: nothing to write (Write divides by the shape)
   // Spans of whole rows, each worth a thread's hand-off (~16 KiB and up).
   const int64_t row_bytes = std::max<int64_t>(1, p.out_row * static_cast<int64_t>(element_size));
   detail::ForEachSpan(p.rows, pool, [&](int64_t begin, int64_t end) { p.Write(in, out, begin, end); },
@@ -132,7 +133,7 @@ class PadKernel : public OpKernel {
     ctx.Require(ctx.input_is_constant(1), "paddings tensor must be constant");
     const int rank = static_cast<int>(in.shape.size());
     ctx.Require(paddings.shape == std::vector<int32_t>{rank, 2},
-                "paddings shape " + ShapeString(paddings.shape) + " must be [" +
+                "paddings shape " + FormatShape(paddings.shape) + " must be [" +
                     std::to_string(rank) + ", 2]");
     const std::vector<int64_t> p = ReadIndexTensor(ctx, 1, "paddings");
     pads_.assign(rank, {});
@@ -143,9 +144,9 @@ class PadKernel : public OpKernel {
       pads_[d] = {static_cast<int32_t>(p[2 * d]), static_cast<int32_t>(p[2 * d + 1])};
     }
     const auto expected = PaddedShape(in.shape, pads_);
-    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
+    ctx.Require(out.shape == expected, "output shape " + FormatShape(out.shape) +
                                            " differs from the padded shape " +
-                                           ShapeString(expected));
+                                           FormatShape(expected));
     element_size_ = static_cast<size_t>(DataTypeSize(in.type));
     pad_value_.assign(element_size_, 0);
     if (in.type == DataType::kInt8) {

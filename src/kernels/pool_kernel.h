@@ -17,7 +17,7 @@ class PoolKernel : public OpKernel {
     RequireUnaryInt8OrFloat(ctx);
     const Tensor& in = ctx.input(0);
     const Tensor& out = ctx.output(0);
-    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, is " + ShapeString(in.shape));
+    ctx.Require(in.shape.size() == 4, "input must be 4-D NHWC, is " + FormatShape(in.shape));
     const OpOptions& o = ctx.options();
     ctx.Require(o.filter_h > 0 && o.filter_w > 0 && o.stride_h > 0 && o.stride_w > 0,
                 "filter " + std::to_string(o.filter_h) + "x" + std::to_string(o.filter_w) +
@@ -27,8 +27,8 @@ class PoolKernel : public OpKernel {
                                  o.padding);
     const std::vector<int32_t> expected = {geometry_.batch, geometry_.out_h, geometry_.out_w,
                                            geometry_.channels};
-    ctx.Require(out.shape == expected, "output shape " + ShapeString(out.shape) +
-                                           " differs from the computed " + ShapeString(expected));
+    ctx.Require(out.shape == expected, "output shape " + FormatShape(out.shape) +
+                                           " differs from the computed " + FormatShape(expected));
     if (in.type == DataType::kInt8) {
       const auto [qi, qo] = PerTensorInputOutputQuant(ctx);
       if (!(qi == qo)) {

@@ -64,8 +64,8 @@ class QuantizeKernel : public OpKernel {
     RequireTypeIn(ctx, in, "input", {DataType::kFloat32, DataType::kInt8});
     RequireTypeIn(ctx, out, "output", {DataType::kInt8});
     ctx.Require(in.num_elements() == out.num_elements(),
-                "input shape " + ShapeString(in.shape) + " and output shape " +
-                    ShapeString(out.shape) + " differ");
+                "input shape " + FormatShape(in.shape) + " and output shape " +
+                    FormatShape(out.shape) + " differ");
     out_ = PerTensorQuant(ctx, out, "output");
     if (in.type == DataType::kInt8) {
       const TensorQuant qi = PerTensorQuant(ctx, in, "input");

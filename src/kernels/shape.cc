@@ -13,7 +13,7 @@ class ShapeKernel : public OpKernel {
     RequireTypeIn(ctx, out, "output", {DataType::kInt32, DataType::kInt64});
     const auto rank = static_cast<int32_t>(ctx.input(0).shape.size());
     ctx.Require(out.shape == std::vector<int32_t>{rank},
-                "output shape " + ShapeString(out.shape) + " must be [" + std::to_string(rank) +
+                "output shape " + FormatShape(out.shape) + " must be [" + std::to_string(rank) +
                     "]");
   }
 

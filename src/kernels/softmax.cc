@@ -84,8 +84,8 @@ class SoftmaxKernel : public OpKernel {
     const Tensor& in = ctx.input(0);
     const Tensor& out = ctx.output(0);
     ctx.Require(!in.shape.empty(), "input must have at least one dimension");
-    ctx.Require(in.shape == out.shape, "input shape " + ShapeString(in.shape) +
-                                           " differs from output shape " + ShapeString(out.shape));
+    ctx.Require(in.shape == out.shape, "input shape " + FormatShape(in.shape) +
+                                           " differs from output shape " + FormatShape(out.shape));
     depth_ = in.shape.back();
     rows_ = depth_ > 0 ? in.num_elements() / depth_ : 0;
     beta_ = ctx.options().beta;

@@ -31,8 +31,8 @@ class SqueezeKernel : public ByteCopyKernel {
       if (!squeeze) expected.push_back(in[d]);
     }
     ctx.Require(ctx.output(0).shape == expected,
-                "output shape " + ShapeString(ctx.output(0).shape) +
-                    " differs from the squeezed shape " + ShapeString(expected));
+                "output shape " + FormatShape(ctx.output(0).shape) +
+                    " differs from the squeezed shape " + FormatShape(expected));
   }
 };
 POTACC_REGISTER_KERNEL(kSqueeze, SqueezeKernel);

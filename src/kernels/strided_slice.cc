@@ -129,8 +129,8 @@ class StridedSliceKernel : public OpKernel {
     if (constant_) {
       ranges_ = Resolve(ctx);
       const auto shape = StridedSliceShape(ranges_);
-      ctx.Require(shape == out.shape, "output shape " + ShapeString(out.shape) +
-                                          " differs from the sliced shape " + ShapeString(shape));
+      ctx.Require(shape == out.shape, "output shape " + FormatShape(out.shape) +
+                                          " differs from the sliced shape " + FormatShape(shape));
     }
   }
 
@@ -139,7 +139,7 @@ class StridedSliceKernel : public OpKernel {
       ranges_ = Resolve(ctx);
       ctx.Require(ShapeElements(StridedSliceShape(ranges_)) == ctx.output(0).num_elements(),
                   "run-time slice does not match the output shape " +
-                      ShapeString(ctx.output(0).shape));
+                      FormatShape(ctx.output(0).shape));
     }
     StridedSliceBytes(ctx.input(0).shape, ranges_, element_size_, ctx.input_slot(0).data,
                       ctx.output_slot(0).data);

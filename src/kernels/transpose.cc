@@ -170,7 +170,7 @@ class TransposeKernel final : public OpKernel {
       }
       const std::vector<int32_t> expected = TransposedShape(in.shape, perm_);
       ctx.Require(out.shape == expected,
-                  "output shape " + ShapeString(out.shape) + " should be " + ShapeString(expected));
+                  "output shape " + FormatShape(out.shape) + " should be " + FormatShape(expected));
     } catch (const UnsupportedError&) {
       throw;
     } catch (const InvalidModelError&) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "potacc/error.h"
+#include "potacc/util/text.h"
 #include "tflite/op_schema.h"
 #include "tflite_schema_generated.h"
 
@@ -200,12 +201,6 @@ std::string OpWhere(size_t subgraph, size_t index, int32_t builtin) {
   return s + "operator " + std::to_string(index) + " (" + BuiltinOpName(builtin) + ")";
 }
 
-std::string ShapeString(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 Model Convert(const ::tflite::Model& fb, std::span<const uint8_t> bytes, const std::string& name) {
   CopyBudget budget(name, bytes.size());
   Model m;
@@ -389,7 +384,7 @@ void ValidateQuant(const Tensor& t, const std::string& where) {
     if (static_cast<int64_t>(q.scale.size()) != t.shape[static_cast<size_t>(dim)])
       throw InvalidModelError(where + " has " + std::to_string(q.scale.size()) +
                               " per-channel scales but dimension " + std::to_string(dim) + " of shape " +
-                              ShapeString(t.shape) + " is " + std::to_string(t.shape[static_cast<size_t>(dim)]));
+                              FormatShape(t.shape) + " is " + std::to_string(t.shape[static_cast<size_t>(dim)]));
   }
   // Zero points of 8/16-bit types must be representable in the type.
   int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
@@ -491,17 +486,17 @@ void ValidateModel(const Model& m, const std::string& name, const ReadLimits& li
       // before reaching the zero.
       int64_t elements = 1, bounded = 1;
       for (int32_t d : t.shape) {
-        if (d < 0) throw InvalidModelError(where + " has a negative dimension in shape " + ShapeString(t.shape));
+        if (d < 0) throw InvalidModelError(where + " has a negative dimension in shape " + FormatShape(t.shape));
         elements = MulBounded(elements, d, limits.max_tensor_bytes);
         bounded = MulBounded(bounded, std::max(d, 1), limits.max_tensor_bytes);
       }
       if (bounded > limits.max_tensor_bytes)
-        throw InvalidModelError(where + " with shape " + ShapeString(t.shape) + " is larger than " +
+        throw InvalidModelError(where + " with shape " + FormatShape(t.shape) + " is larger than " +
                                 std::to_string(limits.max_tensor_bytes >> 20) + " MiB");
       const int elem_size = DataTypeSize(t.type);
       const int64_t bytes = MulBounded(elements, std::max(elem_size, 1), limits.max_tensor_bytes);
       if (bytes > limits.max_tensor_bytes)
-        throw InvalidModelError(where + " with shape " + ShapeString(t.shape) + " is larger than " +
+        throw InvalidModelError(where + " with shape " + FormatShape(t.shape) + " is larger than " +
                                 std::to_string(limits.max_tensor_bytes >> 20) + " MiB");
       if (t.buffer >= m.buffers.size())
         throw InvalidModelError(where + " refers to buffer " + std::to_string(t.buffer) + " but the model has " +
@@ -511,7 +506,7 @@ void ValidateModel(const Model& m, const std::string& name, const ReadLimits& li
         if (elem_size > 0 && static_cast<int64_t>(data.size()) != bytes)
           throw InvalidModelError(where + ": buffer " + std::to_string(t.buffer) + " holds " +
                                   std::to_string(data.size()) + " bytes, expected " + std::to_string(bytes) + " (" +
-                                  DataTypeName(t.type) + " " + ShapeString(t.shape) + ")");
+                                  DataTypeName(t.type) + " " + FormatShape(t.shape) + ")");
       } else {
         activation_bytes += bytes;
         if (activation_bytes > limits.max_activation_bytes)

@@ -109,8 +109,8 @@ TEST(YosysRunner, RealRunOfOnePeMatchesTheCache) {
 
 // --resume takes a finished job's figures from the kept work folder instead
 // of running Yosys again (seen by a flip-flop count edited into its stat
-// file, which a rerun would not reproduce), reruns a job whose log did not
-// finish, and refuses a folder synthesized from other inputs.
+// file, which a rerun would not reproduce), and reruns a job whose log did not
+// finish or whose record of its inputs (Yosys, RTL, methods, scripts) differs.
 TEST(YosysRunner, ResumeReusesFinishedJobsOfTheSameInputs) {
   const auto yosys = FindYosys();
   if (!yosys) POTACC_SKIP_OR_FAIL_IN_CI("yosys not installed (apt-get install yosys)");
@@ -146,14 +146,12 @@ TEST(YosysRunner, ResumeReusesFinishedJobsOfTheSameInputs) {
   EXPECT_EQ(resumed.ff, 0);
   EXPECT_EQ(resumed.lut, first.lut);
 
-  // Another RTL (or script): refused with a one-line reason.
-  WriteFileAtomic((work / "potacc_synth_inputs.txt").string(), "rtl 0\n");
-  try {
-    RunSynthesis(jobs, options);
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("other RTL sources"), std::string::npos) << e.what();
-  }
+  // A job synthesized from other inputs (its record differs): run again.
+  WriteFileAtomic(stat.string(), text);
+  WriteFileAtomic((work / "pe_nodsp_msq.inputs").string(), "yosys 0.1\nrtl 0\n");
+  resumed = RunSynthesis(jobs, options).Get({SynthTarget::kPe, false}, "msq");
+  EXPECT_EQ(resumed.ff, 0);
+  EXPECT_EQ(resumed.lut, first.lut);
   std::filesystem::remove_all(work);
 }
 

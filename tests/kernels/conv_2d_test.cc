@@ -277,7 +277,7 @@ TEST(Conv2DKernelTest, RejectsUnsupportedAndInvalid) {
       ConvModel(DataType::kInt8, DataType::kInt8, {1, 2, 2, 2}, Activation::kNone, {0, 4}));
   EXPECT_NE(e.find("zero point"), std::string::npos) << e;
   e = PrepareError<InvalidModelError>(ConvModel(DataType::kInt8, DataType::kInt8, {1, 2, 2, 3}));
-  EXPECT_NE(e.find("output shape [1, 2, 2, 3] should be [1, 2, 2, 2]"), std::string::npos) << e;
+  EXPECT_NE(e.find("output shape [1,2,2,3] should be [1,2,2,2]"), std::string::npos) << e;
 }
 
 }  // namespace

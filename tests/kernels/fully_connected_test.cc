@@ -150,7 +150,7 @@ TEST(FullyConnectedKernelTest, RejectsWeightBufferOfWrongSize) {
     interp.Prepare();
     FAIL() << "expected InvalidModelError";
   } catch (const InvalidModelError& e) {
-    EXPECT_NE(std::string(e.what()).find("holds 5 bytes, shape [2, 3] needs 6"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("holds 5 bytes, shape [2,3] needs 6"), std::string::npos)
         << e.what();
   }
 }

@@ -149,6 +149,13 @@ TEST(MeanTest, RejectsBadAxisAndShape) {
     m.AddOutput(DataType::kFloat32, {3});
     EXPECT_THROW(m.Build(), InvalidModelError);
   }
+  {  // 2^24 + 4,096 values per output: the int32 sum could overflow
+    SingleOpModel m(BuiltinOp::kMean);
+    m.AddInput(DataType::kInt8, {1, 4097, 4096}, Quant(0.1f, 0));
+    m.AddConstInput<int32_t>(DataType::kInt32, {2}, {1, 2});
+    m.AddOutput(DataType::kInt8, {1}, Quant(0.1f, 0));
+    EXPECT_THROW(m.Build(), UnsupportedError);
+  }
 }
 
 }  // namespace

@@ -96,6 +96,12 @@ TEST(PadTest, SplitOverThreadsEqualsElementwisePadding) {
     PadBytes(shape, pads, element, in.data(), value, got.data(), trial % 4 == 3 ? nullptr : &pool);
     ASSERT_EQ(got, expect) << "trial " << trial;
   }
+  // An empty dimension before the last: no output, no division by it.
+  const int8_t none[1] = {0}, pad_value = 3;
+  int8_t out[1] = {7};
+  PadBytes({0, 4}, {{0, 0}, {1, 1}}, 1, none, &pad_value, out, &pool);
+  PadBytes({0, 4, 4, 3}, {{0, 0}, {1, 1}, {1, 1}, {0, 0}}, 1, none, &pad_value, out);
+  EXPECT_EQ(out[0], 7);
 }
 
 TEST(PadTest, RejectsMismatchedOutputAndNegativePadding) {

@@ -40,7 +40,7 @@ void RequireFiniteFloats(const Tensor& input, std::span<const uint8_t> bytes, co
 std::vector<NamedInput> InputSource::Collect(const Tensor& input,
                                              const std::vector<std::string>& paths) const {
   std::vector<NamedInput> out;
-  Check(input.num_elements() > 0, "model input '" + input.name + "' " + kernels::ShapeString(input.shape) +
+  Check(input.num_elements() > 0, "model input '" + input.name + "' " + FormatShape(input.shape) +
                                       " has no elements; there is nothing to run");
   const size_t tensor_bytes = static_cast<size_t>(input.num_elements()) * DataTypeSize(input.type);
   if (paths.empty()) {

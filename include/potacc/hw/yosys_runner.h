@@ -28,12 +28,12 @@ struct YosysOptions {
   int timeout_seconds = 7200;            // per Yosys run (a whole KV260 design takes tens of minutes)
   int jobs = 1;                          // concurrent Yosys processes
   bool keep_work_dir = false;
-  // Reuse the jobs an earlier run in work_dir finished (its logs and stat
-  // files), when it synthesized the same RTL sources, method parameters and
-  // scripts (a stamp file in work_dir records them; other inputs: Error; no
-  // stamp: nothing is reused) and,
-  // for a whole accelerator, the same generated top module (else: rerun).
-  // Their `seconds` are the CPU seconds Yosys logged.
+  // Reuse the jobs an earlier run in work_dir finished (their logs and stat
+  // files) from the same inputs: each finished job records Yosys' version and
+  // the hashes of the RTL sources, method parameters and scripts in
+  // <job>.inputs, and a whole accelerator also needs the same generated top
+  // module; any other job runs again. Reused `seconds` are the CPU seconds
+  // Yosys logged.
   bool resume = false;
 };
 

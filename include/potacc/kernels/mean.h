@@ -40,8 +40,10 @@ int8_t MeanInt8FromSum(const MeanInt8Params& p, int32_t sum, int64_t count);
 // Reference: sums in row-major input order over any axis set.
 void MeanInt8Reference(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
                        const std::vector<int>& axes, const int8_t* input, int8_t* output);
-// Optimized twin: contiguous row sums when the reduced axes are the trailing
-// ones (layer norms over the last axis), the reference otherwise.
+// Optimized twin: when the reduced axes are one block of consecutive
+// dimensions, contiguous sums (row sums for trailing axes, as layer norms;
+// a row of channel sums per pixel for NHWC over H and W); the reference
+// otherwise. Axes distinct and in range (ResolveReduceAxes).
 void MeanInt8(const MeanInt8Params& p, const std::vector<int32_t>& input_shape,
               const std::vector<int>& axes, const int8_t* input, int8_t* output);
 

@@ -10,11 +10,9 @@
 
 #include "potacc/kernels/kernel_util.h"
 #include "potacc/runtime/op_kernel.h"
+#include "potacc/util/text.h"  // FormatShape, for the messages
 
 namespace potacc::kernels {
-
-// "[1, 32, 32, 3]"
-std::string ShapeString(const std::vector<int32_t>& shape);
 
 // Requires min_inputs..max_inputs inputs (all present) and exactly `outputs` outputs.
 void RequireArity(const OpContext& ctx, int min_inputs, int max_inputs, int outputs);
