@@ -60,9 +60,11 @@ TEST(ThreadPoolTest, MoreTasksThanACursorHolds) {
   EXPECT_EQ(std::count(hits.begin(), hits.end(), uint8_t{1}), tasks);
 }
 
-// Thread k starts with the k-th block of the tasks: while the caller is held
-// in task 0, the worker must take task 2 (the start of its block [2, 4)),
-// then task 3; it never starts in the caller's block.
+// Thread k starts with the k-th block of the tasks: the worker's first task
+// is 2 (the start of its block [2, 4)), never one of the caller's block. (The
+// caller waits in task 0 until the worker has begun; if the caller is
+// descheduled first, the worker may finish its block and then take tasks 0
+// and 1 too, which is allowed.)
 TEST(ThreadPoolTest, EachThreadStartsWithItsOwnBlock) {
   ThreadPool pool(2);
   const std::thread::id caller = std::this_thread::get_id();
@@ -83,7 +85,6 @@ TEST(ThreadPoolTest, EachThreadStartsWithItsOwnBlock) {
     }
   });
   ASSERT_TRUE(worker_started.load());
-  EXPECT_EQ(ran_on[0], caller);
   ASSERT_FALSE(worker_order.empty());
   EXPECT_EQ(worker_order.front(), 2);
   EXPECT_NE(ran_on[2], caller);
