@@ -23,9 +23,14 @@ int PositiveParam(const GenOptions& o, const std::string& name, int64_t max) {
   return static_cast<int>(v);
 }
 
+// A trained classifier's logits spread over a few units, which random
+// weights of the usual 1/sqrt(fan-in) scale do not give: their logits differ
+// by hundredths, and a 1000-way int8 SOFTMAX of nearly equal logits sums more
+// than 2^9 exponentials, which TFLite's reference kernel refuses (it aborts;
+// potacc's writes zeros). The classifier's weight scales aim at logits of RMS 3.
 void Classifier(ModelBuilder& b, int x, int classes) {
   x = b.Mean(x, {1, 2});
-  x = b.FullyConnected(x, {.out_features = classes});
+  x = b.FullyConnected(x, {.out_features = classes, .output_sigma = 1.0});
   b.FloatOutput(b.Softmax(x));
 }
 

@@ -329,7 +329,9 @@ int ModelBuilder::FullyConnected(int x, const FullyConnectedSpec& s) {
   const std::string name = UniqueName("fully_connected");
   const auto fan_in = static_cast<size_t>(in_features);
   const std::vector<int8_t> w = RandomWeights(uint64_t{fan_in} * static_cast<uint64_t>(s.out_features), s.weights);
-  const double weight_sigma = 1.0 / std::sqrt(static_cast<double>(fan_in));
+  if (s.output_sigma < 0) throw Error("ModelBuilder: FullyConnected: output_sigma must be >= 0");
+  const double out_sigma = s.output_sigma > 0 ? s.output_sigma : sigma(x);
+  const double weight_sigma = out_sigma / std::max(sigma(x), 1e-12) / std::sqrt(static_cast<double>(fan_in));
   std::vector<float> scales(static_cast<size_t>(s.out_features));
   for (size_t c = 0; c < scales.size(); ++c) {
     double sum_sq = 0;
@@ -343,7 +345,6 @@ int ModelBuilder::FullyConnected(int x, const FullyConnectedSpec& s) {
   wq.zero_point.assign(scales.size(), 0);
   const int wt = AddTensor(name + "/weights", DataType::kInt8, {s.out_features, static_cast<int32_t>(in_features)},
                            std::move(wq), ToBytes(w));
-  const double out_sigma = sigma(x);
   const ActQuant oq = s.output_quant ? *s.output_quant : EstimateOutputQuant(out_sigma, s.activation);
   std::vector<int32_t> inputs = {x, wt};
   if (s.bias) inputs.push_back(BiasTensor(name + "/bias", quant(x).scale, scales, out_sigma));

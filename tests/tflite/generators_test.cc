@@ -3,11 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
 #include "potacc/error.h"
+#include "potacc/runtime/interpreter.h"
 #include "potacc/tflite/model_info.h"
 #include "potacc/tflite/reader.h"
 #include "support/data_dir.h"
@@ -30,6 +33,49 @@ TEST(Generators, ParametersReachTheModel) {
   EXPECT_EQ(g.main().tensors[static_cast<size_t>(g.main().outputs[0])].shape, (std::vector<int32_t>{1, 9, 1, 4}));
   const Model f = Generate("fc", 1, {{"in", "20"}, {"out", "3"}, {"batch", "2"}});
   EXPECT_EQ(f.main().tensors[static_cast<size_t>(f.main().outputs[0])].shape, (std::vector<int32_t>{2, 3}));
+}
+
+// The generated classifiers end in a 1000-way int8 SOFTMAX that TFLite
+// Micro's reference kernel can compute: its sum of exponentials (relative to
+// the row's maximum) must stay below 2^9, or the kernel aborts (reference
+// softmax.h: exponent <= 31). Checked on real runs with a margin of 2x, and
+// the probabilities must not vanish (potacc writes zeros for such rows).
+TEST(Generators, ClassifierSoftmaxStaysWithinTfliteMicrosRange) {
+  for (const char* name : {"mobilenetv2", "resnet18", "inceptionv1", "resnet20"}) {
+    const Model m = Generate(name, 1, {});
+    Interpreter interp(m);
+    interp.Prepare();
+    for (int trial = 0; trial < 2; ++trial) {
+      auto in = interp.tensor_data<float>(interp.input_tensor(0));
+      uint64_t state = 99 + static_cast<uint64_t>(trial);
+      for (float& v : in) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        v = trial == 0 ? static_cast<float>(state >> 40) * 0x1.0p-24f : 0.5f;
+      }
+      double sum_exp = -1;
+      interp.Invoke([&](int node, double) {
+        const Operator& op = m.main().operators[static_cast<size_t>(node)];
+        if (op.op() != BuiltinOp::kSoftmax) return;
+        const Tensor& logits = interp.tensor(op.inputs[0]);
+        const auto codes = interp.tensor_bytes(op.inputs[0]);
+        int max_code = -128;
+        for (uint8_t b : codes) max_code = std::max(max_code, static_cast<int>(static_cast<int8_t>(b)));
+        sum_exp = 0;
+        for (uint8_t b : codes)
+          sum_exp += std::exp((static_cast<int8_t>(b) - max_code) * static_cast<double>(logits.quant.scale.at(0)) *
+                              op.options.beta);
+        const Tensor& probs = interp.tensor(op.outputs[0]);
+        double total = 0;
+        for (uint8_t b : interp.tensor_bytes(op.outputs[0]))
+          total += (static_cast<int8_t>(b) - probs.quant.zero_point.at(0)) * static_cast<double>(probs.quant.scale.at(0));
+        // 1000 probabilities in steps of 1/256: the small ones round to 0.
+        EXPECT_GT(total, 0.5) << name;
+        EXPECT_LT(total, 1.1) << name;
+      });
+      EXPECT_GE(sum_exp, 1.0) << name << ": no SOFTMAX ran";
+      EXPECT_LT(sum_exp, 256.0) << name << " trial " << trial;
+    }
+  }
 }
 
 TEST(Generators, BadParametersAreClearErrors) {

@@ -76,6 +76,9 @@ struct DepthwiseSpec {
 struct FullyConnectedSpec {
   int out_features = 0;
   Activation activation = Activation::kNone;
+  // RMS of the outputs the weight scales aim at; 0: the input's (weights of
+  // RMS 1/sqrt(fan-in)).
+  double output_sigma = 0;
   bool bias = true;
   WeightSpec weights{};
   std::optional<ActQuant> output_quant{};
