@@ -109,10 +109,10 @@ std::optional<double> FinishedCpuSeconds(const std::string& log_text) {
 
 double RoundTenths(double seconds) { return static_cast<double>(static_cast<int64_t>(seconds * 10 + 0.5)) / 10; }
 
-// The figures of a finished job from its stat JSON and log (depth: Yosys ltp).
-SynthFigures CollectFigures(const SynthJob& job, const fs::path& log, const fs::path& stat, double seconds) {
+// The figures of a finished job from its stat JSON and log text (depth: Yosys ltp).
+SynthFigures CollectFigures(const SynthJob& job, const std::string& log_text, const fs::path& stat, double seconds) {
   SynthFigures figures = ParseYosysStatJson(ReadFile(stat));
-  figures.depth = ParseLtpLength(ReadFile(log));
+  figures.depth = ParseLtpLength(log_text);
   figures.seconds = RoundTenths(seconds);
   if (job.section.target == SynthTarget::kAccel) {
     const accel::AcceleratorConfig config = AccelJobConfig(job);
@@ -132,13 +132,14 @@ std::optional<SynthFigures> EarlierFigures(const SynthJob& job, const fs::path& 
   const fs::path record = InputsRecord(log);
   if (!fs::is_regular_file(log) || !fs::is_regular_file(stat) || !fs::is_regular_file(record)) return std::nullopt;
   if (ReadFile(record) != inputs) return std::nullopt;
-  const std::optional<double> cpu = FinishedCpuSeconds(ReadFile(log));
+  const std::string log_text = ReadFile(log);  // megabytes for a whole accelerator: read once
+  const std::optional<double> cpu = FinishedCpuSeconds(log_text);
   if (!cpu) return std::nullopt;
   if (job.section.target == SynthTarget::kAccel) {
     const fs::path top = script.parent_path() / script.stem() / kAccelTopFileName;
     if (!fs::is_regular_file(top) || ReadFile(top) != AccelTopVerilog(AccelJobConfig(job))) return std::nullopt;
   }
-  return CollectFigures(job, log, stat, *cpu);
+  return CollectFigures(job, log_text, stat, *cpu);
 }
 
 }  // namespace
@@ -369,7 +370,7 @@ SynthResults RunSynthesis(const std::vector<SynthJob>& jobs, const YosysOptions&
           const std::string detail = fs::exists(log) ? Tail(ReadFile(log), 5) : "no log";
           throw Error("yosys failed on " + SynthJobName(job) + " (--work-dir keeps the logs): " + detail);
         }
-        finish(job, CollectFigures(job, log, stat, secs));
+        finish(job, CollectFigures(job, ReadFile(log), stat, secs));
         WriteFileAtomic(InputsRecord(log).string(), inputs);
       }
     }

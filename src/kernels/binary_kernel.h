@@ -63,11 +63,11 @@ class BinaryBroadcastKernel : public OpKernel {
         ctx.Unsupported(e.what());
       }
       table_.clear();
-      same_shape_vector_ = false;
+      bool vector = false;  // then Op::Int8 runs it, and no table is built
       if constexpr (requires { Op::SameShapeVectorOk(params_, ctx.isa()); }) {
-        same_shape_vector_ = Op::SameShapeVectorOk(params_, ctx.isa());
+        vector = a.shape == out.shape && b.shape == out.shape && Op::SameShapeVectorOk(params_, ctx.isa());
       }
-      if (out.num_elements() >= kTableMinElements) {
+      if (!vector && out.num_elements() >= kTableMinElements) {
         const auto& p = params_;
         table_ = TabulateBinaryInt8([&p](int8_t x, int8_t y) { return Op::Int8Element(p, x, y); });
       }
@@ -78,8 +78,7 @@ class BinaryBroadcastKernel : public OpKernel {
 
   void Eval(OpContext& ctx) override {
     const Tensor& out = ctx.output(0);
-    const bool vector = same_shape_vector_ && ctx.input(0).shape == out.shape && ctx.input(1).shape == out.shape;
-    if (out.type == DataType::kInt8 && !table_.empty() && !vector) {
+    if (out.type == DataType::kInt8 && !table_.empty()) {
       BinaryInt8ByTable(table_, ctx.input(0).shape, ctx.input_data<int8_t>(0), ctx.input(1).shape,
                         ctx.input_data<int8_t>(1), out.shape, ctx.output_data<int8_t>(0), ctx.pool());
     } else if (out.type == DataType::kInt8) {
@@ -94,7 +93,6 @@ class BinaryBroadcastKernel : public OpKernel {
  private:
   typename Op::Int8Params params_;
   BinaryInt8Table table_;
-  bool same_shape_vector_ = false;
   FloatRange float_range_{};
 };
 
