@@ -25,6 +25,7 @@
 # Needs node (>= 18) and npm; about 3 minutes on one core (docs/transformers.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+export POTACC_SCRIPTS="$here"  # node -e snippets load tfjs_logits.js from here
 build="${1:-$here/../build}"
 # shellcheck source=tfjs_env.sh
 source "$here/tfjs_env.sh"
@@ -132,19 +133,9 @@ for gelu in tanh-ops exact; do
     }
     fs.appendFileSync(perNode, rows.join("\n") + "\n");
     // End to end: the logits (DEQUANTIZE output) as int8 codes.
-    const deq = info.nodes.filter((n) => n.op === "DEQUANTIZE").pop();
-    const q = deq.inputs[0].quantization;
-    const scale = Array.isArray(q.scale) ? q.scale[0] : q.scale, zp = Array.isArray(q.zero_point) ? q.zero_point[0] : q.zero_point;
     const x = typed(`${dir}/potacc.model.raw`, "float32"), y = typed(`${dir}/tfjs/model.0.raw`, "float32");
-    const code = (v) => Math.round(v / scale) + zp;
-    let exact = 0, near = 0, worst = 0, ax = 0, ay = 0;
-    for (let i = 0; i < x.length; ++i) {
-      const d = Math.abs(code(x[i]) - code(y[i]));
-      exact += d === 0; near += d <= 1; worst = Math.max(worst, d);
-      if (x[i] > x[ax]) ax = i;
-      if (y[i] > y[ay]) ay = i;
-    }
-    fs.appendFileSync(e2e, [name, inputName, x.length, exact, near, worst, ax === ay].join(",") + "\n");
+    const { compareLogits } = require(process.env.POTACC_SCRIPTS + "/tfjs_logits.js");
+    fs.appendFileSync(e2e, [name, inputName, ...compareLogits(info, x, y)].join(",") + "\n");
   ' "$dir/info.json" "$dir" "$name" "$input_name" "$out/per_node.csv" "$out/end_to_end.csv"
 done
 

@@ -14,6 +14,7 @@
 # as results.csv / results.json.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+export POTACC_SCRIPTS="$here"  # node -e snippets load tfjs_logits.js from here
 build="${1:-$here/../build}"
 shift || true
 # shellcheck source=tfjs_env.sh
@@ -51,20 +52,9 @@ for model in "${models[@]}"; do
       const fs = require("fs");
       const [infoPath, a, b, name, image] = process.argv.slice(1);
       const info = JSON.parse(fs.readFileSync(infoPath));
-      // The dequantized output: codes from the int8 tensor feeding DEQUANTIZE.
-      const deq = info.nodes.filter((n) => n.op === "DEQUANTIZE").pop();
-      const q = deq.inputs[0].quantization;
       const read = (p) => new Float32Array(Uint8Array.from(fs.readFileSync(p)).buffer);
-      const x = read(a), y = read(b);
-      const code = (v) => Math.round(v / q.scale) + q.zero_point;
-      let exact = 0, near = 0, worst = 0, ax = 0, ay = 0;
-      for (let i = 0; i < x.length; ++i) {
-        const d = Math.abs(code(x[i]) - code(y[i]));
-        exact += d === 0; near += d <= 1; worst = Math.max(worst, d);
-        if (x[i] > x[ax]) ax = i;
-        if (y[i] > y[ay]) ay = i;
-      }
-      console.log([name, image, x.length, exact, near, worst, ax === ay].join(","));
+      const { compareLogits } = require(process.env.POTACC_SCRIPTS + "/tfjs_logits.js");
+      console.log([name, image, ...compareLogits(info, read(a), read(b))].join(","));
     ' "$out/$name.info.json" "$out/$name.potacc$image.raw" "$out/$name.tfjs${image}.0.raw" "$name" "$image" >> "$out/results.csv"
   done
   sort -u "$out/$name.tfjs1.profile.txt" | tr '\n' ' ' | sed "s/^/$name: ops run by TFLite-wasm: /" >> "$out/profiles.txt"
