@@ -59,9 +59,25 @@ DepthwiseGeometry MakeDepthwiseGeometry(const kernels::ConvShape& s) {
   g.dilation_h = s.dilation_h;
   g.dilation_w = s.dilation_w;
   g.out_w = s.out_w;
-  // Padded input columns -pad_left .. (out_w - 1) * stride + (kw - 1) * dilation - pad_left.
-  g.slab_w = (s.out_w - 1) * s.stride_w + (s.filter_w - 1) * s.dilation_w + 1;
+  // Padded input columns -pad_left .. (out_w - 1) * stride + (kw - 1) * dilation - pad_left,
+  // widened to a pitch the window generator reads conflict-free.
+  g.slab_w = SlabPitch(g, int64_t{s.out_w - 1} * s.stride_w + int64_t{s.filter_w - 1} * s.dilation_w + 1);
   return g;
+}
+
+int32_t SlabPitch(const DepthwiseGeometry& g, int64_t min_w) {
+  if (g.bank_shift() < 0 || min_w < 1 || min_w > INT32_MAX / 2) return 0;
+  const int64_t period = 4 * int64_t{g.stride_w};
+  const int64_t want = int64_t{g.out_w} * g.stride_w % period;
+  // pitch * stride_h mod period repeats with period `period` in pitch: one period is enough.
+  for (int64_t pitch = min_w; pitch < min_w + period; ++pitch)
+    if (pitch * g.stride_h % period == want) return static_cast<int32_t>(pitch);
+  return 0;
+}
+
+SlabPosition SlabWordPosition(int64_t a, int bank_shift) {
+  const int64_t low = a & ((int64_t{1} << bank_shift) - 1);
+  return {(a >> (bank_shift + 2)) << bank_shift | low, static_cast<int>((a >> bank_shift) & 3)};
 }
 
 int64_t SlabRows(const DepthwiseGeometry& g, int64_t out_rows) {
@@ -70,7 +86,13 @@ int64_t SlabRows(const DepthwiseGeometry& g, int64_t out_rows) {
 
 namespace {
 
-int64_t SlabBeats(const DepthwiseGeometry& g, int64_t out_rows) { return (SlabRows(g, out_rows) * g.slab_w + 3) / 4; }
+int64_t SlabBeats(const DepthwiseGeometry& g, int64_t out_rows) {
+  InputTile t;
+  t.slab_rows = SlabRows(g, out_rows);
+  t.slab_w = g.slab_w;
+  t.slab_bank_shift = g.bank_shift();
+  return t.slab_beats_per_block();
+}
 
 }  // namespace
 
@@ -89,6 +111,12 @@ TilePlan PlanDepthwiseTiles(const AcceleratorConfig& config, const kernels::Conv
   p.rn = RoundUp(p.n, 4);
   const int64_t V = config.units;
   const int64_t lia = config.buffers.local_input_addresses;
+  if (p.dw.slab_w == 0) {
+    p.refused = "the window generator reads strides 1, 2, 4 across with a slab pitch P * stride_h = out_w * stride_w "
+                "(mod 4 * stride_w); stride " + std::to_string(s.stride_h) + "x" + std::to_string(s.stride_w) +
+                " with " + std::to_string(s.out_w) + " output columns has none";
+    return p;
+  }
   if (p.rk > config.max_depth()) {
     p.refused = "depthwise window of " + std::to_string(p.k) + " taps exceeds the weight buffer of " + config.name;
     return p;
@@ -146,6 +174,7 @@ std::shared_ptr<InputTile> SplitSlab(const kernels::ConvShape& s, const TilePlan
   t->slab_blocks = tile.cols / 4;
   t->slab_rows = SlabRows(plan.dw, tile.out_rows);
   t->slab_w = plan.dw.slab_w;
+  t->slab_bank_shift = plan.dw.bank_shift();
   if (!input) return t;  // shape only
   const int64_t bpb = t->slab_beats_per_block();
   for (auto& q : t->data) q.assign(static_cast<size_t>(t->slab_blocks * bpb), 0);
@@ -167,7 +196,8 @@ std::shared_ptr<InputTile> SplitSlab(const kernels::ConvShape& s, const TilePlan
             byte = inside ? static_cast<uint8_t>(input[((tile.image * s.in_h + iy) * s.in_w + ix) * s.in_c + c]) : zp;
           w |= uint32_t{byte} << (8 * ch);
         }
-        t->data[word % 4][static_cast<size_t>(j * bpb + word / 4)] = w;
+        const SlabPosition at = SlabWordPosition(word, t->slab_bank_shift);
+        t->data[at.stream][static_cast<size_t>(j * bpb + at.beat)] = w;
       }
     }
   }

@@ -173,7 +173,7 @@ void RunGemm(Backend& backend, const PreparedGemm& gemm, const int8_t* a, int64_
 PhaseCycles EstimateGemmCycles(const AcceleratorConfig& config, const TilePlan& plan) {
   Check(plan.ok(), "EstimateGemmCycles on a refused GEMM: " + plan.refused);
   PhaseCycles c;
-  c.config = ConfigCycles(config);
+  c.config = ConfigCycles(config, plan.depthwise);
   const int64_t rk = plan.chunk_rk;
   for (const Tile& t : plan.tiles) {
     if (t.load_inputs) {
@@ -182,6 +182,7 @@ PhaseCycles EstimateGemmCycles(const AcceleratorConfig& config, const TilePlan& 
         slab.slab_blocks = t.cols / 4;
         slab.slab_rows = SlabRows(plan.dw, t.out_rows);
         slab.slab_w = plan.dw.slab_w;
+        slab.slab_bank_shift = plan.dw.bank_shift();
         c.load_input += LoadInputCycles(config, slab);
       } else {
         c.load_input += LoadInputCycles(config, t.rows, rk);

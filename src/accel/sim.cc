@@ -97,13 +97,16 @@ void Simulator::Configure(const Command& cmd) {
         g.out_w < 1 || g.taps() > cmd.depth ||
         g.slab_w < int64_t{g.out_w - 1} * g.stride_w + int64_t{g.filter_w - 1} * g.dilation_w + 1)
       Fail("CONFIG_DW window geometry is inconsistent");
+    if (g.bank_shift() < 0 || (int64_t{g.slab_w} * g.stride_h - int64_t{g.out_w} * g.stride_w) % (4 * g.stride_w) != 0)
+      Fail("CONFIG_DW slab pitch " + std::to_string(g.slab_w) + " or stride " + std::to_string(g.stride_w) +
+           " makes the window generator's bank reads collide");
     dw_ = g;
   }
   depth_ = cmd.depth;
   zp_out_ = cmd.output_zero_point;
   psum_shape_ = {-1, -1};
   for (Unit& unit : units_) unit.ppu.reset();
-  stats_.cycles.config += ConfigCycles(config_);
+  stats_.cycles.config += ConfigCycles(config_, depthwise_);
 }
 
 void Simulator::LoadInputs(const Command& cmd) {
@@ -133,7 +136,8 @@ void Simulator::LoadSlabs(const InputTile& t) {
   const int V = config_.units;
   const int64_t bpb = t.slab_beats_per_block(), pixels = t.slab_rows * t.slab_w;
   const int64_t max_slots = (t.slab_blocks + V - 1) / V;
-  if (t.slab_w != dw_.slab_w) Fail("LOAD_INP slab width differs from CONFIG_DW");
+  if (t.slab_w != dw_.slab_w || t.slab_bank_shift != dw_.bank_shift())
+    Fail("LOAD_INP slab width or bank layout differs from CONFIG_DW");
   if (max_slots * bpb > config_.buffers.local_input_addresses)
     Fail("LOAD_INP slabs of " + std::to_string(max_slots) + " blocks x " + std::to_string(bpb) +
          " beats overflow a unit's local input buffer (" + std::to_string(config_.buffers.local_input_addresses) +
@@ -146,7 +150,10 @@ void Simulator::LoadSlabs(const InputTile& t) {
   if (!t.shape_only()) {
     for (int64_t j = 0; j < t.slab_blocks; ++j) {
       uint32_t* dst = units_[j % V].slab.data() + (j / V) * pixels;
-      for (int64_t w = 0; w < pixels; ++w) dst[w] = t.data[w % 4][static_cast<size_t>(j * bpb + w / 4)];
+      for (int64_t w = 0; w < pixels; ++w) {
+        const SlabPosition at = SlabWordPosition(w, t.slab_bank_shift);
+        dst[w] = t.data[at.stream][static_cast<size_t>(j * bpb + at.beat)];
+      }
     }
   }
   slab_blocks_ = t.slab_blocks;

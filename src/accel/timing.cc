@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <memory>
 
 #include "potacc/error.h"
 
@@ -154,14 +155,38 @@ ComputeTiming TimeCompute(const AcceleratorConfig& config, int64_t rows, int64_t
   return {};
 }
 
-int64_t ConfigCycles(const AcceleratorConfig& config) { return config.timing.config_cycles; }
+namespace {
+
+// Header words of the potacc-x depthwise commands beyond the reference
+// command's (CONFIG_DW's window geometry, a depthwise LOAD_INP's slab header);
+// the hardware takes one header word per cycle.
+int64_t DepthwiseConfigExtraWords() {
+  static const int64_t extra =
+      StreamWordCounts(Command::ConfigDepthwise(16, 0, {}))[0] - StreamWordCounts(Command::Config(16, 0))[0];
+  return extra;
+}
+int64_t DepthwiseLoadInputExtraWords() {
+  auto header_words = [](bool depthwise) {
+    auto empty = std::make_shared<InputTile>();  // no beats: header only
+    empty->slab_rows = depthwise ? 1 : 0;
+    return StreamWordCounts(Command::LoadInputs(empty))[0];
+  };
+  static const int64_t extra = header_words(true) - header_words(false);
+  return extra;
+}
+
+}  // namespace
+
+int64_t ConfigCycles(const AcceleratorConfig& config, bool depthwise) {
+  return config.timing.config_cycles + (depthwise ? DepthwiseConfigExtraWords() : 0);
+}
 
 int64_t LoadInputCycles(const AcceleratorConfig& config, int64_t rows, int64_t rk) {
   return (rows + 3) / 4 * (rk / 4) + config.timing.load_input_overhead;
 }
 
 int64_t LoadInputCycles(const AcceleratorConfig& config, const InputTile& tile) {
-  return tile.beats() + config.timing.load_input_overhead;
+  return tile.beats() + config.timing.load_input_overhead + (tile.depthwise() ? DepthwiseLoadInputExtraWords() : 0);
 }
 
 int64_t LoadWeightCycles(const AcceleratorConfig& config, int64_t blocks, int64_t rk) {

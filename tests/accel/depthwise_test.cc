@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "accel/potacc_x_support.h"
 #include "potacc/accel/delegate.h"
@@ -66,7 +67,9 @@ TEST(Depthwise, SlabHoldsTheTileRowsWithZeroPointPadding) {
   TilePlan p;
   p.rk = 16;
   p.dw = MakeDepthwiseGeometry(s);
-  EXPECT_EQ(p.dw.slab_w, 4);
+  // 4 columns are needed; the pitch is the next width = out_w (mod 4) so that
+  // consecutive pixels' words sit in different banks.
+  EXPECT_EQ(p.dw.slab_w, 6);
   Tile t;
   t.out_row0 = 1;  // output row 1 reads input rows 0..2
   t.out_rows = 1;
@@ -76,7 +79,7 @@ TEST(Depthwise, SlabHoldsTheTileRowsWithZeroPointPadding) {
   ASSERT_EQ(slab->slab_rows, 3);
   ASSERT_EQ(slab->slab_blocks, 2);
   const int64_t bpb = slab->slab_beats_per_block();
-  EXPECT_EQ(bpb, 3);  // 12 words -> 3 beats
+  EXPECT_EQ(bpb, 5);  // 3 rows x 6 = 18 words -> 5 beats (stride 1: word order)
   auto word = [&](int64_t block, int64_t w) { return slab->data[w % 4][block * bpb + w / 4]; };
   const uint32_t zp = 0xF9u;  // -7
   // Slab row 0 = input row 0; column 0 is padding, column 1 = input (0, 0).
@@ -85,10 +88,12 @@ TEST(Depthwise, SlabHoldsTheTileRowsWithZeroPointPadding) {
   EXPECT_EQ(word(1, 1), 5u);          // channel 4; channels 5..7 do not exist (0)
   EXPECT_EQ(word(0, 2), 6u | 7u << 8 | 8u << 16 | 9u << 24);  // input (0, 1)
   EXPECT_EQ(word(0, 3), zp | zp << 8 | zp << 16 | zp << 24);
-  EXPECT_EQ(word(0, 4 * 2 + 1), 21u | 22u << 8 | 23u << 16 | 24u << 24);  // slab row 2 = input row 2
+  EXPECT_EQ(word(0, 5), zp | zp << 8 | zp << 16 | zp << 24);  // pitch column
+  EXPECT_EQ(word(0, 6 * 2 + 1), 21u | 22u << 8 | 23u << 16 | 24u << 24);  // slab row 2 = input row 2
+  EXPECT_EQ(word(0, 18), 0u);  // padding of the last beat
   // The window of output pixel (1, 0) in channel 1: slab rows 0..2, columns 0..2.
-  std::vector<uint32_t> flat(12);
-  for (int64_t w = 0; w < 12; ++w) flat[w] = word(0, w);
+  std::vector<uint32_t> flat(18);
+  for (int64_t w = 0; w < 18; ++w) flat[w] = word(0, w);
   const int16_t weights[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   const int32_t expect = -7 * 1 + 2 * 2 + 7 * 3 + -7 * 4 + 12 * 5 + 17 * 6 + -7 * 7 + 22 * 8 + 27 * 9;
   EXPECT_EQ(DepthwiseDot(p.dw, flat.data(), 3, /*pixel=*/0, /*channel=*/1, weights), expect);
@@ -106,7 +111,7 @@ TEST(Depthwise, TilesCoverEveryOutputOnceAndRespectTheBuffers) {
   s.filter_h = 3;
   s.filter_w = 5;
   s.stride_h = 2;
-  s.stride_w = 1;
+  s.stride_w = 2;
   kernels::ResolvePadding(s, Padding::kSame);
   const TilePlan p = PlanDepthwiseTiles(c, s);
   ASSERT_TRUE(p.ok()) << p.refused;
@@ -115,7 +120,11 @@ TEST(Depthwise, TilesCoverEveryOutputOnceAndRespectTheBuffers) {
     EXPECT_EQ(t.rows % 2, 0);
     EXPECT_EQ(t.valid_rows, t.out_rows * s.out_w);
     const int64_t slots = (t.cols / 4 + c.units - 1) / c.units;
-    const int64_t beats = (SlabRows(p.dw, t.out_rows) * p.dw.slab_w + 3) / 4;
+    InputTile slab;
+    slab.slab_rows = SlabRows(p.dw, t.out_rows);
+    slab.slab_w = p.dw.slab_w;
+    slab.slab_bank_shift = p.dw.bank_shift();
+    const int64_t beats = slab.slab_beats_per_block();
     EXPECT_LE(slots * beats, c.buffers.local_input_addresses);
     EXPECT_LE(slots, c.buffers.wsums_entries);
     for (int64_t r = t.row0; r < t.row0 + t.valid_rows; ++r)
@@ -133,7 +142,7 @@ TEST(Depthwise, BitExactWithTheCpuOnRandomShapes) {
   const char* acts[] = {"none", "relu", "relu6"};
   for (int trial = 0; trial < 20; ++trial) {
     const std::string method = methods[trial % 5];
-    const int kernel = pick(1, 5), stride = pick(1, 3), dilation = kernel > 1 ? pick(1, 2) : 1;
+    const int kernel = pick(1, 5), stride = 1 << pick(0, 2), dilation = kernel > 1 ? pick(1, 2) : 1;
     const int h = pick((kernel - 1) * dilation + 1, 17), w = pick((kernel - 1) * dilation + 1, 17);
     const Model m = Generated("conv", 10 + trial,
                               DwShape(h, w, pick(1, 40), kernel, stride, dilation, pick(0, 1), acts[trial % 3]), method);
@@ -148,6 +157,65 @@ TEST(Depthwise, BitExactWithTheCpuOnRandomShapes) {
     EXPECT_EQ(r.accel_elements(), m.main().tensors[m.main().outputs[0]].num_elements());
     EXPECT_TRUE(r.bit_exact()) << "trial " << trial << " " << method << ": " << r.accel_mismatches() << " mismatches";
   }
+}
+
+// The window generator reads the 4 pixels of a tile at one tap from 4 banks
+// in one cycle: for every supported stride, pitch and dilation, the words of 4
+// consecutive output pixels (also across an output-row wrap) must lie in 4
+// different banks, and the physical positions must be a bijection.
+TEST(Depthwise, SlabPitchMakesEveryTapReadConflictFree) {
+  std::mt19937 rng(7);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int checked = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    DepthwiseGeometry g;
+    g.stride_h = 1 << pick(0, 2);
+    g.stride_w = 1 << pick(0, 2);
+    g.filter_h = pick(1, 5);
+    g.filter_w = pick(1, 5);
+    g.dilation_h = pick(1, 3);
+    g.dilation_w = pick(1, 3);
+    g.out_w = pick(1, 30);
+    g.slab_w = SlabPitch(g, int64_t{g.out_w - 1} * g.stride_w + int64_t{g.filter_w - 1} * g.dilation_w + 1);
+    // P * k * stride_w = out_w * stride_w (mod 4 stride_w), k = stride_h / stride_w: k P = out_w (mod 4)
+    // has a solution iff k <= 1 or k divides out_w.
+    if (g.stride_h > g.stride_w && g.out_w % (g.stride_h / g.stride_w) != 0) {
+      EXPECT_EQ(g.slab_w, 0) << "stride " << g.stride_h << "x" << g.stride_w << " out_w " << g.out_w;
+      continue;
+    }
+    ASSERT_GT(g.slab_w, 0) << "stride " << g.stride_h << "x" << g.stride_w << " out_w " << g.out_w;
+    const int s = g.bank_shift();
+    for (int64_t p0 = 0; p0 < 3 * g.out_w; ++p0)
+      for (int ky = 0; ky < g.filter_h; ++ky)
+        for (int kx = 0; kx < g.filter_w; ++kx) {
+          std::set<int> banks;
+          for (int64_t p = p0; p < p0 + 4; ++p) {
+            const int64_t a = ((p / g.out_w) * g.stride_h + int64_t{ky} * g.dilation_h) * g.slab_w +
+                              (p % g.out_w) * g.stride_w + int64_t{kx} * g.dilation_w;
+            banks.insert(SlabWordPosition(a, s).stream);
+          }
+          ASSERT_EQ(banks.size(), 4u) << "pixel " << p0 << " tap " << ky << "," << kx;
+        }
+    std::set<std::pair<int64_t, int>> seen;
+    const int64_t words = int64_t{16} << s;
+    for (int64_t a = 0; a < words; ++a) {
+      const SlabPosition at = SlabWordPosition(a, s);
+      EXPECT_LT(at.beat, words / 4);
+      seen.insert({at.beat, at.stream});
+    }
+    EXPECT_EQ(static_cast<int64_t>(seen.size()), words);
+    ++checked;
+  }
+  EXPECT_GT(checked, 200);
+}
+
+TEST(Depthwise, StridesTheWindowGeneratorCannotReadStayOnTheCpu) {
+  const Model m = Generated("conv", 3, DwShape(12, 12, 8, 3, 3, 1, true), "apot");
+  const DiffReport r = DiffAgainstCpu(m, WithModes("apot", "pynq-z2", true, false), platform::DeterministicInputs(m, 1));
+  ASSERT_EQ(r.layers.size(), 1u);
+  EXPECT_EQ(r.layers[0].device, "cpu");
+  EXPECT_NE(r.layers[0].reason.find("strides 1, 2, 4"), std::string::npos) << r.layers[0].reason;
+  EXPECT_TRUE(r.bit_exact());
 }
 
 TEST(Depthwise, ReferenceDesignLeavesDepthwiseOnTheCpu) {

@@ -57,9 +57,12 @@ struct DepthwiseGeometry {
   int32_t filter_h = 1, filter_w = 1;
   int32_t stride_h = 1, stride_w = 1;
   int32_t dilation_h = 1, dilation_w = 1;
-  int32_t slab_w = 1;  // padded input columns held per slab row
+  int32_t slab_w = 1;  // slab row pitch: padded input columns held per slab row (see SlabPitch)
   int32_t out_w = 1;   // output pixels per output row (pixel p of a tile: row p / out_w, column p % out_w)
   int32_t taps() const { return filter_h * filter_w; }
+  // log2(stride_w): the window generator's bank select (SlabWordPosition);
+  // -1 when stride_w is not 1, 2 or 4 (the window generator refuses it).
+  int bank_shift() const { return stride_w == 1 ? 0 : stride_w == 2 ? 1 : stride_w == 4 ? 2 : -1; }
   bool operator==(const DepthwiseGeometry&) const = default;
 };
 
@@ -95,8 +98,10 @@ struct PackedWeights {
 //
 // Depthwise mode (slab_rows > 0): the slab of each 4-channel block instead,
 // block after block, slab_rows x slab_w words per block (4 channels per word),
-// each block padded to whole 128-bit beats; beat t of a block carries its
-// words 4t..4t+3 on streams 0..3 and is routed to unit (block mod V).
+// each block padded to whole groups of 4 << bank_shift words; word a of a block
+// travels at the position SlabWordPosition(a, bank_shift) gives (beat t = the
+// unit's local-input address, stream q = its bank), and the block goes to
+// unit (block mod V).
 // `rows` is then the tile's output pixels.
 //
 // An empty `data` is a shape-only tile (data-free timing, see driver.h).
@@ -106,9 +111,13 @@ struct InputTile {
   StreamWordsT data;  // stream q: strips back to back, rk/4 words each
   // Depthwise slab (slab_rows > 0).
   int64_t slab_blocks = 0, slab_rows = 0, slab_w = 0;
+  int slab_bank_shift = 0;  // DepthwiseGeometry::bank_shift() of the layer
   int64_t strips() const { return (rows + 3) / 4; }
   bool depthwise() const { return slab_rows > 0; }
-  int64_t slab_beats_per_block() const { return (slab_rows * slab_w + 3) / 4; }
+  int64_t slab_beats_per_block() const {
+    const int64_t group = int64_t{4} << slab_bank_shift;
+    return (slab_rows * slab_w + group - 1) / group * group / 4;
+  }
   // 128-bit beats the command streams (all streams in parallel).
   int64_t beats() const { return depthwise() ? slab_blocks * slab_beats_per_block() : strips() * (rk / 4); }
   bool shape_only() const { return data[0].empty(); }

@@ -16,6 +16,17 @@
 // generator in the unit forms the windows from it (no host im2col: the host
 // copies each input byte once, plus the row halo).
 //
+// The window generator (hw/rtl/dw_window.v) reads 4 taps x 4 output pixels
+// (16 slab words) per cycle: one copy of the slab per tap lane, each copy in
+// 4 banks of 32-bit words, one per pixel row of the tile. Word a of a slab
+// lives in bank (a >> s) mod 4, s = log2(stride_w) (SlabWordPosition), and the
+// slab row pitch P (DepthwiseGeometry::slab_w) is chosen so that
+// P * stride_h = out_w * stride_w (mod 4 * stride_w) (SlabPitch): then the
+// words of 4 consecutive output pixels at one tap lie in 4 different banks,
+// also when the pixels wrap into the next output row, and every read is
+// conflict-free. Strides other than 1, 2, 4 across, and shapes with no such
+// pitch, stay on the CPU.
+//
 // Tiles: channel tiles (outer, at most 4*V*wsums_entries channels) x whole
 // output rows of one image (inner) sized so that every unit's slabs fit its
 // local input buffer. The weights of a channel tile stay resident across its
@@ -39,8 +50,22 @@ namespace potacc::accel {
 // throws for a node it cannot handle: sets `refused`.
 GemmLowering LowerDepthwise(const Model& model, int node);
 
-// The window geometry the units need (CONFIG_DW).
+// The window geometry the units need (CONFIG_DW); slab_w = SlabPitch (0 when
+// the window generator cannot read the layer conflict-free).
 DepthwiseGeometry MakeDepthwiseGeometry(const kernels::ConvShape& s);
+
+// The smallest slab row pitch >= `min_w` with pitch * stride_h = out_w *
+// stride_w (mod 4 * stride_w); 0 when there is none or stride_w is not 1, 2, 4.
+int32_t SlabPitch(const DepthwiseGeometry& g, int64_t min_w);
+
+// Where slab word `a` of a block travels: {beat (= local-input address),
+// stream (= bank)} for bank shift s: bank (a >> s) mod 4, address
+// (a >> (s + 2)) << s | (a mod 2^s). For s = 0 this is word order.
+struct SlabPosition {
+  int64_t beat;
+  int stream;
+};
+SlabPosition SlabWordPosition(int64_t a, int bank_shift);
 
 // Input rows a tile of `out_rows` output rows reads.
 int64_t SlabRows(const DepthwiseGeometry& g, int64_t out_rows);

@@ -83,7 +83,7 @@ ComputeTiming TimeComputeCycle(const AcceleratorConfig& config, int64_t rows, in
 int64_t ClosedFormComputeCycles(const AcceleratorConfig& config, int64_t rows, int64_t cols, int64_t rk);
 
 // The other commands (one beat per cycle plus fixed overheads).
-int64_t ConfigCycles(const AcceleratorConfig& config);
+int64_t ConfigCycles(const AcceleratorConfig& config, bool depthwise = false);  // CONFIG / CONFIG_DW
 int64_t LoadInputCycles(const AcceleratorConfig& config, int64_t rows, int64_t rk);
 // LOAD_INP of any tile (GEMM strips or a depthwise slab): its beats + overhead.
 int64_t LoadInputCycles(const AcceleratorConfig& config, const InputTile& tile);
