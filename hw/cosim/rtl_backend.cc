@@ -54,12 +54,11 @@ class RtlBackend final : public accel::Backend {
     for (int64_t w : accel::StreamWordCounts(cmd)) stats_.words_in += w;
     accel::PhaseCycles& c = stats_.cycles;
     switch (cmd.op) {
-      case Opcode::kConfig: c.config += cycles; break;
+      case Opcode::kConfig:
+      case Opcode::kConfigDepthwise: c.config += cycles; break;
       case Opcode::kLoadInputs: c.load_input += cycles; break;
       case Opcode::kLoadWeights: c.load_weights += cycles; break;
       case Opcode::kNop: c.nop += cycles; break;
-      case Opcode::kConfigDepthwise:  // refused by AccelRtlParams before any command runs
-        throw Error("rtl: CONFIG_DW is not implemented in the RTL");
       case Opcode::kCompute: {
         c.compute += cycles;
         c.post_drain += rtl_->ReadStatus(status::kPostDrain);

@@ -40,6 +40,9 @@ module accel_unit #(
   parameter integer PPU_OCCUPANCY   = 57,
   parameter integer PPU_OUT_LATENCY = 56,
   parameter integer OUT_FIFO_DEPTH  = 17
+`ifdef POTACC_X
+  , parameter integer DW_MODE       = 0    // potacc-x depthwise mode: dw_window.v replaces the local input buffer
+`endif
 ) (
   input  wire               clk,
   input  wire               rst,
@@ -73,6 +76,25 @@ module accel_unit #(
   output wire               ppu_busy,
   output wire               tile_start,
   output wire               handoff
+`ifdef POTACC_X
+  // potacc-x depthwise mode (DW_MODE): configuration, this unit's slab beats,
+  // and the tile's slab base and pixels (latched at dispatch)
+  , input  wire             cfg_dw,
+  input  wire [CNT_W-1:0]   cfg_kw,
+  input  wire [CNT_W-1:0]   cfg_taps,
+  input  wire [CNT_W-1:0]   cfg_dil_w,
+  input  wire [CNT_W-1:0]   cfg_dil_h,
+  input  wire [31:0]        cfg_tap_jump,
+  input  wire [1:0]         cfg_sshift,
+  input  wire [CNT_W-1:0]   slab_rows,
+  input  wire               sl_we,
+  input  wire [LI_AW-1:0]   sl_waddr,
+  input  wire [127:0]       sl_wdata,
+  input  wire [LI_AW-1:0]   disp_sbase,
+  input  wire [4*32-1:0]    disp_pix_a,
+  input  wire [4*CNT_W-1:0] disp_pix_r,
+  input  wire [3:0]         disp_pix_ok
+`endif
 );
 `include "potacc_methods.vh"
   localparam integer CODE_W = method_code_bits(METHOD);
@@ -90,9 +112,37 @@ module accel_unit #(
   wire              g_rd_en;
   wire [CNT_W-1:0]  g_rd_addr;
   wire [127:0]      li_rdata, w_rdata;
+`ifdef POTACC_X
+  wire [511:0] x_cols;
+  wire         pe_start;
+  generate
+    if (DW_MODE != 0) begin : g_window
+      reg [LI_AW-1:0]   sbase;
+      reg [4*32-1:0]    pix_a;
+      reg [4*CNT_W-1:0] pix_r;
+      reg [3:0]         pix_ok;
+      always @(posedge clk) begin
+        if (st == U_IDLE && compute) begin
+          sbase <= disp_sbase; pix_a <= disp_pix_a; pix_r <= disp_pix_r; pix_ok <= disp_pix_ok;
+        end
+      end
+      dw_window #(.LI_DEPTH(LI_DEPTH), .LI_AW(LI_AW), .CNT_W(CNT_W), .MEM_STYLE(MEM_STYLE)) u_window (
+        .clk(clk), .we(li_we || sl_we), .waddr(sl_we ? sl_waddr : li_waddr), .wdata(sl_we ? sl_wdata : li_wdata),
+        .dw(cfg_dw), .kw(cfg_kw), .taps(cfg_taps), .dil_w(cfg_dil_w), .dil_h(cfg_dil_h), .tap_jump(cfg_tap_jump),
+        .sshift(cfg_sshift), .slab_rows(slab_rows), .sbase(sbase), .pix_a(pix_a), .pix_r(pix_r), .pix_ok(pix_ok),
+        .start(pe_start), .rd_en(g_rd_en), .rd_addr(g_rd_addr[LI_AW-1:0]), .li_rdata(li_rdata), .x_cols(x_cols));
+    end else begin : g_local_input
+      bram_sdp #(.WIDTH(128), .DEPTH(LI_DEPTH), .ADDR_W(LI_AW), .STYLE(MEM_STYLE)) u_local_input (
+        .clk(clk), .we(li_we), .waddr(li_waddr), .wdata(li_wdata),
+        .re(g_rd_en), .raddr(g_rd_addr[LI_AW-1:0]), .rdata(li_rdata));
+      assign x_cols = {4{li_rdata}};
+    end
+  endgenerate
+`else
   bram_sdp #(.WIDTH(128), .DEPTH(LI_DEPTH), .ADDR_W(LI_AW), .STYLE(MEM_STYLE)) u_local_input (
     .clk(clk), .we(li_we), .waddr(li_waddr), .wdata(li_wdata),
     .re(g_rd_en), .raddr(g_rd_addr[LI_AW-1:0]), .rdata(li_rdata));
+`endif
   bram_sdp #(.WIDTH(128), .DEPTH(W_LINES), .ADDR_W(W_AW), .STYLE(MEM_STYLE)) u_weights (
     .clk(clk), .we(w_we), .waddr(w_waddr), .wdata(w_wdata),
     .re(g_rd_en), .raddr(wbase + g_rd_addr[W_AW-1+LINES_SHIFT:LINES_SHIFT]), .rdata(w_rdata));
@@ -124,6 +174,16 @@ module accel_unit #(
   endgenerate
 
   // ---- PE array
+`ifdef POTACC_X
+  assign pe_start = st == U_WAITLOW && cnt == 0 && !compute;
+  wire         g_busy, g_done;
+  wire [511:0] sums;
+  gemm_unit #(.METHOD(METHOD), .DEPTH_W(CNT_W), .RD_LATENCY(1), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(1),
+              .X_PER_COL(DW_MODE)) u_gemm (
+    .clk(clk), .rst(rst), .start(pe_start), .depth(cfg_d), .bias(bias),
+    .rd_en(g_rd_en), .rd_addr(g_rd_addr), .x_word(li_rdata), .w_word(w_word),
+    .busy(g_busy), .done(g_done), .result(sums), .lanes(), .x_cols(x_cols));
+`else
   wire         pe_start = st == U_WAITLOW && cnt == 0 && !compute;
   wire         g_busy, g_done;
   wire [511:0] sums;
@@ -131,6 +191,7 @@ module accel_unit #(
     .clk(clk), .rst(rst), .start(pe_start), .depth(cfg_d), .bias(bias),
     .rd_en(g_rd_en), .rd_addr(g_rd_addr), .x_word(li_rdata), .w_word(w_word),
     .busy(g_busy), .done(g_done), .result(sums), .lanes());
+`endif
 
   // ---- post-processing unit and output FIFO
   wire         post_ready;

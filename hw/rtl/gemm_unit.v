@@ -28,6 +28,9 @@ module gemm_unit #(
   parameter integer RD_LATENCY = 0,   // 0: operands in the rd_addr cycle; 1: one cycle later
   parameter integer SIGN_QUIRK = 0,   // see pe.v
   parameter integer MUL_STYLE  = 0    // see pe.v
+`ifdef POTACC_X
+  , parameter integer X_PER_COL = 0   // potacc-x depthwise mode: each column its own activations (x_cols)
+`endif
 ) (
   input  wire                   clk,
   input  wire                   rst,
@@ -46,6 +49,11 @@ module gemm_unit #(
   // that adds the lanes itself; leaving `result` unconnected removes the
   // lane-sum stage).
   output wire [64*32-1:0]       lanes
+`ifdef POTACC_X
+  // X_PER_COL = 1: PE (col, row, lane) takes x_cols[8*(16*col + 4*row + lane) +: 8]
+  // instead of x_word (same timing as x_word).
+  , input  wire [511:0]         x_cols
+`endif
 );
 `include "potacc_methods.vh"
   localparam integer CODE_W  = method_code_bits(METHOD);
@@ -131,8 +139,14 @@ module gemm_unit #(
           end else begin : g_full
             assign code = w_word[CODE_W*(4*col+lane) +: CODE_W];
           end
+`ifdef POTACC_X
+          wire [7:0] x_pe = X_PER_COL != 0 ? x_cols[8*(16*col+4*row+lane) +: 8] : x_word[8*(4*row+lane) +: 8];
+          pe #(.METHOD(METHOD), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(MUL_STYLE)) u_pe (
+            .x(x_pe), .code(code),
+`else
           pe #(.METHOD(METHOD), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(MUL_STYLE)) u_pe (
             .x(x_word[8*(4*row+lane) +: 8]), .code(code),
+`endif
             .mag(mag), .neg(neg), .prod(prod_unused));
 
           // Product register: only the P_W significant bits and the sign.

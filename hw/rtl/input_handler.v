@@ -35,6 +35,9 @@ module input_handler #(
   parameter integer NOP_EXTRA          = 0,
   parameter integer COMPUTE_START_WAIT = 0,
   parameter integer LINES_SHIFT        = 1   // weight lines per block = d >> LINES_SHIFT
+`ifdef POTACC_X
+  , parameter integer LI_AW            = 11  // potacc-x: unit local-input address width (slab writes)
+`endif
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -68,6 +71,28 @@ module input_handler #(
   // status (reference §2.7 state codes: 1 waiting opcode, 2 config done, 3 loading, 4 computing)
   output reg  [2:0]            state_code,
   output wire                  idle
+`ifdef POTACC_X
+  // potacc-x depthwise mode: CONFIG_DW (0x10) = CONFIG + window geometry
+  // [kh, kw, stride_h, stride_w, dilation_h, dilation_w, pitch, out_w]; a
+  // depthwise LOAD_INP [NB, blocks, slab rows, pitch] routes the slab of block
+  // j to unit j mod V at beats (j div V) * bpb + t (like LOAD_WGT's blocks).
+  , output reg                 cfg_dw,
+  output reg  [CNT_W-1:0]      cfg_kw,
+  output reg  [CNT_W-1:0]      cfg_taps,
+  output reg  [CNT_W-1:0]      cfg_dil_w,
+  output reg  [CNT_W-1:0]      cfg_dil_h,
+  output reg  [31:0]           cfg_tap_jump,   // dilation_h * pitch - (kw - 1) * dilation_w
+  output reg  [1:0]            cfg_sshift,     // log2(stride_w)
+  output reg  [CNT_W-1:0]      cfg_out_w,
+  output reg  [CNT_W-1:0]      cfg_stride_w,
+  output reg  [CNT_W-1:0]      cfg_stride_h,
+  output reg  [31:0]           cfg_row_jump,   // stride_h * pitch - (out_w - 1) * stride_w
+  output reg  [CNT_W-1:0]      slab_rows,
+  output reg  [CNT_W-1:0]      slab_bpb,       // beats per block slab
+  output reg  [CNT_W-1:0]      cmp_rows,       // the COMPUTE's rows
+  output reg  [UNITS-1:0]      sl_we,          // slab beat to unit u's local input (data: gib_wdata)
+  output reg  [LI_AW-1:0]      sl_waddr
+`endif
 );
   localparam [4:0] S_IDLE = 5'd0, S_CFG_K = 5'd1, S_CFG_ZP = 5'd2,
                    S_LI_NB = 5'd3, S_LI_STRIPS = 5'd4, S_LI_DATA = 5'd5,
@@ -75,6 +100,18 @@ module input_handler #(
                    S_LW_DATA = 5'd11, S_LW_EPI_B = 5'd12, S_LW_EPI_M = 5'd13, S_LW_EPI_S = 5'd14,
                    S_CMP_ROWS = 5'd15, S_CMP_COLS = 5'd16, S_CMP_DELAY = 5'd17, S_CMP_RUN = 5'd18,
                    S_WAIT = 5'd19;
+`ifdef POTACC_X
+  localparam [4:0] S_DW_GEO = 5'd20, S_LI_SROWS = 5'd21, S_LI_SPITCH = 5'd22, S_LI_SDATA = 5'd23;
+  reg [2:0]        geo_i;                 // CONFIG_DW geometry word
+  reg [CNT_W-1:0]  g_kh, g_pitch;
+  reg              dw_next;               // the CONFIG being read is a CONFIG_DW
+  reg [CNT_W-1:0]  sl_beat;
+  reg [LI_AW-1:0]  sl_base;
+  wire [3:0]       op_bits = {w0[3] | w0[4], w0[2:0]};   // CONFIG_DW is a CONFIG with geometry
+  wire [31:0]      slab_words = slab_rows * g_pitch;
+  wire [31:0]      slab_group = 32'd4 << cfg_sshift;       // words per bank-layout group
+  wire [31:0]      slab_beats = ((slab_words + slab_group - 1'b1) >> ({1'b0, cfg_sshift} + 3'd2)) << cfg_sshift;
+`endif
   localparam integer UID_W = UNITS > 1 ? $clog2(UNITS) : 1;
   /* verilator lint_off WIDTH */
   localparam [UID_W-1:0] LAST_UNIT = UNITS - 1;
@@ -147,6 +184,12 @@ module input_handler #(
         in_pop = {3'b000, hdr_ok};
       S_LI_DATA, S_LW_DATA, S_LW_EPI_B, S_LW_EPI_M:
         in_pop = beat_ok ? 4'b1111 : 4'b0000;
+`ifdef POTACC_X
+      S_DW_GEO, S_LI_SROWS, S_LI_SPITCH:
+        in_pop = {3'b000, hdr_ok};
+      S_LI_SDATA:
+        in_pop = beat_ok ? 4'b1111 : 4'b0000;
+`endif
       default: in_pop = 4'b0000;
     endcase
   end
@@ -155,6 +198,9 @@ module input_handler #(
     case (state)
       S_IDLE: state_code = 3'd1;
       S_CFG_K, S_CFG_ZP: state_code = 3'd2;
+`ifdef POTACC_X
+      S_DW_GEO: state_code = 3'd2;
+`endif
       S_CMP_ROWS, S_CMP_COLS, S_CMP_DELAY, S_CMP_RUN: state_code = 3'd4;
       default: state_code = 3'd3;
     endcase
@@ -167,19 +213,32 @@ module input_handler #(
     epi_we_m <= {UNITS{1'b0}};
     epi_we_s <= {UNITS{1'b0}};
     go       <= 1'b0;
+`ifdef POTACC_X
+    sl_we    <= {UNITS{1'b0}};
+`endif
     if (rst) begin
       state   <= S_IDLE;
       pending <= 4'd0;
       cfg_d   <= {CNT_W{1'b0}};
       cfg_lines <= {CNT_W{1'b0}};
       cfg_zp  <= 32'd0;
+`ifdef POTACC_X
+      cfg_dw  <= 1'b0;
+`endif
     end else begin
       case (state)
         S_IDLE:
           if (hdr_ok) begin
+`ifdef POTACC_X
+            state   <= start_of(op_bits);
+            pending <= without_first(op_bits);
+            dw_next <= w0[4];
+            if (op_bits == 4'd0 && NOP_X != NONE_X) begin
+`else
             state   <= start_of(w0[3:0]);
             pending <= without_first(w0[3:0]);
             if (w0[3:0] == 4'd0 && NOP_X != NONE_X) begin
+`endif
               state    <= S_WAIT;
               wait_cnt <= NOP_X - 1'b1;
             end
@@ -201,8 +260,40 @@ module input_handler #(
         S_CFG_ZP:
           if (hdr_ok) begin
             cfg_zp <= w0;
+`ifdef POTACC_X
+            cfg_dw <= dw_next;
+            geo_i  <= 3'd0;
+            if (dw_next) state <= S_DW_GEO;
+            else finish(CONFIG_X);
+`else
             finish(CONFIG_X);
+`endif
           end
+`ifdef POTACC_X
+        S_DW_GEO:
+          if (hdr_ok) begin
+            geo_i <= geo_i + 1'b1;
+            case (geo_i)
+              3'd0: g_kh <= w0[CNT_W-1:0];
+              3'd1: cfg_kw <= w0[CNT_W-1:0];
+              3'd2: cfg_stride_h <= w0[CNT_W-1:0];
+              3'd3: begin
+                cfg_stride_w <= w0[CNT_W-1:0];
+                cfg_sshift   <= w0[2] ? 2'd2 : w0[1] ? 2'd1 : 2'd0;   // 1, 2, 4 (the driver's limit)
+              end
+              3'd4: cfg_dil_h <= w0[CNT_W-1:0];
+              3'd5: cfg_dil_w <= w0[CNT_W-1:0];
+              3'd6: g_pitch <= w0[CNT_W-1:0];
+              default: begin  // out_w: the derived constants (one multiply each, once per layer)
+                cfg_out_w    <= w0[CNT_W-1:0];
+                cfg_taps     <= g_kh * cfg_kw;
+                cfg_tap_jump <= cfg_dil_h * g_pitch - {{(32-CNT_W){1'b0}}, cfg_kw - 1'b1} * cfg_dil_w;
+                cfg_row_jump <= cfg_stride_h * g_pitch - {{(32-CNT_W){1'b0}}, w0[CNT_W-1:0] - 1'b1} * cfg_stride_w;
+                finish(CONFIG_X);
+              end
+            endcase
+          end
+`endif
         // ---- LOAD_INP
         S_LI_NB:
           if (hdr_ok) begin
@@ -212,9 +303,50 @@ module input_handler #(
         S_LI_STRIPS:
           if (hdr_ok) begin
             gib_waddr <= {GIB_AW{1'b1}};  // first beat goes to address 0
+`ifdef POTACC_X
+            if (cfg_dw) state <= S_LI_SROWS;
+            else if (count == 32'd0) finish(LOAD_INPUT_X);
+`else
             if (count == 32'd0) finish(LOAD_INPUT_X);
+`endif
             else state <= S_LI_DATA;
           end
+`ifdef POTACC_X
+        S_LI_SROWS:
+          if (hdr_ok) begin
+            slab_rows <= w0[CNT_W-1:0];
+            state     <= S_LI_SPITCH;
+          end
+        S_LI_SPITCH:  // the pitch word repeats CONFIG_DW's
+          if (hdr_ok) begin
+            // beats per block: slab_rows * pitch words in whole groups of 4 << sshift
+            slab_bpb <= slab_beats[CNT_W-1:0];
+            sl_beat  <= {CNT_W{1'b0}};
+            sl_base  <= {LI_AW{1'b0}};
+            unit     <= {UID_W{1'b0}};
+            if (count == 32'd0) finish(LOAD_INPUT_X);
+            else state <= S_LI_SDATA;
+          end
+        S_LI_SDATA:
+          if (beat_ok) begin
+            sl_we[unit] <= 1'b1;
+            sl_waddr    <= sl_base + sl_beat[LI_AW-1:0];
+            gib_wdata   <= in_data;
+            count       <= count - 1'b1;
+            if (sl_beat == slab_bpb - 1'b1) begin
+              sl_beat <= {CNT_W{1'b0}};
+              if (unit == LAST_UNIT) begin
+                unit    <= {UID_W{1'b0}};
+                sl_base <= sl_base + slab_bpb[LI_AW-1:0];
+              end else begin
+                unit <= unit + 1'b1;
+              end
+            end else begin
+              sl_beat <= sl_beat + 1'b1;
+            end
+            if (count == 32'd1) finish(LOAD_INPUT_X);
+          end
+`endif
         S_LI_DATA:
           if (beat_ok) begin
             gib_we    <= 1'b1;
@@ -295,6 +427,9 @@ module input_handler #(
         // ---- COMPUTE
         S_CMP_ROWS:
           if (hdr_ok) begin
+`ifdef POTACC_X
+            cmp_rows <= w0[CNT_W-1:0];
+`endif
             strips <= (w0[CNT_W-1:0] + {{(CNT_W-2){1'b0}}, 2'd3}) >> 2;
             state  <= S_CMP_COLS;
           end

@@ -41,6 +41,11 @@ module potacc_accel #(
   parameter integer LOAD_WEIGHT_EXTRA  = 5,
   parameter integer NOP_EXTRA          = 0,
   parameter integer COMPUTE_START_WAIT = 1
+`ifdef POTACC_X
+  // potacc-x extensions (not in the reference design; compiled with POTACC_X)
+  , parameter integer DW_MODE          = 0   // depthwise mode: window generators (dw_window.v, dw_pixels.v)
+  , parameter integer DW_SETUP         = 1   // dw_strip_setup_cycles
+`endif
 ) (
   input  wire         clk,
   input  wire         rst,
@@ -89,10 +94,23 @@ module potacc_accel #(
   wire [WS_AW-1:0] epi_waddr;
   wire             go, sched_done, ih_idle;
   wire [2:0]       ih_state;
+`ifdef POTACC_X
+  wire             cfg_dw;
+  wire [CNT_W-1:0] cfg_kw, cfg_taps, cfg_dil_w, cfg_dil_h, cfg_out_w, cfg_stride_w, cfg_stride_h;
+  wire [CNT_W-1:0] slab_rows, slab_bpb, cmp_rows;
+  wire [31:0]      cfg_tap_jump, cfg_row_jump;
+  wire [1:0]       cfg_sshift;
+  wire [UNITS-1:0] sl_we;
+  wire [LI_AW-1:0] sl_waddr, disp_sbase;
+  wire             strip_next;
+`endif
   input_handler #(
     .UNITS(UNITS), .GIB_AW(GIB_AW), .W_AW(W_AW), .WS_AW(WS_AW), .CNT_W(CNT_W),
     .CONFIG_EXTRA(CONFIG_EXTRA), .LOAD_INPUT_EXTRA(LOAD_INPUT_EXTRA), .LOAD_WEIGHT_EXTRA(LOAD_WEIGHT_EXTRA),
     .NOP_EXTRA(NOP_EXTRA), .COMPUTE_START_WAIT(COMPUTE_START_WAIT), .LINES_SHIFT(LINES_SHIFT)
+`ifdef POTACC_X
+    , .LI_AW(LI_AW)
+`endif
   ) u_input_handler (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(~in_empty), .in_pop(in_pop),
     .cfg_d(cfg_d), .cfg_lines(cfg_lines), .cfg_zp(cfg_zp),
@@ -100,6 +118,12 @@ module potacc_accel #(
     .w_we(w_we), .w_waddr(w_waddr), .w_wdata(w_wdata),
     .epi_we_b(epi_we_b), .epi_we_m(epi_we_m), .epi_we_s(epi_we_s), .epi_waddr(epi_waddr), .epi_wdata(epi_wdata),
     .go(go), .strips(strips), .blocks(blocks), .sched_done(sched_done),
+`ifdef POTACC_X
+    .cfg_dw(cfg_dw), .cfg_kw(cfg_kw), .cfg_taps(cfg_taps), .cfg_dil_w(cfg_dil_w), .cfg_dil_h(cfg_dil_h),
+    .cfg_tap_jump(cfg_tap_jump), .cfg_sshift(cfg_sshift), .cfg_out_w(cfg_out_w), .cfg_stride_w(cfg_stride_w),
+    .cfg_stride_h(cfg_stride_h), .cfg_row_jump(cfg_row_jump), .slab_rows(slab_rows), .slab_bpb(slab_bpb),
+    .cmp_rows(cmp_rows), .sl_we(sl_we), .sl_waddr(sl_waddr),
+`endif
     .state_code(ih_state), .idle(ih_idle));
   assign idle = ih_idle && (&in_empty);
 
@@ -125,12 +149,29 @@ module potacc_accel #(
     .ARR_DEPTH(ARR_DEPTH), .START_WAIT(START_WAIT), .POLL_WAIT(POLL_WAIT), .BCAST_SETUP(BCAST_SETUP),
     .BCAST_PER_BEAT(BCAST_PER_BEAT), .DDELAY_WAIT(DDELAY_WAIT), .AFTER_LAST_WAIT(AFTER_LAST_WAIT),
     .AFTER_NEXT_WAIT(AFTER_NEXT_WAIT)
+`ifdef POTACC_X
+    , .DW_SETUP(DW_SETUP)
+`endif
   ) u_scheduler (
     .clk(clk), .rst(rst), .go(go), .strips(strips), .blocks(blocks), .d(cfg_d), .lines(cfg_lines),
     .unit_ready(unit_ready), .ppu_done(ppu_done), .compute(compute), .send_done(send_done),
     .disp_slot(disp_slot), .disp_wbase(disp_wbase), .gib_re(gib_re), .gib_raddr(gib_raddr),
     .li_we(li_we), .li_waddr(li_waddr), .arr_full(arr_full), .arr_push(arr_push), .arr_id(arr_id),
+`ifdef POTACC_X
+    .done(sched_done), .state(sched_state),
+    .dw(cfg_dw), .slab_bpb(slab_bpb), .disp_sbase(disp_sbase), .strip_next(strip_next));
+`else
     .done(sched_done), .state(sched_state));
+`endif
+`ifdef POTACC_X
+  // ---- depthwise pixel walker (the strip's 4 output pixels, for every unit)
+  wire [4*32-1:0]    pix_a;
+  wire [4*CNT_W-1:0] pix_r;
+  wire [3:0]         pix_ok;
+  dw_pixels #(.CNT_W(CNT_W)) u_pixels (
+    .clk(clk), .start(go), .advance(strip_next), .rows(cmp_rows), .out_w(cfg_out_w), .stride_w(cfg_stride_w),
+    .stride_h(cfg_stride_h), .row_jump(cfg_row_jump), .pix_a(pix_a), .pix_r(pix_r), .pix_ok(pix_ok));
+`endif
 
   // ---- GEMM units
   wire [UNITS*129-1:0] unit_head;
@@ -143,6 +184,9 @@ module potacc_accel #(
         .LI_DEPTH(LI_DEPTH), .LI_AW(LI_AW), .W_LINES(W_LINES), .W_AW(W_AW), .WS_DEPTH(WS_DEPTH), .WS_AW(WS_AW),
         .LINES_SHIFT(LINES_SHIFT), .MEM_STYLE(MEM_STYLE), .PE_EXTRA(PE_EXTRA), .REARM_WAIT(REARM_WAIT),
         .PPU_OCCUPANCY(PPU_OCCUPANCY), .PPU_OUT_LATENCY(PPU_OUT_LATENCY), .OUT_FIFO_DEPTH(ARR_DEPTH + 1)
+`ifdef POTACC_X
+        , .DW_MODE(DW_MODE)
+`endif
       ) u_unit (
         .clk(clk), .rst(rst), .cfg_d(cfg_d), .cfg_zp(cfg_zp),
         .li_we(li_we), .li_waddr(li_waddr), .li_wdata(gib_rdata),
@@ -152,7 +196,15 @@ module potacc_accel #(
         .compute(compute[u]), .disp_slot(disp_slot), .disp_wbase(disp_wbase), .ready(unit_ready[u]),
         .send_done(send_done[u]), .ppu_done(ppu_done[u]),
         .out_pop(unit_pop[u]), .out_head(unit_head[129*u +: 129]), .out_empty(unit_empty[u]),
+`ifdef POTACC_X
+        .pe_busy(pe_busy[u]), .ppu_busy(ppu_busy[u]), .tile_start(tile_start[u]), .handoff(handoff[u]),
+        .cfg_dw(cfg_dw), .cfg_kw(cfg_kw), .cfg_taps(cfg_taps), .cfg_dil_w(cfg_dil_w), .cfg_dil_h(cfg_dil_h),
+        .cfg_tap_jump(cfg_tap_jump), .cfg_sshift(cfg_sshift), .slab_rows(slab_rows), .sl_we(sl_we[u]),
+        .sl_waddr(sl_waddr), .sl_wdata(gib_wdata), .disp_sbase(disp_sbase), .disp_pix_a(pix_a),
+        .disp_pix_r(pix_r), .disp_pix_ok(pix_ok));
+`else
         .pe_busy(pe_busy[u]), .ppu_busy(ppu_busy[u]), .tile_start(tile_start[u]), .handoff(handoff[u]));
+`endif
     end
   endgenerate
 

@@ -39,6 +39,9 @@ module scheduler #(
   parameter integer AFTER_LAST_WAIT   = 1,   // after the last dispatch of a strip
   parameter integer AFTER_NEXT_WAIT   = 3,   // after a dispatch, before the next one
   parameter integer UID_W             = UNITS > 1 ? $clog2(UNITS) : 1   // unit id width (derived)
+`ifdef POTACC_X
+  , parameter integer DW_SETUP        = 1   // dw_strip_setup_cycles (potacc-x depthwise mode)
+`endif
 ) (
   input  wire                 clk,
   input  wire                 rst,
@@ -64,6 +67,15 @@ module scheduler #(
   output wire [UID_W-1:0]     arr_id,
   output reg                  done,
   output reg  [3:0]           state
+`ifdef POTACC_X
+  // potacc-x depthwise mode: no strip broadcast (each unit holds its blocks'
+  // slabs); a dispatch also carries the block's first slab beat (slot * bpb),
+  // and the pixel walker (dw_pixels.v) moves on after a strip's last dispatch.
+  , input  wire               dw,
+  input  wire [CNT_W-1:0]     slab_bpb,
+  output reg  [LI_AW-1:0]     disp_sbase,
+  output wire                 strip_next
+`endif
 );
   localparam [3:0] S_IDLE = 4'd0, S_POLL = 4'd1, S_BCAST = 4'd2, S_DDELAY = 4'd3, S_WREADY = 4'd4,
                    S_WACK = 4'd5, S_AFTER = 4'd6, S_TPOLL = 4'd7, S_SENDDONE = 4'd8, S_WDONE = 4'd9,
@@ -76,6 +88,10 @@ module scheduler #(
   reg [GIB_AW-1:0] strip_base;   // g * d
   reg [WS_AW-1:0]  slot;
   reg [W_AW-1:0]   wbase;        // slot * lines
+`ifdef POTACC_X
+  reg [LI_AW-1:0]  sbase;        // slot * slab_bpb
+  assign strip_next = act && state == S_AFTER && !arr_full && blocks_left == {{(CNT_W-1){1'b0}}, 1'b1};
+`endif
 
   // Broadcast engine: reads beat i at BCAST_SETUP + BCAST_PER_BEAT * i cycles
   // after S_BCAST; the local buffers write it one cycle later.
@@ -117,6 +133,9 @@ module scheduler #(
         u     <= {UID_W{1'b0}};
         slot  <= slot + 1'b1;
         wbase <= wbase + lines[W_AW-1:0];
+`ifdef POTACC_X
+        sbase <= sbase + slab_bpb[LI_AW-1:0];
+`endif
       end else begin
         u <= u + 1'b1;
       end
@@ -175,8 +194,15 @@ module scheduler #(
               end
             end
           S_BCAST: begin
+`ifdef POTACC_X
+            // depthwise: the window generators' set-up instead of the broadcast
+            wait_for(dw ? DW_SETUP : BCAST_SETUP + per_beat({{(32-CNT_W){1'b0}}, d}));
+            bc_on       <= !dw && d != {CNT_W{1'b0}};
+            sbase       <= {LI_AW{1'b0}};
+`else
             wait_for(BCAST_SETUP + per_beat({{(32-CNT_W){1'b0}}, d}));
             bc_on       <= d != {CNT_W{1'b0}};
+`endif
             bc_phase    <= SETUP_PHASE;
             bc_left     <= d;
             bc_addr     <= strip_base;
@@ -196,6 +222,9 @@ module scheduler #(
               compute[u] <= 1'b1;
               disp_slot  <= slot;
               disp_wbase <= wbase;
+`ifdef POTACC_X
+              disp_sbase <= sbase;
+`endif
               state      <= S_WACK;
             end
           S_WACK:

@@ -20,6 +20,7 @@
 #include "potacc/accel/driver.h"
 #include "potacc/accel/sim.h"
 #include "potacc/error.h"
+#include "cosim_support.h"
 #include "rtl_model.h"
 #include "support/random_gemm.h"
 
@@ -41,48 +42,16 @@ std::string Name(const AcceleratorConfig& c, const Shape& s) {
 }
 
 // Runs one GEMM's command stream on the simulator and on the RTL backend
-// command by command; compares every output word and the cycles of every
-// command. Returns the scattered RTL result.
+// command by command (cosim_support.h); returns the scattered RTL result.
 std::vector<int8_t> Cosimulate(const AcceleratorConfig& c, const RandomGemm& g, const std::string& backend_spec,
                                bool compare_cycles) {
   const accel::PreparedGemm p = accel::PrepareGemm(c, g.layer, g.m);
   EXPECT_TRUE(p.ok()) << p.refused;
   if (!p.ok()) return {};
-  accel::Simulator sim(c);
+  CompareCommandByCommand(c, p, g.a.data(), g.k, backend_spec, compare_cycles);
   std::unique_ptr<accel::Backend> rtl = accel::MakeBackend(backend_spec, c);
-  int computes = 0;
-  for (const Command& cmd : accel::BuildCommands(p, g.a.data(), g.k)) {
-    accel::StreamWordsT want, got;
-    const accel::PhaseCycles s0 = sim.stats().cycles, r0 = rtl->stats().cycles;
-    sim.Execute(cmd, &want);
-    rtl->Execute(cmd, &got);
-    if (cmd.op == Opcode::kCompute) {
-      ++computes;
-      for (int q = 0; q < 4; ++q) {
-        EXPECT_EQ(got[q], want[q]) << accel::Describe(cmd) << " stream " << q << " (COMPUTE " << computes << ")";
-      }
-    }
-    if (compare_cycles) {
-      EXPECT_EQ(rtl->stats().cycles.total() - r0.total(), sim.stats().cycles.total() - s0.total())
-          << accel::Describe(cmd) << " (COMPUTE " << computes << ")";
-      if (cmd.op == Opcode::kCompute) {
-        EXPECT_EQ(rtl->stats().cycles.post_drain - r0.post_drain, sim.stats().cycles.post_drain - s0.post_drain)
-            << accel::Describe(cmd);
-      }
-    }
-  }
-  if (compare_cycles) {
-    // The RTL's performance counters against the model's unit activity.
-    for (int u = 0; u < c.units; ++u) {
-      EXPECT_EQ(rtl->stats().units[u].tiles, sim.stats().units[u].tiles) << "unit " << u;
-      EXPECT_EQ(rtl->stats().units[u].pe_busy, sim.stats().units[u].pe_busy) << "unit " << u;
-      EXPECT_EQ(rtl->stats().units[u].ppu_busy, sim.stats().units[u].ppu_busy) << "unit " << u;
-    }
-    EXPECT_EQ(rtl->model_stats()->cycles.total(), sim.stats().cycles.total());
-  }
   // The whole layer through the driver (scatter included).
   std::vector<int8_t> out(static_cast<size_t>(g.m * g.n), 99);
-  rtl->ResetStats();
   accel::RunGemm(*rtl, p, g.a.data(), g.k, out.data(), g.n);
   return out;
 }

@@ -120,7 +120,7 @@ void RequireV12Stream(const AcceleratorConfig& config, const std::string& backen
                 " is the ICECS v2 design (use --backend sim)");
   if (config.depth_split() || config.depthwise_mode())
     throw Error("the " + backend + " backend has no partial-sum or depthwise commands; " + config.name +
-                " uses the potacc-x extensions (use --backend sim)");
+                " uses the potacc-x extensions (use --backend sim, or rtl for the depthwise mode)");
 }
 
 }  // namespace potacc::accel

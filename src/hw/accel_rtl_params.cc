@@ -24,6 +24,10 @@ class ParamList {
   void Add(const std::string& name, int64_t value, const std::string& meaning) {
     params_.push_back({name, value, meaning});
   }
+  // A parameter of the potacc-x extensions (the RTL declares it under POTACC_X).
+  void AddExtension(const std::string& name, int64_t value, const std::string& meaning) {
+    params_.push_back({name, value, meaning, true});
+  }
   // A requirement of the RTL on the configuration.
   void Require(bool ok, const std::string& why) {
     if (!ok) throw Error("accelerator configuration '" + config_.name + "' cannot be built as RTL: " + why);
@@ -60,12 +64,11 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
 
   // ---- datapath
   p.Require(c.streams == 4 && c.stream_bits == 32, "the RTL has 4 streams of 32 bits");
-  // The RTL builds the v12 design (and its hls timing); the ICECS dialect and
-  // the potacc-x extensions exist only in the C++ simulator so far.
+  // The RTL builds the v12 design (and its hls timing) and potacc-x's
+  // depthwise mode; the ICECS dialect exists only in the C++ simulator.
   p.Require(c.protocol() == accel::Protocol::kV12 && !c.weights_broadcast(),
             "the RTL speaks the v12 protocol with distributed weight tiles (not the ICECS v2 design)");
-  p.Require(!c.depth_split() && !c.depthwise_mode(),
-            "the RTL has no partial-sum buffer or depthwise window generator (potacc-x depth_split / depthwise)");
+  p.Require(!c.depth_split(), "the RTL has no partial-sum buffer (potacc-x depth_split)");
   p.Require(c.units >= 1 && c.units <= 16, "the RTL supports 1..16 GEMM units");
   p.Require(m.code_bits == 4 || m.code_bits == 8, "weight codes must be 4 or 8 bits wide");
   p.Add("METHOD", MethodIndex(std::string(m.name)), "PE method " + std::string(m.name) + " (index in quant::AllMethods())");
@@ -145,6 +148,13 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
   p.Add("NOP_EXTRA", p.Extra(T.nop_cycles, kRtlNopCycles, "nop_cycles"), "NOP wait cycles");
   p.Add("COMPUTE_START_WAIT", p.Extra(T.compute_overhead, kRtlComputeOverhead, "compute_overhead"),
         "COMPUTE: cols word -> scheduler start");
+
+  // ---- potacc-x extensions (compiled with POTACC_X; the reference designs never set them)
+  if (c.depthwise_mode()) {
+    p.Require(T.dw_strip_setup_cycles >= 1 && T.dw_strip_setup_cycles <= 256, "dw_strip_setup_cycles must be 1..256");
+    p.AddExtension("DW_MODE", 1, "depthwise mode: window generators (dw_window.v, dw_pixels.v)");
+    p.AddExtension("DW_SETUP", T.dw_strip_setup_cycles, "per strip: window generator set-up (timing.dw_strip_setup_cycles)");
+  }
   return p.Take();
 }
 
@@ -230,10 +240,16 @@ bool WriteFileIfChanged(const std::filesystem::path& path, const std::string& te
   return true;
 }
 
+bool NeedsExtensions(const std::vector<RtlParam>& params) {
+  return std::any_of(params.begin(), params.end(), [](const RtlParam& p) { return p.extension; });
+}
+
 void WriteAccelTop(const AcceleratorConfig& config, const std::filesystem::path& dir) {
-  const std::string key = RtlParamsKey(AccelRtlParams(config));
+  const std::vector<RtlParam> params = AccelRtlParams(config);
   WriteFileIfChanged(dir / kAccelTopFileName, AccelTopVerilog(config));
-  WriteFileIfChanged(dir / kAccelKeyFileName, "\"" + key + "\"\n");
+  WriteFileIfChanged(dir / kAccelKeyFileName, "\"" + RtlParamsKey(params) + "\"\n");
+  WriteFileIfChanged(dir / kAccelArgsFileName,
+                     NeedsExtensions(params) ? std::string("-D") + kExtensionsDefine + "\n" : std::string());
 }
 
 }  // namespace potacc::hw

@@ -136,6 +136,31 @@ std::string HashText(const std::string& text) {
   return buf;
 }
 
+std::string WithoutExtensions(const std::string& text) {
+  const std::string open = std::string("`ifdef ") + kExtensionsDefine;
+  std::string out;
+  enum { kOutside, kExtension, kElse } region = kOutside;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    const std::string line = text.substr(at, end - at);
+    const size_t first = line.find_first_not_of(" \t");
+    const std::string trimmed = first == std::string::npos ? "" : line.substr(first);
+    at = end + 1;
+    if (region == kOutside && trimmed.starts_with(open)) {
+      region = kExtension;
+    } else if (region != kOutside && trimmed.starts_with("`else")) {
+      region = kElse;
+    } else if (region != kOutside && trimmed.starts_with("`endif")) {
+      region = kOutside;
+    } else if (region != kExtension) {
+      out += line;
+      if (end < text.size()) out += '\n';
+    }
+  }
+  return out;
+}
+
 std::string RtlSourcesHash(const std::filesystem::path& rtl_dir) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
@@ -148,7 +173,11 @@ std::string RtlSourcesHash(const std::filesystem::path& rtl_dir) {
     std::ifstream in(f, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    all += f.filename().string() + '\0' + text.str() + '\0';
+    // The reference design's text: potacc-x regions removed, files that hold
+    // only potacc-x blocks left out.
+    const std::string reference = WithoutExtensions(text.str());
+    if (reference.find_first_not_of(" \t\n") == std::string::npos) continue;
+    all += f.filename().string() + '\0' + reference + '\0';
   }
   return HashText(all);
 }

@@ -15,17 +15,10 @@
 namespace potacc::accel {
 namespace {
 
+using xmodes::DwShape;
 using xmodes::Generated;
 using xmodes::WithModes;
 
-std::map<std::string, std::string> DwShape(int h, int w, int c, int kernel, int stride, int dilation, bool same,
-                                           const char* act = "none") {
-  return {{"h", std::to_string(h)},         {"w", std::to_string(w)},
-          {"cin", std::to_string(c)},       {"cout", std::to_string(c)},
-          {"kernel", std::to_string(kernel)}, {"stride", std::to_string(stride)},
-          {"dilation", std::to_string(dilation)}, {"padding", same ? "same" : "valid"},
-          {"activation", act},              {"depthwise", "true"}};
-}
 
 TEST(Depthwise, LoweringTransposesTheFilterPerChannel) {
   const Model m = Generate("conv", 3, DwShape(6, 5, 7, 3, 1, 1, true));

@@ -25,6 +25,16 @@ inline AcceleratorConfig WithModes(const std::string& method, const std::string&
   return c;
 }
 
+// Generator values of a one-layer DEPTHWISE_CONV_2D model (generator "conv").
+inline std::map<std::string, std::string> DwShape(int h, int w, int c, int kernel, int stride, int dilation, bool same,
+                                           const char* act = "none") {
+  return {{"h", std::to_string(h)},         {"w", std::to_string(w)},
+          {"cin", std::to_string(c)},       {"cout", std::to_string(c)},
+          {"kernel", std::to_string(kernel)}, {"stride", std::to_string(stride)},
+          {"dilation", std::to_string(dilation)}, {"padding", same ? "same" : "valid"},
+          {"activation", act},              {"depthwise", "true"}};
+}
+
 // A generated model with every conv/FC/depthwise weight on the method's grid.
 inline Model QuantizedFor(const Model& model, const std::string& method) {
   if (method == "int8") return model;

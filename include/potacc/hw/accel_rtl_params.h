@@ -24,7 +24,17 @@ struct RtlParam {
   std::string name;     // Verilog parameter of potacc_accel
   int64_t value = 0;
   std::string meaning;  // one line, printed beside it in the generated file
+  bool extension = false;  // a potacc-x parameter: the RTL must be read with kExtensionsDefine
 };
+
+// The preprocessor symbol under which hw/rtl declares the potacc-x extensions
+// (`ifdef POTACC_X). Without it the sources are exactly the reference
+// design's, which is what hw/synth/results.json was synthesized from
+// (RtlSourcesHash strips those regions).
+inline constexpr const char* kExtensionsDefine = "POTACC_X";
+
+// True when one of `params` is a potacc-x extension parameter.
+bool NeedsExtensions(const std::vector<RtlParam>& params);
 
 // Cycles the RTL's command path takes by construction (hw/rtl/input_handler.v,
 // opcode accepted by the input skid buffer in cycle 0, no stalls): the
@@ -60,8 +70,10 @@ std::string AccelTopVerilog(const accel::AcceleratorConfig& config);
 // string literal, read by the RTL backend's model registry).
 inline constexpr const char* kAccelTopFileName = "potacc_accel_top.v";
 inline constexpr const char* kAccelKeyFileName = "rtl_key.inc";
+// Verilator arguments the design needs (-DPOTACC_X for potacc-x designs; read with -f).
+inline constexpr const char* kAccelArgsFileName = "verilator.f";
 
-// Writes potacc_accel_top.v and rtl_key.inc into `dir` (created), each only if
+// Writes potacc_accel_top.v, rtl_key.inc and verilator.f into `dir` (created), each only if
 // its content changed, so a rebuild does not re-verilate an unchanged design.
 void WriteAccelTop(const accel::AcceleratorConfig& config, const std::filesystem::path& dir);
 

@@ -80,10 +80,17 @@ struct SynthResults {
 
 // FNV-1a 64-bit of a text, 16 hex digits.
 std::string HashText(const std::string& text);
-// Hash of the RTL sources (every *.v in `rtl_dir`, by name and content, in
-// name order): recorded in results.json, so a test can tell when the cached
-// figures no longer describe the RTL.
+// Hash of the reference design's RTL sources (every *.v in `rtl_dir`, by name
+// and content, in name order, as Yosys reads them for the shipped designs:
+// without the potacc-x regions, see WithoutExtensions): recorded in
+// results.json, so a test can tell when the cached figures no longer describe
+// the RTL.
 std::string RtlSourcesHash(const std::filesystem::path& rtl_dir);
+// `text` without its potacc-x regions: the lines from "`ifdef POTACC_X" to
+// "`else" or "`endif" are dropped (the directive lines too), an "`else"
+// branch is kept - the text the preprocessor gives when POTACC_X is not
+// defined, for sources that do not nest other directives inside those regions.
+std::string WithoutExtensions(const std::string& text);
 
 // Figures from the output of `stat -json` (the whole design, or its single
 // module). The depth is not part of it (see ParseLtpLength).
