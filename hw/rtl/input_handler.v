@@ -8,6 +8,7 @@
 //             epilogue beats B, Mq (4 streams), S    epilogue entry `slot` (B, Mq, packed S)
 //             (stream 0)
 //   COMPUTE   0x4, rows, cols                       -> scheduler (waits until it is done)
+//             (bits 8..9 of the opcode word: PsumMode -> psum_mode, held until the next command)
 //   NOP       0x0
 // Several opcode bits are handled in the order CONFIG, LOAD_WGT, LOAD_INP,
 // COMPUTE (the driver sends one kind per opcode). A "beat" is one word on each
@@ -65,6 +66,7 @@ module input_handler #(
   output reg  [CNT_W-1:0]      strips,
   output reg  [CNT_W-1:0]      blocks,
   input  wire                  sched_done,
+  output reg  [1:0]            psum_mode,   // PsumMode of the current COMPUTE (depth splitting)
   // status (reference §2.7 state codes: 1 waiting opcode, 2 config done, 3 loading, 4 computing)
   output reg  [2:0]            state_code,
   output wire                  idle
@@ -173,12 +175,14 @@ module input_handler #(
       cfg_d   <= {CNT_W{1'b0}};
       cfg_lines <= {CNT_W{1'b0}};
       cfg_zp  <= 32'd0;
+      psum_mode <= 2'd0;
     end else begin
       case (state)
         S_IDLE:
           if (hdr_ok) begin
             state   <= start_of(w0[3:0]);
             pending <= without_first(w0[3:0]);
+            psum_mode <= w0[9:8];
             if (w0[3:0] == 4'd0 && NOP_X != NONE_X) begin
               state    <= S_WAIT;
               wait_cnt <= NOP_X - 1'b1;

@@ -4,7 +4,8 @@
 //   s_axis[q] -> skid buffer -> input_handler -+-> global input buffer (gib)
 //                                               +-> unit weight / epilogue buffers
 //                                               +-> scheduler --(strip broadcast, dispatch)--> accel_unit x UNITS
-//   accel_unit: local input + weight buffers, gemm_unit (PE array), ppu, output FIFO
+//   accel_unit: local input + weight buffers, gemm_unit (PE array), ppu, output FIFO,
+//               partial-sum buffer (depth splitting; only when PSUM_DEPTH > 0)
 //   arranger <- unit ids (scheduler), unit output FIFOs -> m_axis[q]
 //   status registers (read-only, the reference's AXI-Lite "slv0" role): stat_addr -> stat_data
 //
@@ -40,7 +41,10 @@ module potacc_accel #(
   parameter integer LOAD_INPUT_EXTRA   = 0,
   parameter integer LOAD_WEIGHT_EXTRA  = 5,
   parameter integer NOP_EXTRA          = 0,
-  parameter integer COMPUTE_START_WAIT = 1
+  parameter integer COMPUTE_START_WAIT = 1,
+  parameter integer PSUM_DEPTH         = 0,   // partial-sum entries per unit (0: no depth splitting)
+  parameter integer PSUM_WAIT          = 0,
+  parameter integer PSUM_STYLE         = 2
 ) (
   input  wire         clk,
   input  wire         rst,
@@ -62,6 +66,7 @@ module potacc_accel #(
   localparam integer W_AW   = $clog2(W_LINES);
   localparam integer WS_AW  = $clog2(WS_DEPTH);
   localparam integer UID_W  = UNITS > 1 ? $clog2(UNITS) : 1;
+  localparam integer PSUM_AW = PSUM_DEPTH > 1 ? $clog2(PSUM_DEPTH) : 1;
   localparam [31:0] MAGIC = 32'h506f_5441;  // "PoTA"
 
   // ---- input skid buffers (registered TREADY, one word per cycle per stream)
@@ -89,6 +94,7 @@ module potacc_accel #(
   wire [WS_AW-1:0] epi_waddr;
   wire             go, sched_done, ih_idle;
   wire [2:0]       ih_state;
+  wire [1:0]       psum_mode;
   input_handler #(
     .UNITS(UNITS), .GIB_AW(GIB_AW), .W_AW(W_AW), .WS_AW(WS_AW), .CNT_W(CNT_W),
     .CONFIG_EXTRA(CONFIG_EXTRA), .LOAD_INPUT_EXTRA(LOAD_INPUT_EXTRA), .LOAD_WEIGHT_EXTRA(LOAD_WEIGHT_EXTRA),
@@ -99,7 +105,7 @@ module potacc_accel #(
     .gib_we(gib_we), .gib_waddr(gib_waddr), .gib_wdata(gib_wdata),
     .w_we(w_we), .w_waddr(w_waddr), .w_wdata(w_wdata),
     .epi_we_b(epi_we_b), .epi_we_m(epi_we_m), .epi_we_s(epi_we_s), .epi_waddr(epi_waddr), .epi_wdata(epi_wdata),
-    .go(go), .strips(strips), .blocks(blocks), .sched_done(sched_done),
+    .go(go), .strips(strips), .blocks(blocks), .sched_done(sched_done), .psum_mode(psum_mode),
     .state_code(ih_state), .idle(ih_idle));
   assign idle = ih_idle && (&in_empty);
 
@@ -130,6 +136,7 @@ module potacc_accel #(
     .unit_ready(unit_ready), .ppu_done(ppu_done), .compute(compute), .send_done(send_done),
     .disp_slot(disp_slot), .disp_wbase(disp_wbase), .gib_re(gib_re), .gib_raddr(gib_raddr),
     .li_we(li_we), .li_waddr(li_waddr), .arr_full(arr_full), .arr_push(arr_push), .arr_id(arr_id),
+    .tile_outputs(!(PSUM_DEPTH > 0 && (psum_mode == 2'd1 || psum_mode == 2'd2))),
     .done(sched_done), .state(sched_state));
 
   // ---- GEMM units
@@ -142,9 +149,10 @@ module potacc_accel #(
         .METHOD(METHOD), .SIGN_QUIRK(SIGN_QUIRK), .ROUNDING(ROUNDING), .CNT_W(CNT_W),
         .LI_DEPTH(LI_DEPTH), .LI_AW(LI_AW), .W_LINES(W_LINES), .W_AW(W_AW), .WS_DEPTH(WS_DEPTH), .WS_AW(WS_AW),
         .LINES_SHIFT(LINES_SHIFT), .MEM_STYLE(MEM_STYLE), .PE_EXTRA(PE_EXTRA), .REARM_WAIT(REARM_WAIT),
-        .PPU_OCCUPANCY(PPU_OCCUPANCY), .PPU_OUT_LATENCY(PPU_OUT_LATENCY), .OUT_FIFO_DEPTH(ARR_DEPTH + 1)
+        .PPU_OCCUPANCY(PPU_OCCUPANCY), .PPU_OUT_LATENCY(PPU_OUT_LATENCY), .OUT_FIFO_DEPTH(ARR_DEPTH + 1),
+        .PSUM_DEPTH(PSUM_DEPTH), .PSUM_AW(PSUM_AW), .PSUM_WAIT(PSUM_WAIT), .PSUM_STYLE(PSUM_STYLE)
       ) u_unit (
-        .clk(clk), .rst(rst), .cfg_d(cfg_d), .cfg_zp(cfg_zp),
+        .clk(clk), .rst(rst), .cfg_d(cfg_d), .cfg_zp(cfg_zp), .cmd_start(go), .psum_mode(psum_mode),
         .li_we(li_we), .li_waddr(li_waddr), .li_wdata(gib_rdata),
         .w_we(w_we[u]), .w_waddr(w_waddr), .w_wdata(w_wdata),
         .epi_we_b(epi_we_b[u]), .epi_we_m(epi_we_m[u]), .epi_we_s(epi_we_s[u]), .epi_waddr(epi_waddr),

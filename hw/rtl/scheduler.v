@@ -8,6 +8,7 @@
 //       wait until u is ready; raise compute[u] (slot = b div V) until u
 //       acknowledges (ready falls); push u to the Arranger's FIFO (waits
 //       while it holds ARR_DEPTH ids); DISPATCH_GAP cycles per dispatch
+//   (tiles that only write partial sums, tile_outputs = 0, push no id)
 //   poll every unit again; ask the next unit in rotation for its end marker
 //   (send_done), wait for ppu_done, push that unit to the Arranger; done.
 //
@@ -60,6 +61,7 @@ module scheduler #(
   output reg  [LI_AW-1:0]     li_waddr,
   // Arranger id FIFO
   input  wire                 arr_full,
+  input  wire                 tile_outputs,  // 0: the COMPUTE's tiles emit no beats (psum kFirst / kMiddle)
   output wire                 arr_push,   // the id enters the FIFO at this cycle's edge
   output wire [UID_W-1:0]     arr_id,
   output reg                  done,
@@ -88,7 +90,7 @@ module scheduler #(
   wire act = wait_cnt == 32'd0;
   // Arranger FIFO write: visible to the Arranger in the next cycle, like the
   // model's FIFO writes (a registered push would add a cycle).
-  assign arr_push = act && (state == S_AFTER || state == S_TWRITE) && !arr_full;
+  assign arr_push = act && ((state == S_AFTER && tile_outputs) || state == S_TWRITE) && !arr_full;
   assign arr_id   = u;
   /* verilator lint_off WIDTH */
   localparam [UID_W-1:0] LAST_U = UNITS - 1;
@@ -204,7 +206,7 @@ module scheduler #(
               state      <= S_AFTER;
             end
           S_AFTER:
-            if (!arr_full) begin
+            if (!arr_full || !tile_outputs) begin
               blocks_left <= blocks_left - 1'b1;
               tail_u      <= last_unit ? {UID_W{1'b0}} : u + 1'b1;
               advance_unit;

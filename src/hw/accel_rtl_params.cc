@@ -60,12 +60,12 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
 
   // ---- datapath
   p.Require(c.streams == 4 && c.stream_bits == 32, "the RTL has 4 streams of 32 bits");
-  // The RTL builds the v12 design (and its hls timing); the ICECS dialect and
-  // the potacc-x extensions exist only in the C++ simulator so far.
+  // The RTL builds the v12 design (and its hls timing) and the potacc-x depth
+  // splitting; the ICECS dialect and the depthwise mode exist only in the C++
+  // simulator so far.
   p.Require(c.protocol() == accel::Protocol::kV12 && !c.weights_broadcast(),
             "the RTL speaks the v12 protocol with distributed weight tiles (not the ICECS v2 design)");
-  p.Require(!c.depth_split() && !c.depthwise_mode(),
-            "the RTL has no partial-sum buffer or depthwise window generator (potacc-x depth_split / depthwise)");
+  p.Require(!c.depthwise_mode(), "the RTL has no depthwise window generator (potacc-x depthwise mode)");
   p.Require(c.units >= 1 && c.units <= 16, "the RTL supports 1..16 GEMM units");
   p.Require(m.code_bits == 4 || m.code_bits == 8, "weight codes must be 4 or 8 bits wide");
   p.Add("METHOD", MethodIndex(std::string(m.name)), "PE method " + std::string(m.name) + " (index in quant::AllMethods())");
@@ -145,6 +145,16 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
   p.Add("NOP_EXTRA", p.Extra(T.nop_cycles, kRtlNopCycles, "nop_cycles"), "NOP wait cycles");
   p.Add("COMPUTE_START_WAIT", p.Extra(T.compute_overhead, kRtlComputeOverhead, "compute_overhead"),
         "COMPUTE: cols word -> scheduler start");
+
+  // ---- depth splitting (only with the mode: the reference designs' RTL key stays as it was)
+  if (c.depth_split()) {
+    p.Require(B.psum_entries >= 1 && B.psum_entries <= 65536, "psum_entries must be 1..65536");
+    p.Add("PSUM_DEPTH", B.psum_entries, "partial-sum entries of 16 x 32 bits per unit (buffers.psum_entries)");
+    p.Add("PSUM_WAIT", T.psum_cycles, "extra PE-state cycles of a partial-sum tile (timing.psum_cycles)");
+    const bool lutram = B.psum_entries <= accel::kPsumLutramEntries;
+    p.Add("PSUM_STYLE", lutram ? 2 : 0,
+          std::string("partial-sum buffer: ") + (lutram ? "distributed RAM" : "block RAM") + " (kPsumLutramEntries)");
+  }
   return p.Take();
 }
 
