@@ -62,7 +62,7 @@ class RtlBackend final : public accel::Backend {
       case Opcode::kCompute: {
         c.compute += cycles;
         c.post_drain += rtl_->ReadStatus(status::kPostDrain);
-        const int64_t beats = (cmd.rows + 3) / 4 * (cmd.cols / 4) + 1;
+        const int64_t beats = accel::ComputeOutputBeats(cmd);
         c.output_beats += beats;
         stats_.words_out += 4 * beats;
         AddUnitActivity();

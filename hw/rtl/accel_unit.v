@@ -42,6 +42,10 @@ module accel_unit #(
   parameter integer OUT_FIFO_DEPTH  = 17
 `ifdef POTACC_X
   , parameter integer DW_MODE       = 0    // potacc-x depthwise mode: dw_window.v replaces the local input buffer
+  , parameter integer PSUM_DEPTH    = 0    // potacc-x depth splitting: partial-sum entries (0: none)
+  , parameter integer PSUM_AW       = 1
+  , parameter integer PSUM_WAIT     = 0    // extra PE-state cycles of a partial-sum tile
+  , parameter integer PSUM_STYLE    = 2    // partial-sum buffer: bram_sdp STYLE
 `endif
 ) (
   input  wire               clk,
@@ -79,7 +83,18 @@ module accel_unit #(
 `ifdef POTACC_X
   // potacc-x depthwise mode (DW_MODE): configuration, this unit's slab beats,
   // and the tile's slab base and pixels (latched at dispatch)
-  , input  wire             cfg_dw,
+  //
+  // Partial sums (depth splitting, PSUM_DEPTH > 0): a PSUM_DEPTH x 512-bit
+  // buffer; the tiles of one COMPUTE take entries 0, 1, ... in the order this
+  // unit receives them (reset by cmd_start), so the K-chunks of a tile,
+  // dispatched in the same order, meet in the same entry. psum_mode (command.h
+  // PsumMode): kFirst writes the sums (bias 0), kMiddle writes sums + entry,
+  // kLast hands sums + B + entry to the PPU (32-bit wrap-around); any mode adds
+  // PSUM_WAIT cycles to the PE state, and kFirst / kMiddle go from PE straight
+  // to REARM (no PPU, no output beat).
+  , input  wire             cmd_start,
+  input  wire [1:0]         psum_mode,
+  input  wire               cfg_dw,
   input  wire [CNT_W-1:0]   cfg_kw,
   input  wire [CNT_W-1:0]   cfg_taps,
   input  wire [CNT_W-1:0]   cfg_dil_w,
@@ -101,6 +116,9 @@ module accel_unit #(
   /* verilator lint_off WIDTH */
   localparam [CNT_W:0] PE_EXTRA_W = PE_EXTRA;
   localparam [CNT_W:0] REARM_CNT = REARM_WAIT - 1;
+`ifdef POTACC_X
+  localparam [CNT_W:0] PSUM_WAIT_W = PSUM_WAIT;
+`endif
   /* verilator lint_on WIDTH */
   localparam [2:0] U_IDLE = 3'd0, U_WAITLOW = 3'd1, U_PE = 3'd2, U_WAITPPU = 3'd3, U_REARM = 3'd4;
 
@@ -178,11 +196,49 @@ module accel_unit #(
   assign pe_start = st == U_WAITLOW && cnt == 0 && !compute;
   wire         g_busy, g_done;
   wire [511:0] sums;
+  wire [127:0] gemm_bias;     // B, or 0 for a tile whose sums go to the partial-sum buffer
+  wire [511:0] tile_sums;     // sums (+ the tile's partial sums): to the PPU / the partial-sum buffer
+  wire         psum_writes;   // kFirst / kMiddle: no PPU hand-off
+  wire [CNT_W:0] psum_wait;   // PSUM_WAIT for a partial-sum tile, else 0
+  wire         at_tile_end = (st == U_PE && cnt == 0) || st == U_WAITPPU;
   gemm_unit #(.METHOD(METHOD), .DEPTH_W(CNT_W), .RD_LATENCY(1), .SIGN_QUIRK(SIGN_QUIRK), .MUL_STYLE(1),
               .X_PER_COL(DW_MODE)) u_gemm (
-    .clk(clk), .rst(rst), .start(pe_start), .depth(cfg_d), .bias(bias),
+    .clk(clk), .rst(rst), .start(pe_start), .depth(cfg_d), .bias(gemm_bias),
     .rd_en(g_rd_en), .rd_addr(g_rd_addr), .x_word(li_rdata), .w_word(w_word),
     .busy(g_busy), .done(g_done), .result(sums), .lanes(), .x_cols(x_cols));
+
+  // ---- partial sums (depth splitting)
+  generate
+    if (PSUM_DEPTH > 0) begin : g_psum
+      wire              reads  = psum_mode[1];                           // kMiddle, kLast
+      wire              writes = psum_mode == 2'd1 || psum_mode == 2'd2;  // kFirst, kMiddle
+      reg [PSUM_AW-1:0] next_entry, entry;
+      wire [511:0]      held;   // the tile's entry, read at its PE start
+      always @(posedge clk) begin
+        if (rst || cmd_start) begin
+          next_entry <= {PSUM_AW{1'b0}};
+        end else if (pe_start) begin
+          entry      <= next_entry;
+          next_entry <= next_entry + 1'b1;
+        end
+      end
+      bram_sdp #(.WIDTH(512), .DEPTH(PSUM_DEPTH), .ADDR_W(PSUM_AW), .STYLE(PSUM_STYLE)) u_psum (
+        .clk(clk), .we(handoff && writes), .waddr(entry), .wdata(tile_sums),
+        .re(pe_start && reads), .raddr(next_entry), .rdata(held));
+      genvar o;
+      for (o = 0; o < 16; o = o + 1) begin : g_add
+        assign tile_sums[32*o +: 32] = sums[32*o +: 32] + (reads ? held[32*o +: 32] : 32'd0);
+      end
+      assign gemm_bias   = writes ? 128'd0 : bias;
+      assign psum_writes = writes;
+      assign psum_wait   = psum_mode != 2'd0 ? PSUM_WAIT_W : {(CNT_W+1){1'b0}};
+    end else begin : g_no_psum
+      assign tile_sums   = sums;
+      assign gemm_bias   = bias;
+      assign psum_writes = 1'b0;
+      assign psum_wait   = {(CNT_W+1){1'b0}};
+    end
+  endgenerate
 `else
   wire         pe_start = st == U_WAITLOW && cnt == 0 && !compute;
   wire         g_busy, g_done;
@@ -197,16 +253,27 @@ module accel_unit #(
   wire         post_ready;
   wire         fifo_full, fifo_push;
   wire [128:0] fifo_din;
+`ifdef POTACC_X
+  // handoff: the tile leaves the PE state (to the PPU, or only to the partial-sum buffer)
+  assign handoff = at_tile_end && (post_ready || psum_writes);
+  ppu #(.ROUNDING(ROUNDING), .OCCUPANCY(PPU_OCCUPANCY), .OUT_LATENCY(PPU_OUT_LATENCY)) u_ppu (
+    .clk(clk), .rst(rst), .handoff(handoff && !psum_writes), .sums(tile_sums), .mq(mq), .s(shifts), .zp(cfg_zp),
+`else
   assign handoff = ((st == U_PE && cnt == 0) || st == U_WAITPPU) && post_ready;
   ppu #(.ROUNDING(ROUNDING), .OCCUPANCY(PPU_OCCUPANCY), .OUT_LATENCY(PPU_OUT_LATENCY)) u_ppu (
     .clk(clk), .rst(rst), .handoff(handoff), .sums(sums), .mq(mq), .s(shifts), .zp(cfg_zp),
+`endif
     .send_done(send_done), .post_ready(post_ready), .ppu_done(ppu_done), .busy(ppu_busy),
     .fifo_full(fifo_full), .fifo_push(fifo_push), .fifo_din(fifo_din));
   sync_fifo #(.WIDTH(129), .DEPTH(OUT_FIFO_DEPTH)) u_out_fifo (
     .clk(clk), .rst(rst), .push(fifo_push), .din(fifo_din), .pop(out_pop), .dout(out_head),
     .empty(out_empty), .full(fifo_full), .count());
 
+`ifdef POTACC_X
+  assign pe_busy    = st == U_PE && cnt > psum_wait;
+`else
   assign pe_busy    = st == U_PE && cnt != 0;
+`endif
   assign tile_start = pe_start;
 
   // ---- Compute thread
@@ -226,12 +293,20 @@ module accel_unit #(
           end
         U_WAITLOW:
           if (pe_start) begin
+`ifdef POTACC_X
+            cnt <= {1'b0, cfg_d} + PE_EXTRA_W + psum_wait;
+`else
             cnt <= {1'b0, cfg_d} + PE_EXTRA_W;
+`endif
             st  <= U_PE;
           end
         U_PE, U_WAITPPU:
           if (st == U_WAITPPU || cnt == 0) begin
+`ifdef POTACC_X
+            if (handoff) begin
+`else
             if (post_ready) begin
+`endif
               cnt <= REARM_CNT;
               st  <= U_REARM;
             end else begin

@@ -76,7 +76,11 @@ module input_handler #(
   // [kh, kw, stride_h, stride_w, dilation_h, dilation_w, pitch, out_w]; a
   // depthwise LOAD_INP [NB, blocks, slab rows, pitch] routes the slab of block
   // j to unit j mod V at beats (j div V) * bpb + t (like LOAD_WGT's blocks).
-  , output reg                 cfg_dw,
+  //
+  // potacc-x depth splitting: bits 8..9 of a COMPUTE's opcode word are its
+  // PsumMode (command.h), held in psum_mode until the next command.
+  , output reg  [1:0]          psum_mode,
+  output reg                   cfg_dw,
   output reg  [CNT_W-1:0]      cfg_kw,
   output reg  [CNT_W-1:0]      cfg_taps,
   output reg  [CNT_W-1:0]      cfg_dil_w,
@@ -223,7 +227,8 @@ module input_handler #(
       cfg_lines <= {CNT_W{1'b0}};
       cfg_zp  <= 32'd0;
 `ifdef POTACC_X
-      cfg_dw  <= 1'b0;
+      cfg_dw    <= 1'b0;
+      psum_mode <= 2'd0;
 `endif
     end else begin
       case (state)
@@ -233,6 +238,7 @@ module input_handler #(
             state   <= start_of(op_bits);
             pending <= without_first(op_bits);
             dw_next <= w0[4];
+            psum_mode <= w0[9:8];
             if (op_bits == 4'd0 && NOP_X != NONE_X) begin
 `else
             state   <= start_of(w0[3:0]);

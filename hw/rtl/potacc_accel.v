@@ -45,6 +45,9 @@ module potacc_accel #(
   // potacc-x extensions (not in the reference design; compiled with POTACC_X)
   , parameter integer DW_MODE          = 0   // depthwise mode: window generators (dw_window.v, dw_pixels.v)
   , parameter integer DW_SETUP         = 1   // dw_strip_setup_cycles
+  , parameter integer PSUM_DEPTH       = 0   // depth splitting: partial-sum entries per unit (0: none)
+  , parameter integer PSUM_WAIT        = 0   // psum_cycles
+  , parameter integer PSUM_STYLE       = 2   // partial-sum buffer: bram_sdp STYLE
 `endif
 ) (
   input  wire         clk,
@@ -68,6 +71,9 @@ module potacc_accel #(
   localparam integer WS_AW  = $clog2(WS_DEPTH);
   localparam integer UID_W  = UNITS > 1 ? $clog2(UNITS) : 1;
   localparam [31:0] MAGIC = 32'h506f_5441;  // "PoTA"
+`ifdef POTACC_X
+  localparam integer PSUM_AW = PSUM_DEPTH > 1 ? $clog2(PSUM_DEPTH) : 1;
+`endif
 
   // ---- input skid buffers (registered TREADY, one word per cycle per stream)
   wire [127:0] in_data;
@@ -95,6 +101,7 @@ module potacc_accel #(
   wire             go, sched_done, ih_idle;
   wire [2:0]       ih_state;
 `ifdef POTACC_X
+  wire [1:0]       psum_mode;
   wire             cfg_dw;
   wire [CNT_W-1:0] cfg_kw, cfg_taps, cfg_dil_w, cfg_dil_h, cfg_out_w, cfg_stride_w, cfg_stride_h;
   wire [CNT_W-1:0] slab_rows, slab_bpb, cmp_rows;
@@ -119,8 +126,9 @@ module potacc_accel #(
     .epi_we_b(epi_we_b), .epi_we_m(epi_we_m), .epi_we_s(epi_we_s), .epi_waddr(epi_waddr), .epi_wdata(epi_wdata),
     .go(go), .strips(strips), .blocks(blocks), .sched_done(sched_done),
 `ifdef POTACC_X
-    .cfg_dw(cfg_dw), .cfg_kw(cfg_kw), .cfg_taps(cfg_taps), .cfg_dil_w(cfg_dil_w), .cfg_dil_h(cfg_dil_h),
-    .cfg_tap_jump(cfg_tap_jump), .cfg_sshift(cfg_sshift), .cfg_out_w(cfg_out_w), .cfg_stride_w(cfg_stride_w),
+    .psum_mode(psum_mode), .cfg_dw(cfg_dw), .cfg_kw(cfg_kw), .cfg_taps(cfg_taps), .cfg_dil_w(cfg_dil_w),
+    .cfg_dil_h(cfg_dil_h), .cfg_tap_jump(cfg_tap_jump), .cfg_sshift(cfg_sshift), .cfg_out_w(cfg_out_w),
+    .cfg_stride_w(cfg_stride_w),
     .cfg_stride_h(cfg_stride_h), .cfg_row_jump(cfg_row_jump), .slab_rows(slab_rows), .slab_bpb(slab_bpb),
     .cmp_rows(cmp_rows), .sl_we(sl_we), .sl_waddr(sl_waddr),
 `endif
@@ -159,6 +167,7 @@ module potacc_accel #(
     .li_we(li_we), .li_waddr(li_waddr), .arr_full(arr_full), .arr_push(arr_push), .arr_id(arr_id),
 `ifdef POTACC_X
     .done(sched_done), .state(sched_state),
+    .tile_outputs(!(PSUM_DEPTH > 0 && (psum_mode == 2'd1 || psum_mode == 2'd2))),
     .dw(cfg_dw), .slab_bpb(slab_bpb), .disp_sbase(disp_sbase), .strip_next(strip_next));
 `else
     .done(sched_done), .state(sched_state));
@@ -185,7 +194,8 @@ module potacc_accel #(
         .LINES_SHIFT(LINES_SHIFT), .MEM_STYLE(MEM_STYLE), .PE_EXTRA(PE_EXTRA), .REARM_WAIT(REARM_WAIT),
         .PPU_OCCUPANCY(PPU_OCCUPANCY), .PPU_OUT_LATENCY(PPU_OUT_LATENCY), .OUT_FIFO_DEPTH(ARR_DEPTH + 1)
 `ifdef POTACC_X
-        , .DW_MODE(DW_MODE)
+        , .DW_MODE(DW_MODE), .PSUM_DEPTH(PSUM_DEPTH), .PSUM_AW(PSUM_AW), .PSUM_WAIT(PSUM_WAIT),
+        .PSUM_STYLE(PSUM_STYLE)
 `endif
       ) u_unit (
         .clk(clk), .rst(rst), .cfg_d(cfg_d), .cfg_zp(cfg_zp),
@@ -198,6 +208,7 @@ module potacc_accel #(
         .out_pop(unit_pop[u]), .out_head(unit_head[129*u +: 129]), .out_empty(unit_empty[u]),
 `ifdef POTACC_X
         .pe_busy(pe_busy[u]), .ppu_busy(ppu_busy[u]), .tile_start(tile_start[u]), .handoff(handoff[u]),
+        .cmd_start(go), .psum_mode(psum_mode),
         .cfg_dw(cfg_dw), .cfg_kw(cfg_kw), .cfg_taps(cfg_taps), .cfg_dil_w(cfg_dil_w), .cfg_dil_h(cfg_dil_h),
         .cfg_tap_jump(cfg_tap_jump), .cfg_sshift(cfg_sshift), .slab_rows(slab_rows), .sl_we(sl_we[u]),
         .sl_waddr(sl_waddr), .sl_wdata(gib_wdata), .disp_sbase(disp_sbase), .disp_pix_a(pix_a),

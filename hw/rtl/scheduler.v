@@ -71,7 +71,10 @@ module scheduler #(
   // potacc-x depthwise mode: no strip broadcast (each unit holds its blocks'
   // slabs); a dispatch also carries the block's first slab beat (slot * bpb),
   // and the pixel walker (dw_pixels.v) moves on after a strip's last dispatch.
-  , input  wire               dw,
+  // potacc-x depth splitting: tile_outputs = 0 for a COMPUTE whose tiles only
+  // write partial sums (kFirst / kMiddle): no unit id goes to the Arranger.
+  , input  wire               tile_outputs,
+  input  wire                 dw,
   input  wire [CNT_W-1:0]     slab_bpb,
   output reg  [LI_AW-1:0]     disp_sbase,
   output wire                 strip_next
@@ -90,7 +93,8 @@ module scheduler #(
   reg [W_AW-1:0]   wbase;        // slot * lines
 `ifdef POTACC_X
   reg [LI_AW-1:0]  sbase;        // slot * slab_bpb
-  assign strip_next = act && state == S_AFTER && !arr_full && blocks_left == {{(CNT_W-1){1'b0}}, 1'b1};
+  assign strip_next = act && state == S_AFTER && (!arr_full || !tile_outputs) &&
+                      blocks_left == {{(CNT_W-1){1'b0}}, 1'b1};
 `endif
 
   // Broadcast engine: reads beat i at BCAST_SETUP + BCAST_PER_BEAT * i cycles
@@ -104,7 +108,11 @@ module scheduler #(
   wire act = wait_cnt == 32'd0;
   // Arranger FIFO write: visible to the Arranger in the next cycle, like the
   // model's FIFO writes (a registered push would add a cycle).
+`ifdef POTACC_X
+  assign arr_push = act && ((state == S_AFTER && tile_outputs) || state == S_TWRITE) && !arr_full;
+`else
   assign arr_push = act && (state == S_AFTER || state == S_TWRITE) && !arr_full;
+`endif
   assign arr_id   = u;
   /* verilator lint_off WIDTH */
   localparam [UID_W-1:0] LAST_U = UNITS - 1;
@@ -233,7 +241,11 @@ module scheduler #(
               state      <= S_AFTER;
             end
           S_AFTER:
+`ifdef POTACC_X
+            if (!arr_full || !tile_outputs) begin
+`else
             if (!arr_full) begin
+`endif
               blocks_left <= blocks_left - 1'b1;
               tail_u      <= last_unit ? {UID_W{1'b0}} : u + 1'b1;
               advance_unit;

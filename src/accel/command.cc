@@ -33,6 +33,10 @@ const char* ProtocolName(Protocol p) {
 
 int64_t DispatchEpilogueWords(Protocol protocol) { return protocol == Protocol::kIcecsV2 ? 9 : 0; }
 
+int64_t ComputeOutputBeats(const Command& cmd) {
+  return (PsumWrites(cmd.psum) ? 0 : (cmd.rows + 3) / 4 * (cmd.cols / 4)) + 1;
+}
+
 namespace {
 // Header words of LOAD_WGT on stream 0, opcode included.
 int64_t LoadWeightHeaderWords(Protocol protocol) { return protocol == Protocol::kIcecsV2 ? 3 : 6; }

@@ -26,13 +26,17 @@ uint32_t Pop(std::deque<uint32_t>& q) {
 }  // namespace
 
 StreamDecoder::StreamDecoder(const AcceleratorConfig& config)
-    : units_(config.units), codes_per_word_(config.codes_per_word()) {
+    : units_(config.units), codes_per_word_(config.codes_per_word()), depth_split_(config.depth_split()) {
   RequireV12Stream(config, "device-model");
 }
 
 std::optional<Command> StreamDecoder::Next(StreamQueues& in) {
   if (in[0].empty()) return std::nullopt;
-  const uint32_t opcode = in[0].front();
+  uint32_t opcode = in[0].front();
+  // Depth splitting: a COMPUTE's PsumMode in bits 8..9 of its opcode word.
+  constexpr uint32_t kPsumBits = 0x300;
+  const auto psum = static_cast<PsumMode>((opcode & kPsumBits) >> 8);
+  if (depth_split_ && (opcode & ~kPsumBits) == static_cast<uint32_t>(Opcode::kCompute)) opcode &= ~kPsumBits;
   switch (static_cast<Opcode>(opcode)) {
     case Opcode::kNop:
       in[0].pop_front();
@@ -42,7 +46,7 @@ std::optional<Command> StreamDecoder::Next(StreamQueues& in) {
       if (in[0].size() < 3) return std::nullopt;
       in[0].pop_front();
       const uint32_t a = Pop(in[0]), b = Pop(in[0]);
-      if (static_cast<Opcode>(opcode) == Opcode::kCompute) return Command::Compute(a, b);
+      if (static_cast<Opcode>(opcode) == Opcode::kCompute) return Command::Compute(a, b, psum);
       if (a == 0 || a % 16 != 0 || a > (1u << 20)) StreamFail("CONFIG depth " + std::to_string(a) + " is not a multiple of 16");
       depth_ = a;
       return Command::Config(static_cast<int32_t>(a), static_cast<int32_t>(b));

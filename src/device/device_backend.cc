@@ -144,7 +144,9 @@ void DeviceBackend::SendLoadWeights(const Command& cmd) {
   for (int q = 0; q < 4; ++q) {
     const uint32_t* w = words[q].data() + (q == 0 ? kHeader : 0);
     if (from_preload) {
-      body[q] = {preload[q] + 4 * static_cast<uint64_t>(cmd.first_block * cmd.weights->words_per_block),
+      // Chunk-major packing (depth splitting): chunk c's blocks follow chunks 0..c-1.
+      const int64_t first_word = (cmd.chunk * cmd.weights->blocks() + cmd.first_block) * cmd.weights->words_per_block;
+      body[q] = {preload[q] + 4 * static_cast<uint64_t>(first_word),
                  static_cast<uint32_t>(4 * data)};
     } else {
       body[q] = Stage(q, w, data);
@@ -157,7 +159,7 @@ void DeviceBackend::SendLoadWeights(const Command& cmd) {
 }
 
 void DeviceBackend::Compute(const Command& cmd, accel::StreamWordsT* out) {
-  const int64_t beats = (cmd.rows + 3) / 4 * (cmd.cols / 4) + 1;  // data beats + the TLAST beat
+  const int64_t beats = accel::ComputeOutputBeats(cmd);  // data beats + the TLAST beat
   const uint64_t bytes = 4 * static_cast<uint64_t>(beats);
   Check(bytes <= map_.output_buffer_bytes && bytes < (uint64_t{1} << map_.dma_length_bits),
         "device backend: " + accel::Describe(cmd) + " returns " + std::to_string(bytes) +

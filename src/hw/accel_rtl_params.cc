@@ -65,10 +65,10 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
   // ---- datapath
   p.Require(c.streams == 4 && c.stream_bits == 32, "the RTL has 4 streams of 32 bits");
   // The RTL builds the v12 design (and its hls timing) and potacc-x's
-  // depthwise mode; the ICECS dialect exists only in the C++ simulator.
+  // depthwise mode and depth splitting; the ICECS dialect exists only in the
+  // C++ simulator.
   p.Require(c.protocol() == accel::Protocol::kV12 && !c.weights_broadcast(),
             "the RTL speaks the v12 protocol with distributed weight tiles (not the ICECS v2 design)");
-  p.Require(!c.depth_split(), "the RTL has no partial-sum buffer (potacc-x depth_split)");
   p.Require(c.units >= 1 && c.units <= 16, "the RTL supports 1..16 GEMM units");
   p.Require(m.code_bits == 4 || m.code_bits == 8, "weight codes must be 4 or 8 bits wide");
   p.Add("METHOD", MethodIndex(std::string(m.name)), "PE method " + std::string(m.name) + " (index in quant::AllMethods())");
@@ -154,6 +154,15 @@ std::vector<RtlParam> AccelRtlParams(const AcceleratorConfig& c) {
     p.Require(T.dw_strip_setup_cycles >= 1 && T.dw_strip_setup_cycles <= 256, "dw_strip_setup_cycles must be 1..256");
     p.AddExtension("DW_MODE", 1, "depthwise mode: window generators (dw_window.v, dw_pixels.v)");
     p.AddExtension("DW_SETUP", T.dw_strip_setup_cycles, "per strip: window generator set-up (timing.dw_strip_setup_cycles)");
+  }
+  if (c.depth_split()) {
+    p.Require(B.psum_entries >= 1 && B.psum_entries <= 65536, "psum_entries must be 1..65536");
+    p.AddExtension("PSUM_DEPTH", B.psum_entries, "partial-sum entries of 16 x 32 bits per unit (buffers.psum_entries)");
+    p.AddExtension("PSUM_WAIT", T.psum_cycles, "extra PE-state cycles of a partial-sum tile (timing.psum_cycles)");
+    const bool lutram = B.psum_entries <= accel::kPsumLutramEntries;
+    p.AddExtension("PSUM_STYLE", lutram ? 2 : 0,
+                   std::string("partial-sum buffer: ") + (lutram ? "distributed RAM" : "block RAM") +
+                       " (kPsumLutramEntries)");
   }
   return p.Take();
 }

@@ -55,9 +55,9 @@ Resources UnitFigures(const HwSynthResults& s, const std::string& method) {
   throw Error(s.file.string() + ": no synthesized GEMM unit for method \"" + method + "\"");
 }
 
-// Partial-sum buffers of at most this many entries are distributed RAM:
-// RAM64X1D (simple dual port for the read-add-write), 2 LUTs per bit.
-constexpr int64_t kPsumLutramEntries = 64;
+// Partial-sum buffers of at most accel::kPsumLutramEntries entries are
+// distributed RAM: 2 LUTs per bit.
+using accel::kPsumLutramEntries;
 double PsumLuts(const accel::AcceleratorConfig& c) {
   if (!c.depth_split() || c.buffers.psum_entries > kPsumLutramEntries) return 0;
   return 2.0 * 512 * c.units;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "accel/potacc_x_support.h"
 #include "potacc/accel/delegate.h"
 #include "potacc/accel/diff.h"
 #include "potacc/device/register_model.h"
@@ -73,6 +74,20 @@ TEST(DeviceBackend, GeneratedCnnMatchesTheSimulatorAndTheCpu) {
   EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches() << " accelerated, " << r.end_to_end_mismatches() << " end to end";
   const auto input = RandomInputs(m, 1, 9)[0];
   EXPECT_EQ(RunOn(m, c, "device-model", input).outputs, RunOn(m, c, "sim", input).outputs);
+}
+
+// Depth splitting: partial-sum COMPUTEs return only their TLAST beat; the
+// device backend expects exactly that (a layer three times deeper than the
+// buffers, in K-chunks).
+TEST(DeviceBackend, DepthSplitLayerMatchesTheCpu) {
+  accel::AcceleratorConfig c = accel::xmodes::WithModes("apot", "pynq-z2", false, true, 64);
+  c.buffers.weight_addresses = 32;       // depth limit 128
+  c.buffers.local_input_addresses = 24;  // chunk <= 96
+  const Model m = accel::xmodes::Generated("gemm", 3, {{"m", "9"}, {"n", "22"}, {"k", "250"}}, "apot");
+  const accel::DiffReport r = accel::DiffAgainstCpu(m, c, RandomInputs(m, 1, 5), {}, "device-model");
+  ASSERT_EQ(r.layers[0].device, "accel") << r.layers[0].reason;
+  EXPECT_EQ(r.accel_elements(), 9 * 22);
+  EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches();
 }
 
 TEST(DeviceBackend, ReportsTheModelsCycleCountsAndStreamWords) {

@@ -43,6 +43,30 @@ TEST(StreamDecoder, HandWrittenWordsOfSection3) {
   EXPECT_EQ(cmd->cols, 8);
 }
 
+// Depth splitting: a COMPUTE's PsumMode in bits 8..9 of the opcode word (the
+// words StreamWords() writes); a design without the mode knows no such opcode.
+TEST(StreamDecoder, PartialSumComputeOnlyWithDepthSplitting) {
+  AcceleratorConfig split = ResolveAcceleratorConfig("qkeras", "pynq-z2");
+  split.modes[kModeDepthSplit] = 1;
+  split.buffers.psum_entries = 64;
+  for (PsumMode m : {PsumMode::kNone, PsumMode::kFirst, PsumMode::kMiddle, PsumMode::kLast}) {
+    StreamQueues q;
+    Push(q, StreamWords(Command::Compute(6, 12, m), split.units));
+    EXPECT_EQ(q[0].front(), 0x4u | static_cast<uint32_t>(m) << 8);
+    const auto cmd = StreamDecoder(split).Next(q);
+    ASSERT_TRUE(cmd);
+    EXPECT_EQ(cmd->op, Opcode::kCompute);
+    EXPECT_EQ(cmd->psum, m);
+    EXPECT_EQ(cmd->rows, 6);
+    EXPECT_EQ(cmd->cols, 12);
+  }
+  StreamQueues q;
+  q[0] = {0x304, 4, 4};
+  EXPECT_THROW(StreamDecoder(ResolveAcceleratorConfig("qkeras", "pynq-z2")).Next(q), Error);
+  q[0] = {0x302, 4, 4};  // mode bits on another opcode
+  EXPECT_THROW(StreamDecoder(split).Next(q), Error);
+}
+
 TEST(StreamDecoder, WaitsForWholeCommands) {
   const AcceleratorConfig c = ResolveAcceleratorConfig("qkeras", "pynq-z2");
   StreamDecoder d(c);

@@ -160,6 +160,9 @@ std::array<int64_t, 4> StreamWordCounts(const Command& cmd, Protocol protocol = 
 // Words the PPU of a unit receives per dispatched tile besides its inputs:
 // 0 (v12: B/Mq/S already in the unit) or 9 (ICECS: 4 B + 4 Mq + packed shifts).
 int64_t DispatchEpilogueWords(Protocol protocol);
+// Beats a COMPUTE returns on each output stream: one per tile (none when its
+// sums only go to the partial-sum buffer) plus the TLAST beat.
+int64_t ComputeOutputBeats(const Command& cmd);
 // "LOAD_WGT blocks 0..35 (rK 32)" - for logs and errors.
 std::string Describe(const Command& cmd);
 

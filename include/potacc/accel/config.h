@@ -60,6 +60,10 @@ struct BufferGeometry {
   // 4x4 tile of 32-bit sums (512 bits). 0 = none (the reference design).
   int64_t psum_entries = 0;
 };
+// Partial-sum buffers of at most this many entries are distributed RAM
+// (RAM64X1D, simple dual port for the read-add-write), larger ones block RAM:
+// the resource model and the RTL (its PSUM_STYLE) use this one threshold.
+inline constexpr int64_t kPsumLutramEntries = 64;
 
 // Cycle parameters of the timing model. Defaults are the released SystemC
 // model, i.e. the potacc-v12 family (its family file overrides none of them);

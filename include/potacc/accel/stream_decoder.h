@@ -33,6 +33,7 @@ class StreamDecoder {
 
   int units_;
   int codes_per_word_;
+  bool depth_split_;   // COMPUTE may carry a PsumMode (bits 8..9 of its opcode word)
   int64_t depth_ = 0;  // rK of the last CONFIG
 };
 
