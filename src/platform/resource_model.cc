@@ -55,12 +55,14 @@ Resources UnitFigures(const HwSynthResults& s, const std::string& method) {
   throw Error(s.file.string() + ": no synthesized GEMM unit for method \"" + method + "\"");
 }
 
-// Partial-sum buffers of at most accel::kPsumLutramEntries entries are
-// distributed RAM: 2 LUTs per bit.
+// Partial-sum buffers of at most accel::kPsumLutramEntries (64) entries are
+// distributed RAM: Yosys maps the 64 x 512-bit simple dual-port buffer into
+// RAM64M (3 data bits x 64 entries in 4 LUTs), 683 LUTs per unit in the
+// synthesized potacc-x-pynq-z2-apot (3,188 - 452 LUTRAM over 4 units).
 using accel::kPsumLutramEntries;
 double PsumLuts(const accel::AcceleratorConfig& c) {
   if (!c.depth_split() || c.buffers.psum_entries > kPsumLutramEntries) return 0;
-  return 2.0 * 512 * c.units;
+  return std::ceil(512.0 / 3) * 4 * c.units;
 }
 
 // Block memories of one design point: per-unit weight + local input buffers
@@ -75,7 +77,10 @@ Resources BufferMemories(const accel::AcceleratorConfig& c, bool uram) {
       unit.bram += copies * BlockRamTiles(width, depth);
   };
   place(64, b.weight_addresses, b.weight_banks, true);      // 64-bit words (INT8: two banks)
-  place(64, b.local_input_addresses, 2, true);              // banks a (rows 0,1) and b (rows 2,3)
+  if (c.depthwise_mode())  // the window generator: 4 lane copies x 4 pixel banks of 32-bit words (hw/rtl/dw_window.v)
+    place(32, b.local_input_addresses, 16, true);
+  else
+    place(64, b.local_input_addresses, 2, true);            // banks a (rows 0,1) and b (rows 2,3)
   // 16 x 32-bit sums per entry; a shallow buffer lives in distributed RAM (PsumLuts).
   if (c.depth_split() && b.psum_entries > kPsumLutramEntries) place(512, b.psum_entries, 1, false);
   Resources r{0, 0, 0, unit.bram * c.units, unit.uram * c.units};
@@ -194,7 +199,8 @@ ResourceEstimate EstimateResources(const accel::AcceleratorConfig& c, const Boar
   mem.bram += cal.misc_bram;
   e.parts["buffers"] = mem;
   if (c.depthwise_mode())
-    e.parts["depthwise"] = {V * ModelValue("depthwise_lut_per_unit"), V * ModelValue("depthwise_ff_per_unit"), 0, 0, 0};
+    e.parts["depthwise"] = {V * ModelValue("depthwise_lut_per_unit"), V * ModelValue("depthwise_ff_per_unit"),
+                            ModelValue("depthwise_dsp"), 0, 0};
   if (c.depth_split())
     e.parts["psum"] = {V * ModelValue("psum_lut_per_unit") + PsumLuts(c), V * ModelValue("psum_ff_per_unit"), 0, 0, 0};
   for (const auto& [name, r] : e.parts) e.ip = Add(e.ip, r);

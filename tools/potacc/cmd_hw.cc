@@ -181,6 +181,10 @@ POTACC_REGISTER_COMMAND(80, [](CLI::App& app) {
       const std::filesystem::path dir(*out_dir);
       std::cout << "wrote " << (dir / hw::kMethodHeaderName).string() << " and " << (dir / hw::kAccelTopFileName).string()
                 << " (with hw/rtl/*.v: the whole accelerator for " << config.name << ")\n";
+      if (hw::NeedsExtensions(hw::AccelRtlParams(config)))
+        std::cout << "  " << config.name << " uses the potacc-x extensions: read hw/rtl/*.v with -D"
+                  << hw::kExtensionsDefine << " (Verilator: -f " << (dir / hw::kAccelArgsFileName).string()
+                  << "; Yosys: read_verilog -D" << hw::kExtensionsDefine << ")\n";
     }
   });
 });
