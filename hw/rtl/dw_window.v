@@ -21,9 +21,9 @@
 // row past the slab, or the tap past kh*kw (padded taps have weight 0; the
 // simulator's DepthwiseDot sums exactly these products).
 //
-// Tap walker: (kx, window row offset, word offset, tap) of tap 4i, advanced by
-// 4 taps per depth step: kx + 1 == kw wraps to the next window row, adding
-// tap_jump = dilation_h * pitch - (kw - 1) * dilation_w words.
+// Tap walker (dw_walk4.v): (kx, window row offset, word offset) of tap 4i,
+// advanced by 4 taps per depth step: kx + 1 == kw wraps to the next window
+// row, adding tap_jump = dilation_h * pitch - (kw - 1) * dilation_w words.
 module dw_window #(
   parameter integer LI_DEPTH  = 2048,
   parameter integer LI_AW     = 11,
@@ -57,34 +57,30 @@ module dw_window #(
   output reg  [511:0]       x_cols       // activation of PE (col, row, lane) at [8*(16*col + 4*row + lane) +: 8]
 );
   // ---- tap walker: lane l = tap 4i + l
-  reg  [CNT_W-1:0] t_kx, t_kyr, t_tap;
-  reg  [31:0]      t_off;
-  reg  [CNT_W-1:0] l_kx  [0:4];
-  reg  [CNT_W-1:0] l_kyr [0:4];
-  reg  [CNT_W-1:0] l_tap [0:4];
-  reg  [31:0]      l_off [0:4];
-  integer i;
-  always @(*) begin
-    l_kx[0] = t_kx; l_kyr[0] = t_kyr; l_tap[0] = t_tap; l_off[0] = t_off;
-    for (i = 0; i < 4; i = i + 1) begin
-      if (l_kx[i] + 1'b1 == kw) begin  // next window row
-        l_kx[i+1]  = {CNT_W{1'b0}};
-        l_kyr[i+1] = l_kyr[i] + dil_h;
-        l_off[i+1] = l_off[i] + tap_jump;
-      end else begin
-        l_kx[i+1]  = l_kx[i] + 1'b1;
-        l_kyr[i+1] = l_kyr[i];
-        l_off[i+1] = l_off[i] + {{(32-CNT_W){1'b0}}, dil_w};
-      end
-      l_tap[i+1] = l_tap[i] + 1'b1;
-    end
-  end
+  reg  [CNT_W-1:0]   t_kx, t_kyr, t_tap;
+  reg  [31:0]        t_off;
+  wire [5*CNT_W-1:0] w_kx, w_kyr;
+  wire [5*32-1:0]    w_off;
+  dw_walk4 #(.CNT_W(CNT_W)) u_walk (
+    .x(t_kx), .row(t_kyr), .off(t_off), .limit(kw), .row_step(dil_h), .step(dil_w), .jump(tap_jump),
+    .xs(w_kx), .rows(w_kyr), .offs(w_off));
+  wire [CNT_W-1:0] l_kyr [0:3];
+  wire [CNT_W-1:0] l_tap [0:3];
+  wire [31:0]      l_off [0:3];
   genvar l, b;
+  generate
+    for (l = 0; l < 4; l = l + 1) begin : g_tap
+      assign l_kyr[l] = w_kyr[l*CNT_W +: CNT_W];
+      assign l_off[l] = w_off[32*l +: 32];
+      assign l_tap[l] = t_tap + l[CNT_W-1:0];
+    end
+  endgenerate
   always @(posedge clk) begin
     if (start) begin
       t_kx <= {CNT_W{1'b0}}; t_kyr <= {CNT_W{1'b0}}; t_tap <= {CNT_W{1'b0}}; t_off <= 32'd0;
     end else if (rd_en) begin
-      t_kx <= l_kx[4]; t_kyr <= l_kyr[4]; t_tap <= l_tap[4]; t_off <= l_off[4];
+      t_kx <= w_kx[4*CNT_W +: CNT_W]; t_kyr <= w_kyr[4*CNT_W +: CNT_W]; t_off <= w_off[4*32 +: 32];
+      t_tap <= t_tap + {{(CNT_W-3){1'b0}}, 3'd4};
     end
   end
 
