@@ -18,6 +18,9 @@
 #include "potacc/accel/depthwise.h"
 #include "potacc/accel/diff.h"
 #include "potacc/platform/compare.h"
+#include "potacc/quant/requantize.h"
+#include "potacc/tflite/reader.h"
+#include "support/data_dir.h"
 
 namespace potacc::hw {
 namespace {
@@ -109,6 +112,37 @@ TEST(DepthwiseCosim, LayersThroughTheRtlBackendEqualTheCpu) {
     EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches() << " mismatches";
     ++i;
   }
+}
+
+// Every depthwise layer of the shared ImageNet APoT MobileNetV2, requantized
+// as `potacc quantize --method apot --depthwise` does (real weights, scales and
+// geometries: 3x3, strides 1 and 2, 112x112x32 down to 7x7x960), on random
+// inputs: word for word and cycle for cycle. (`potacc diff --backend rtl` on the
+// whole model: README section 8.)
+TEST(DepthwiseCosim, EveryDepthwiseLayerOfTheImageNetApotMobileNetV2) {
+  constexpr const char* kModel = "models/potacc/potaccAPoTmobilenet_v2_4bit.tflite";
+  POTACC_REQUIRE_DATA(kModel);
+  quant::RequantizeOptions options;
+  options.method = &quant::MethodByName("apot");
+  options.include_depthwise = true;
+  const Model model = quant::RequantizeModel(LoadModel(::potacc::testing::DataPath(kModel).string()), options).model;
+  const AcceleratorConfig c = accel::ResolveAcceleratorConfig(kDwDesign);
+  std::mt19937 rng(3);
+  int layers = 0;
+  const Subgraph& g = model.main();
+  for (int node = 0; node < static_cast<int>(g.operators.size()); ++node) {
+    if (g.operators[node].op() != BuiltinOp::kDepthwiseConv2D) continue;
+    SCOPED_TRACE("node " + std::to_string(node));
+    const accel::GemmLowering low = accel::LowerNode(model, node);
+    ASSERT_TRUE(low.refused.empty()) << low.refused;
+    const accel::PreparedGemm p = accel::PrepareLayer(c, low);
+    ASSERT_TRUE(p.ok()) << p.refused;
+    std::vector<int8_t> input(static_cast<size_t>(g.tensors.at(g.operators[node].inputs[0]).num_elements()));
+    for (int8_t& v : input) v = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+    CompareCommandByCommand(c, p, input.data(), low.k, "rtl", true);
+    ++layers;
+  }
+  EXPECT_EQ(layers, 17);
 }
 
 }  // namespace
