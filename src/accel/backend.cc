@@ -118,9 +118,6 @@ void RequireV12Stream(const AcceleratorConfig& config, const std::string& backen
   if (config.protocol() != Protocol::kV12 || config.weights_broadcast())
     throw Error("the " + backend + " backend speaks the v12 protocol; " + config.name +
                 " is the ICECS v2 design (use --backend sim)");
-  if (config.depthwise_mode())
-    throw Error("the " + backend + " backend has no depthwise commands; " + config.name +
-                " uses the potacc-x depthwise mode (use --backend sim or rtl)");
 }
 
 }  // namespace potacc::accel

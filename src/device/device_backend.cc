@@ -194,11 +194,12 @@ void DeviceBackend::Execute(const Command& cmd, accel::StreamWordsT* out) {
   switch (cmd.op) {
     case Opcode::kLoadWeights: SendLoadWeights(cmd); break;
     case Opcode::kCompute: Compute(cmd, out); break;
-    case Opcode::kConfigDepthwise: throw Error("device backend: CONFIG_DW is not a v12 command");
     case Opcode::kConfig:
+    case Opcode::kConfigDepthwise:
     case Opcode::kNop:
     case Opcode::kLoadInputs: {
-      // One transfer per stream: stream 0 carries the header and its data.
+      // One transfer per stream: stream 0 carries the header and its data
+      // (a depthwise LOAD_INP: its 5-word slab header, then the slab beats).
       const accel::StreamWordsT words = accel::StreamWords(cmd, config_.units);
       Phase phase{};
       for (int q = 0; q < 4; ++q) {

@@ -90,6 +90,43 @@ TEST(DeviceBackend, DepthSplitLayerMatchesTheCpu) {
   EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches();
 }
 
+// Depthwise mode (potacc-x): CONFIG_DW, the slab LOAD_INPs and their
+// COMPUTEs through the DMAs; strides 1, 2 and 4, several row tiles each (the
+// local input buffer shrunk), the same stream words and outputs as the
+// simulator, bit-exact with the CPU's DEPTHWISE_CONV_2D.
+TEST(DeviceBackend, DepthwiseLayersMatchTheCpuAndTheSimulator) {
+  accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("potacc-x-pynq-z2-apot");
+  ASSERT_TRUE(c.depthwise_mode());
+  c.buffers.local_input_addresses = 64;
+  struct Layer {
+    int h, w, ch, kernel, stride, dilation;
+    bool same;
+    const char* act;
+  };
+  int seed = 0;
+  for (const Layer& l : {Layer{40, 17, 13, 3, 1, 1, true, "relu6"}, Layer{24, 21, 9, 3, 2, 1, true, "none"},
+                         Layer{29, 26, 6, 5, 4, 1, false, "relu"}, Layer{40, 14, 21, 3, 1, 2, false, "none"}}) {
+    SCOPED_TRACE("stride " + std::to_string(l.stride) + " kernel " + std::to_string(l.kernel));
+    const Model m = accel::xmodes::Generated(
+        "conv", 20 + seed, accel::xmodes::DwShape(l.h, l.w, l.ch, l.kernel, l.stride, l.dilation, l.same, l.act),
+        "apot");
+    const accel::DiffReport r = accel::DiffAgainstCpu(m, c, RandomInputs(m, 2, 30 + seed), {}, "device-model");
+    ASSERT_EQ(r.layers.size(), 1u);
+    ASSERT_EQ(r.layers[0].device, "accel") << r.layers[0].reason;
+    EXPECT_GT(r.accel_elements(), 0);
+    EXPECT_TRUE(r.bit_exact()) << r.accel_mismatches() << " accelerated, " << r.end_to_end_mismatches() << " end to end";
+    const auto input = RandomInputs(m, 1, 40 + seed)[0];
+    const Ran dev = RunOn(m, c, "device-model", input), sim = RunOn(m, c, "sim", input);
+    EXPECT_EQ(dev.outputs, sim.outputs);
+    ASSERT_EQ(dev.run.layers.size(), 1u);
+    EXPECT_GT(dev.run.layers[0].row_tiles, 2);
+    EXPECT_EQ(dev.run.layers[0].bytes_to_accel, sim.run.layers[0].bytes_to_accel);
+    EXPECT_EQ(dev.run.layers[0].bytes_from_accel, sim.run.layers[0].bytes_from_accel);
+    EXPECT_EQ(dev.run.layers[0].cycles.total(), sim.run.layers[0].cycles.total());
+    ++seed;
+  }
+}
+
 TEST(DeviceBackend, ReportsTheModelsCycleCountsAndStreamWords) {
   const Model m = ApotModel(Generate("cnn", 1));
   const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("apot", "kv260");
@@ -187,6 +224,41 @@ TEST(DeviceBackendFaults, ModelAcceleratorFailureIsReportedWithTheTimeout) {
     const std::string what = e.what();
     EXPECT_NE(what.find("did not complete in"), std::string::npos) << what;
     EXPECT_NE(what.find("device model: accelerator simulator: COMPUTE"), std::string::npos) << what;
+  }
+}
+
+// A depthwise LOAD_INP whose slab pitch is not the CONFIG_DW's: the modelled
+// accelerator's input handler refuses it, the host's next wait times out and
+// the one-line message names the reason.
+TEST(DeviceBackendFaults, InconsistentDepthwiseLoadIsReportedWithTheTimeout) {
+  const accel::AcceleratorConfig c = accel::ResolveAcceleratorConfig("potacc-x-pynq-z2-apot");
+  DeviceOptions dev;
+  dev.timeout = 200ms;
+  auto backend = MakeModelledDevice(c, DeviceAddressMapFor(c), {}, dev);
+  accel::DepthwiseGeometry g;
+  g.filter_h = g.filter_w = 3;
+  g.out_w = 4;
+  g.slab_w = 8;  // 8 = 4 (mod 4): conflict-free at stride 1
+  backend->Execute(accel::Command::ConfigDepthwise(16, 0, g), nullptr);
+  auto tile = std::make_shared<accel::InputTile>();
+  tile->rows = 4;
+  tile->rk = 16;
+  tile->slab_blocks = 1;
+  tile->slab_rows = 3;
+  tile->slab_w = 12;  // not the CONFIG_DW's pitch
+  for (auto& q : tile->data) q.assign(static_cast<size_t>(tile->beats()), 0x01010101u);
+  backend->Execute(accel::Command::LoadInputs(tile), nullptr);
+  accel::StreamWordsT out;
+  try {
+    backend->Execute(accel::Command::Compute(4, 4), &out);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("did not complete in"), std::string::npos) << what;
+    EXPECT_NE(what.find("device model: accelerator input stream: depthwise LOAD_INP pitch 12 differs from CONFIG_DW's 8"),
+              std::string::npos)
+        << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
 }
 

@@ -105,9 +105,9 @@ std::vector<BackendInfo> AvailableBackends();
 
 inline constexpr const char* kDefaultBackend = "sim";
 
-// Backends that carry the v12 command stream of §3 only (the device path and
-// its model; the RTL checks the same in its parameter generator) refuse a
-// configuration that needs the ICECS dialect or the potacc-x extensions.
+// Backends that carry the v12 command stream of §3 (and its potacc-x
+// extensions: CONFIG_DW, slab LOAD_INP, PsumMode) only - the device path and
+// its model - refuse a configuration that needs the ICECS dialect.
 void RequireV12Stream(const AcceleratorConfig& config, const std::string& backend);
 
 }  // namespace potacc::accel

@@ -3,6 +3,10 @@
 // the inverse of StreamWords() (command.h). Used where a backend is fed by
 // streams instead of Commands: the register-level model of the DMA engines
 // (device/register_model.h).
+//
+// potacc-x commands: a COMPUTE's PsumMode (depth splitting), CONFIG_DW and,
+// after a CONFIG_DW, the depthwise LOAD_INP [NB, blocks, slab rows, pitch]
+// whose slab layout (SlabWordPosition) follows from the CONFIG_DW geometry.
 #pragma once
 
 #include <array>
@@ -28,13 +32,19 @@ class StreamDecoder {
   std::optional<Command> Next(StreamQueues& in);
 
  private:
+  std::optional<Command> Configure(StreamQueues& in, bool depthwise);
   std::optional<Command> LoadInputs(StreamQueues& in);
+  std::optional<Command> LoadSlabs(StreamQueues& in);
   std::optional<Command> LoadWeights(StreamQueues& in);
 
   int units_;
   int codes_per_word_;
-  bool depth_split_;   // COMPUTE may carry a PsumMode (bits 8..9 of its opcode word)
-  int64_t depth_ = 0;  // rK of the last CONFIG
+  bool depth_split_;     // COMPUTE may carry a PsumMode (bits 8..9 of its opcode word)
+  bool depthwise_mode_;  // CONFIG_DW is a command of this design
+  int64_t local_input_addresses_;
+  int64_t depth_ = 0;    // rK of the last CONFIG / CONFIG_DW
+  bool depthwise_ = false;  // the last configuration was a CONFIG_DW
+  DepthwiseGeometry geometry_;  // of the last CONFIG_DW
 };
 
 }  // namespace potacc::accel

@@ -10,6 +10,10 @@
 // behind the scratch (as the reference driver does) and LOAD_WGT streams
 // them from there. COMPUTE arms the four S2MM channels for the exact output
 // size first, and checks that each received exactly that many bytes.
+// The potacc-x commands take the same paths: CONFIG_DW and a depthwise
+// LOAD_INP (slab header + slab beats) are one transfer per stream like CONFIG
+// and LOAD_INP, a partial-sum COMPUTE expects only its TLAST beat
+// (accel::ComputeOutputBeats).
 // Every wait is bounded by a timeout; faults throw potacc::Error naming the
 // channel, the decoded DMA status and the accelerator's state registers.
 //
