@@ -133,9 +133,12 @@ TilePlan PlanDepthwiseTiles(const AcceleratorConfig& config, const kernels::Conv
   const int64_t col_inc = std::min(p.rn, 4 * V * slots);
   const int64_t busiest = (col_inc / 4 + V - 1) / V;  // slots the busiest unit holds
   // Output rows per tile: the busiest unit's slabs fit its local input buffer.
+  // First guess from the unpadded words, then down to what fits once each slab is
+  // padded to whole bank-layout groups (4 << bank_shift words): a few steps at most.
   const int64_t max_slab_rows = 4 * (lia / busiest) / p.dw.slab_w;
-  const int64_t out_rows =
+  int64_t out_rows =
       std::clamp<int64_t>((max_slab_rows - int64_t{s.filter_h - 1} * s.dilation_h - 1) / s.stride_h + 1, 1, s.out_h);
+  while (out_rows > 1 && busiest * SlabBeats(p.dw, out_rows) > lia) --out_rows;
   p.col_inc = col_inc;
   p.row_inc = out_rows * s.out_w;
   for (int64_t c = 0; c < p.rn; c += col_inc) {

@@ -136,28 +136,59 @@ std::string HashText(const std::string& text) {
   return buf;
 }
 
+namespace {
+
+// The directive and its first argument of a source line ("`ifdef", "POTACC_X"),
+// empty when the line is not a preprocessor directive.
+std::pair<std::string, std::string> Directive(const std::string& line) {
+  std::istringstream words(line);
+  std::string directive, argument;
+  words >> directive >> argument;
+  if (directive.empty() || directive[0] != '`') return {};
+  if (argument.starts_with("//")) argument.clear();
+  return {directive, argument};
+}
+
+}  // namespace
+
 std::string WithoutExtensions(const std::string& text) {
-  const std::string open = std::string("`ifdef ") + kExtensionsDefine;
-  std::string out;
   enum { kOutside, kExtension, kElse } region = kOutside;
+  std::string out;
   size_t at = 0;
+  int line_no = 0;
   while (at < text.size()) {
     const size_t end = std::min(text.find('\n', at), text.size());
     const std::string line = text.substr(at, end - at);
-    const size_t first = line.find_first_not_of(" \t");
-    const std::string trimmed = first == std::string::npos ? "" : line.substr(first);
     at = end + 1;
-    if (region == kOutside && trimmed.starts_with(open)) {
-      region = kExtension;
-    } else if (region != kOutside && trimmed.starts_with("`else")) {
+    ++line_no;
+    const auto [directive, argument] = Directive(line);
+    auto fail = [&](const std::string& why) {
+      throw Error("line " + std::to_string(line_no) + ": " + why + " (hw/rtl keeps potacc-x code in plain `ifdef " +
+                  kExtensionsDefine + " / `else / `endif regions; see docs/hardware.md)");
+    };
+    const bool names_extensions = argument == kExtensionsDefine;
+    if (region == kOutside) {
+      if (directive == "`ifdef" && names_extensions) {
+        region = kExtension;
+        continue;
+      }
+      if (names_extensions) fail(directive + " " + argument + " is not supported");
+      out += line;
+      if (end < text.size()) out += '\n';
+      continue;
+    }
+    if (directive == "`else" && region == kExtension) {
       region = kElse;
-    } else if (region != kOutside && trimmed.starts_with("`endif")) {
+    } else if (directive == "`endif") {
       region = kOutside;
-    } else if (region != kExtension) {
+    } else if (!directive.empty() && directive != "`define" && directive != "`undef") {
+      fail(directive + " inside a " + kExtensionsDefine + " region");
+    } else if (region == kElse) {
       out += line;
       if (end < text.size()) out += '\n';
     }
   }
+  if (region != kOutside) throw Error(std::string("`ifdef ") + kExtensionsDefine + " without `endif");
   return out;
 }
 
@@ -175,7 +206,12 @@ std::string RtlSourcesHash(const std::filesystem::path& rtl_dir) {
     text << in.rdbuf();
     // The reference design's text: potacc-x regions removed, files that hold
     // only potacc-x blocks left out.
-    const std::string reference = WithoutExtensions(text.str());
+    std::string reference;
+    try {
+      reference = WithoutExtensions(text.str());
+    } catch (const Error& e) {
+      throw Error(f.string() + ": " + e.what());
+    }
     if (reference.find_first_not_of(" \t\n") == std::string::npos) continue;
     all += f.filename().string() + '\0' + reference + '\0';
   }

@@ -57,7 +57,7 @@ Resources UnitFigures(const HwSynthResults& s, const std::string& method) {
 
 // Partial-sum buffers of at most accel::kPsumLutramEntries (64) entries are
 // distributed RAM: Yosys maps the 64 x 512-bit simple dual-port buffer into
-// RAM64M (3 data bits x 64 entries in 4 LUTs), 683 LUTs per unit in the
+// RAM64M (3 data bits x 64 entries in 4 LUTs), 684 LUTs per unit in the
 // synthesized potacc-x-pynq-z2-apot (3,188 - 452 LUTRAM over 4 units).
 using accel::kPsumLutramEntries;
 double PsumLuts(const accel::AcceleratorConfig& c) {

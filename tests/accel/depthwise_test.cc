@@ -202,6 +202,45 @@ TEST(Depthwise, SlabPitchMakesEveryTapReadConflictFree) {
   EXPECT_GT(checked, 200);
 }
 
+// Tall layers at strides 2 and 4 fill the local input buffer: the slabs,
+// padded to whole bank-layout groups, must still fit it (a plan sized on the
+// unpadded words overflowed it), on every shipped geometry and random shapes.
+TEST(Depthwise, PaddedSlabsOfEveryTileFitTheLocalInputBuffer) {
+  std::mt19937 rng(11);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int planned = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    AcceleratorConfig c = WithModes("apot", trial % 2 ? "kv260" : "pynq-z2", true, false);
+    if (trial % 3 == 0) c.buffers.local_input_addresses = 1 << pick(6, 10);
+    kernels::ConvShape s;
+    s.in_h = pick(8, 300);
+    s.in_w = pick(4, 120);
+    s.in_c = s.out_c = pick(1, 600);
+    s.filter_h = s.filter_w = pick(1, 5);
+    s.stride_h = s.stride_w = 1 << pick(0, 2);
+    kernels::ResolvePadding(s, Padding::kSame);
+    const TilePlan p = PlanDepthwiseTiles(c, s);
+    if (!p.ok()) continue;
+    ++planned;
+    for (const Tile& t : p.tiles) {
+      InputTile slab;
+      slab.slab_rows = SlabRows(p.dw, t.out_rows);
+      slab.slab_w = p.dw.slab_w;
+      slab.slab_bank_shift = p.dw.bank_shift();
+      const int64_t slots = (t.cols / 4 + c.units - 1) / c.units;
+      ASSERT_LE(slots * slab.slab_beats_per_block(), c.buffers.local_input_addresses)
+          << "trial " << trial << ": " << s.in_h << "x" << s.in_w << "x" << s.in_c << " stride " << s.stride_w;
+    }
+  }
+  EXPECT_GT(planned, 300);
+  // The reviewer's case: 56x56x40, 3x3, stride 4 on the PYNQ-Z2 geometry, end to end.
+  const Model m = Generated("conv", 9, DwShape(56, 56, 40, 3, 4, 1, true), "int8");
+  const DiffReport r = DiffAgainstCpu(m, WithModes("int8", "pynq-z2", true, false), platform::DeterministicInputs(m, 2));
+  ASSERT_EQ(r.layers.size(), 1u);
+  EXPECT_EQ(r.layers[0].device, "accel") << r.layers[0].reason;
+  EXPECT_TRUE(r.bit_exact());
+}
+
 TEST(Depthwise, StridesTheWindowGeneratorCannotReadStayOnTheCpu) {
   const Model m = Generated("conv", 3, DwShape(12, 12, 8, 3, 3, 1, true), "apot");
   const DiffReport r = DiffAgainstCpu(m, WithModes("apot", "pynq-z2", true, false), platform::DeterministicInputs(m, 1));

@@ -132,6 +132,22 @@ TEST(CachedSynthResults, CompleteAndShiftPesAreCheaper) {
 // whole-accelerator entry was synthesized from the top module its
 // configuration generates today. (After changing hw/rtl, refresh the cache:
 // potacc hw report --run-yosys --json hw/synth/results.json.)
+// The reference design's text is what remains without POTACC_X (what Yosys
+// reads for the shipped designs): regions and their directive lines go, `else
+// branches stay, and anything a plain reading could get wrong is an error.
+TEST(RtlSourcesHash, WithoutExtensionsIsTheTextWithoutPotaccX) {
+  EXPECT_EQ(WithoutExtensions("a\nb\n"), "a\nb\n");
+  EXPECT_EQ(WithoutExtensions("a\n`ifdef POTACC_X\nx\n`endif\nb\n"), "a\nb\n");
+  EXPECT_EQ(WithoutExtensions("a\n  `ifdef POTACC_X  // new\nx\n`else\nold\n  `endif\nb"), "a\nold\nb");
+  EXPECT_EQ(WithoutExtensions("`ifdef POTACC_X\n`define Y 1\n`endif\n"), "");
+  // Another macro is ordinary text of the reference design.
+  EXPECT_EQ(WithoutExtensions("`ifdef POTACC_XL\nx\n`endif\n"), "`ifdef POTACC_XL\nx\n`endif\n");
+  for (const char* bad : {"`ifndef POTACC_X\nx\n`endif\n", "`ifdef POTACC_X\nx\n", "`ifdef POTACC_X\n`ifdef Y\n`endif\n`endif\n",
+                          "`ifdef POTACC_X\nx\n`elsif Y\ny\n`endif\n", "`ifdef POTACC_X\n`else\n`else\n`endif\n"}) {
+    EXPECT_THROW(WithoutExtensions(bad), Error) << bad;
+  }
+}
+
 TEST(CachedSynthResults, DescribeTheCurrentRtl) {
   const SynthResults r = LoadResults(CachedResultsPath());
   EXPECT_EQ(r.rtl_hash, RtlSourcesHash(HwDir() / "rtl"))

@@ -86,10 +86,12 @@ std::string HashText(const std::string& text);
 // results.json, so a test can tell when the cached figures no longer describe
 // the RTL.
 std::string RtlSourcesHash(const std::filesystem::path& rtl_dir);
-// `text` without its potacc-x regions: the lines from "`ifdef POTACC_X" to
-// "`else" or "`endif" are dropped (the directive lines too), an "`else"
-// branch is kept - the text the preprocessor gives when POTACC_X is not
-// defined, for sources that do not nest other directives inside those regions.
+// `text` without its potacc-x regions: what the preprocessor gives when
+// POTACC_X is not defined. A region is "`ifdef POTACC_X" ... ["`else" ...]
+// "`endif" (directive lines dropped, the `else branch kept). Throws
+// potacc::Error for anything this plain reading could get wrong: another
+// directive naming POTACC_X (`ifndef, `elsif), a directive other than
+// `define/`undef inside a region, a region without `endif.
 std::string WithoutExtensions(const std::string& text);
 
 // Figures from the output of `stat -json` (the whole design, or its single
