@@ -8,29 +8,33 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "potacc/accel/backend.h"
+#include "potacc/accel/command.h"
 #include "potacc/accel/driver.h"
 #include "potacc/accel/sim.h"
 
 namespace potacc::hw {
 
-// Every output word of every COMPUTE must equal the simulator's; with
-// compare_cycles, the cycles of every command (COMPUTE's post-drain too) and
-// the backend's per-unit performance counters must equal the event model's.
-inline void CompareCommandByCommand(const accel::AcceleratorConfig& c, const accel::PreparedGemm& p,
-                                    const int8_t* a, int64_t lda, const std::string& backend_spec,
-                                    bool compare_cycles) {
+// Runs `commands` on the simulator and on `backend_spec` one by one. Every
+// COMPUTE returns the beats ComputeOutputBeats says and every output word must
+// equal the simulator's; with compare_cycles, the cycles of every command
+// (COMPUTE's post-drain too) and the backend's per-unit performance counters
+// must equal the event model's.
+inline void CompareCommands(const accel::AcceleratorConfig& c, const std::vector<accel::Command>& commands,
+                            const std::string& backend_spec, bool compare_cycles) {
   accel::Simulator sim(c);
   std::unique_ptr<accel::Backend> rtl = accel::MakeBackend(backend_spec, c);
   int computes = 0;
-  for (const accel::Command& cmd : accel::BuildCommands(p, a, lda)) {
+  for (const accel::Command& cmd : commands) {
     accel::StreamWordsT want, got;
     const accel::PhaseCycles s0 = sim.stats().cycles, r0 = rtl->stats().cycles;
     sim.Execute(cmd, &want);
     rtl->Execute(cmd, &got);
     if (cmd.op == accel::Opcode::kCompute) {
       ++computes;
+      ASSERT_EQ(static_cast<int64_t>(want[0].size()), accel::ComputeOutputBeats(cmd)) << accel::Describe(cmd);
       for (int q = 0; q < 4; ++q)
         EXPECT_EQ(got[q], want[q]) << accel::Describe(cmd) << " stream " << q << " (COMPUTE " << computes << ")";
     }
@@ -52,6 +56,13 @@ inline void CompareCommandByCommand(const accel::AcceleratorConfig& c, const acc
     }
     EXPECT_EQ(rtl->model_stats()->cycles.total(), sim.stats().cycles.total());
   }
+}
+
+// The same for one prepared layer's whole command stream.
+inline void CompareCommandByCommand(const accel::AcceleratorConfig& c, const accel::PreparedGemm& p,
+                                    const int8_t* a, int64_t lda, const std::string& backend_spec,
+                                    bool compare_cycles) {
+  CompareCommands(c, accel::BuildCommands(p, a, lda), backend_spec, compare_cycles);
 }
 
 }  // namespace potacc::hw

@@ -25,6 +25,7 @@
 #include "potacc/accel/sim.h"
 #include "potacc/error.h"
 #include "potacc/hw/accel_rtl_params.h"
+#include "cosim_support.h"
 #include "support/cli_runner.h"
 #include "support/data_dir.h"
 #include "support/random_gemm.h"
@@ -80,8 +81,6 @@ void CheckCase(const AcceleratorConfig& c, const Case& k, std::mt19937& rng, con
                bool compare_cycles) {
   SCOPED_TRACE(spec + " " + std::to_string(k.rows) + "x" + std::to_string(k.cols) + "x" + std::to_string(k.rk) +
                " in " + std::to_string(k.chunks) + " chunks");
-  accel::Simulator sim(c);
-  std::unique_ptr<accel::Backend> rtl = accel::MakeBackend(spec, c);
   std::vector<Command> cmds = {Command::Config(static_cast<int32_t>(k.rk), std::uniform_int_distribution<int>(-20, 20)(rng))};
   std::vector<testing::RandomGemm> chunks;
   for (int i = 0; i < k.chunks; ++i) {
@@ -93,28 +92,7 @@ void CheckCase(const AcceleratorConfig& c, const Case& k, std::mt19937& rng, con
     cmds.push_back(Command::LoadWeights(accel::PackWeights(c, e), 0, k.cols / 4));
     cmds.push_back(Command::Compute(k.rows, k.cols, ModeOf(i, k.chunks)));
   }
-  for (const Command& cmd : cmds) {
-    accel::StreamWordsT want, got;
-    const int64_t s0 = sim.stats().cycles.total(), r0 = rtl->stats().cycles.total();
-    const int64_t sd = sim.stats().cycles.post_drain, rd = rtl->stats().cycles.post_drain;
-    sim.Execute(cmd, &want);
-    rtl->Execute(cmd, &got);
-    if (cmd.op == Opcode::kCompute) {
-      ASSERT_EQ(static_cast<int64_t>(want[0].size()), accel::ComputeOutputBeats(cmd));
-      for (int q = 0; q < 4; ++q) EXPECT_EQ(got[q], want[q]) << accel::Describe(cmd) << " stream " << q;
-    }
-    if (!compare_cycles) continue;
-    EXPECT_EQ(rtl->stats().cycles.total() - r0, sim.stats().cycles.total() - s0) << accel::Describe(cmd);
-    if (cmd.op == Opcode::kCompute) {
-      EXPECT_EQ(rtl->stats().cycles.post_drain - rd, sim.stats().cycles.post_drain - sd) << accel::Describe(cmd);
-    }
-  }
-  if (!compare_cycles) return;
-  for (int u = 0; u < c.units; ++u) {
-    EXPECT_EQ(rtl->stats().units[u].tiles, sim.stats().units[u].tiles) << "unit " << u;
-    EXPECT_EQ(rtl->stats().units[u].pe_busy, sim.stats().units[u].pe_busy) << "unit " << u;
-    EXPECT_EQ(rtl->stats().units[u].ppu_busy, sim.stats().units[u].ppu_busy) << "unit " << u;
-  }
+  CompareCommands(c, cmds, spec, compare_cycles);
 }
 
 std::vector<Case> RandomCases(const AcceleratorConfig& c, int count, std::mt19937& rng) {

@@ -86,15 +86,18 @@ int64_t SlabRows(const DepthwiseGeometry& g, int64_t out_rows) {
 
 namespace {
 
-int64_t SlabBeats(const DepthwiseGeometry& g, int64_t out_rows) {
+int64_t SlabBeats(const DepthwiseGeometry& g, int64_t out_rows) { return SlabShape(g, out_rows).slab_beats_per_block(); }
+
+}  // namespace
+
+InputTile SlabShape(const DepthwiseGeometry& g, int64_t out_rows, int64_t blocks) {
   InputTile t;
+  t.slab_blocks = blocks;
   t.slab_rows = SlabRows(g, out_rows);
   t.slab_w = g.slab_w;
   t.slab_bank_shift = g.bank_shift();
-  return t.slab_beats_per_block();
+  return t;
 }
-
-}  // namespace
 
 TilePlan PlanDepthwiseTiles(const AcceleratorConfig& config, const kernels::ConvShape& s) {
   TilePlan p;
@@ -171,13 +174,9 @@ TilePlan PlanDepthwiseTiles(const AcceleratorConfig& config, const kernels::Conv
 
 std::shared_ptr<InputTile> SplitSlab(const kernels::ConvShape& s, const TilePlan& plan, const Tile& tile,
                                      const int8_t* input, int8_t zero_point) {
-  auto t = std::make_shared<InputTile>();
+  auto t = std::make_shared<InputTile>(SlabShape(plan.dw, tile.out_rows, tile.cols / 4));
   t->rows = tile.rows;
   t->rk = plan.rk;
-  t->slab_blocks = tile.cols / 4;
-  t->slab_rows = SlabRows(plan.dw, tile.out_rows);
-  t->slab_w = plan.dw.slab_w;
-  t->slab_bank_shift = plan.dw.bank_shift();
   if (!input) return t;  // shape only
   const int64_t bpb = t->slab_beats_per_block();
   for (auto& q : t->data) q.assign(static_cast<size_t>(t->slab_blocks * bpb), 0);

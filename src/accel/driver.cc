@@ -178,12 +178,7 @@ PhaseCycles EstimateGemmCycles(const AcceleratorConfig& config, const TilePlan& 
   for (const Tile& t : plan.tiles) {
     if (t.load_inputs) {
       if (plan.depthwise) {
-        InputTile slab;
-        slab.slab_blocks = t.cols / 4;
-        slab.slab_rows = SlabRows(plan.dw, t.out_rows);
-        slab.slab_w = plan.dw.slab_w;
-        slab.slab_bank_shift = plan.dw.bank_shift();
-        c.load_input += LoadInputCycles(config, slab);
+        c.load_input += LoadInputCycles(config, SlabShape(plan.dw, t.out_rows, t.cols / 4));
       } else {
         c.load_input += LoadInputCycles(config, t.rows, rk);
       }

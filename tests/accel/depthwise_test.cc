@@ -113,11 +113,7 @@ TEST(Depthwise, TilesCoverEveryOutputOnceAndRespectTheBuffers) {
     EXPECT_EQ(t.rows % 2, 0);
     EXPECT_EQ(t.valid_rows, t.out_rows * s.out_w);
     const int64_t slots = (t.cols / 4 + c.units - 1) / c.units;
-    InputTile slab;
-    slab.slab_rows = SlabRows(p.dw, t.out_rows);
-    slab.slab_w = p.dw.slab_w;
-    slab.slab_bank_shift = p.dw.bank_shift();
-    const int64_t beats = slab.slab_beats_per_block();
+    const int64_t beats = SlabShape(p.dw, t.out_rows).slab_beats_per_block();
     EXPECT_LE(slots * beats, c.buffers.local_input_addresses);
     EXPECT_LE(slots, c.buffers.wsums_entries);
     for (int64_t r = t.row0; r < t.row0 + t.valid_rows; ++r)
@@ -223,10 +219,7 @@ TEST(Depthwise, PaddedSlabsOfEveryTileFitTheLocalInputBuffer) {
     if (!p.ok()) continue;
     ++planned;
     for (const Tile& t : p.tiles) {
-      InputTile slab;
-      slab.slab_rows = SlabRows(p.dw, t.out_rows);
-      slab.slab_w = p.dw.slab_w;
-      slab.slab_bank_shift = p.dw.bank_shift();
+      const InputTile slab = SlabShape(p.dw, t.out_rows);
       const int64_t slots = (t.cols / 4 + c.units - 1) / c.units;
       ASSERT_LE(slots * slab.slab_beats_per_block(), c.buffers.local_input_addresses)
           << "trial " << trial << ": " << s.in_h << "x" << s.in_w << "x" << s.in_c << " stride " << s.stride_w;

@@ -74,6 +74,10 @@ int64_t SlabRows(const DepthwiseGeometry& g, int64_t out_rows);
 // output row of one block fits a unit's local input buffer).
 TilePlan PlanDepthwiseTiles(const AcceleratorConfig& config, const kernels::ConvShape& s);
 
+// The shape of the LOAD_INP slabs of `blocks` 4-channel blocks covering
+// `out_rows` output rows (no data).
+InputTile SlabShape(const DepthwiseGeometry& g, int64_t out_rows, int64_t blocks = 1);
+
 // The LOAD_INP slab of one tile from the NHWC input (null input: a shape-only
 // tile for data-free timing).
 std::shared_ptr<InputTile> SplitSlab(const kernels::ConvShape& s, const TilePlan& plan, const Tile& tile,
